@@ -1,0 +1,48 @@
+# The book and its tests. Every target first makes sure .venv matches requirements.txt.
+#   make book   build the site into _build/html (every chapter executed; any error fails)
+#   make test   pytest tests/, then every chapter under nbval
+#   make bench  snncore against Brian 2
+#   make lab    JupyterLab on book/, .md chapters open as notebooks
+#   make lint   ruff
+#   make clean  remove build outputs (keeps .venv)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test bench lab lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install -e . --no-deps
+	touch $@
+
+# --all: chapters depend on the engine, which Sphinx cannot see, so always re-execute.
+book: $(STAMP)
+	$(BIN)/jupyter-book build --all --warningiserror --keep-going .
+
+test: export MPLBACKEND = Agg
+test: $(STAMP)
+	@status=0; \
+	$(BIN)/python -m pytest tests/ || status=1; \
+	$(BIN)/python tests/notebooks.py || status=1; \
+	exit $$status
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --user --name snncore --display-name "Python (snncore)"
+	$(BIN)/jupytext-config --settings-file \
+	    $(VENV)/share/jupyter/lab/settings/overrides.d/jupytext.json \
+	    set-default-viewer markdown myst
+	$(BIN)/jupyter lab --ServerApp.root_dir=book
+
+lint: $(STAMP)
+	$(BIN)/ruff check snncore tests benchmarks
+
+clean:
+	rm -rf _build .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
