@@ -1,0 +1,235 @@
+"""Kernel source generation shared by both backends.
+
+A :class:`KernelSpec` describes one piece of per-step work abstractly: which statements
+run, over which elements, and how each name reaches the kernel (an array read at the
+element's index, an array read through an index array such as a synapse's
+postsynaptic index, a one-element shared array, or a scalar argument). The numpy flavor
+renders whole-array statements; the numba flavor renders a loop over elements.
+External constants are always scalar arguments, never literals in the source, so a
+changed parameter reuses the compiled kernel.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..expressions import identifiers, render, uses_random
+
+
+@dataclass(frozen=True)
+class ArrayRef:
+    """How a kernel reaches an array variable.
+
+    Attributes
+    ----------
+    array : str
+        Argument name of the array.
+    index : str | None
+        None: indexed by the element index itself; ``'shared'``: a one-element array;
+        otherwise the name of an index array giving the position for each element.
+    """
+
+    array: str
+    index: str | None = None
+
+
+@dataclass
+class KernelSpec:
+    """An abstract kernel.
+
+    Modes: ``'all'`` (every element ``0.._n-1``), ``'subset'`` (the elements listed in
+    ``_indices``), ``'threshold'`` (collect elements whose ``condition`` holds into
+    ``_spikes``, run ``statements`` on them, return the count), ``'record'`` (write
+    ``record[r]`` of each listed element into column ``_col`` of ``_buf_r``),
+    ``'evaluate'`` (numpy only: return the value of ``condition`` for every element).
+    """
+
+    mode: str
+    statements: list[tuple[str, ast.expr]] = field(default_factory=list)
+    arrays: dict[str, ArrayRef] = field(default_factory=dict)
+    scalars: list[str] = field(default_factory=list)
+    index_arrays: list[str] = field(default_factory=list)
+    condition: ast.expr | None = None
+    record: list[ast.expr] = field(default_factory=list)
+    element_index: str | None = None  # name bound to the element index ('i' in groups)
+    index_offset: str | None = None  # scalar argument added to it (subgroups)
+
+    def uses_rng(self) -> bool:
+        nodes = [e for _, e in self.statements] + self.record
+        if self.condition is not None:
+            nodes.append(self.condition)
+        return any(uses_random(n) for n in nodes)
+
+    def argnames(self) -> list[str]:
+        """The kernel's arguments, in order."""
+        names = ["_n", "_indices"]
+        if self.mode == "threshold":
+            names.append("_spikes")
+        if self.mode == "record":
+            names.append("_col")
+            names += [f"_buf_{r}" for r in range(len(self.record))]
+        names += sorted({ref.array for ref in self.arrays.values()})
+        names += sorted(set(self.index_arrays))
+        names += self.scalars
+        return names
+
+
+def _written(spec: KernelSpec) -> set[str]:
+    return {target for target, _ in spec.statements if target in spec.arrays}
+
+
+def _read(spec: KernelSpec) -> set[str]:
+    names: set[str] = set()
+    for target, expr in spec.statements:
+        names |= identifiers(expr)
+        names.add(target)
+    for expr in spec.record:
+        names |= identifiers(expr)
+    if spec.condition is not None:
+        names |= identifiers(spec.condition)
+    return names & set(spec.arrays)
+
+
+def _element(ref: ArrayRef) -> str:
+    """The subscript that reads one array variable."""
+    if ref.index == "shared":
+        return f"{ref.array}[0]"
+    return f"{ref.array}[{'_idx' if ref.index is None else '_j_' + ref.index}]"
+
+
+def _index_loads(spec: KernelSpec, names: set[str], indent: str) -> list[str]:
+    used = {spec.arrays[n].index for n in names if spec.arrays[n].index not in (None, "shared")}
+    return [f"{indent}_j_{ix} = {ix}[_idx]" for ix in sorted(used)]
+
+
+def _element_index(spec: KernelSpec, indent: str) -> list[str]:
+    if spec.element_index is None:
+        return []
+    offset = f" + {spec.index_offset}" if spec.index_offset else ""
+    return [f"{indent}{spec.element_index} = _idx{offset}"]
+
+
+def _numba_body(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
+                indent: str) -> list[str]:
+    names = _read(spec)
+    lines = _index_loads(spec, names, indent) + _element_index(spec, indent)
+    for name in sorted(names):
+        if spec.arrays[name].index != "shared":
+            lines.append(f"{indent}{name} = {_element(spec.arrays[name])}")
+    for target, expr in statements:
+        lines.append(f"{indent}{target} = {render(expr, 'numba')}")
+    for name in sorted({t for t, _ in statements if t in spec.arrays}):
+        lines.append(f"{indent}{_element(spec.arrays[name])} = {name}")
+    return lines
+
+
+def _numba_source(spec: KernelSpec) -> str:
+    args = ", ".join(spec.argnames())
+    lines = [f"def kernel({args}):"]
+    for name in sorted(_read(spec)):
+        if spec.arrays[name].index == "shared":
+            lines.append(f"    {name} = {spec.arrays[name].array}[0]")
+    if spec.mode == "threshold":
+        lines.append("    _c = 0")
+    lines.append("    for _k in range(_n):")
+    lines.append("        _idx = _k" if spec.mode == "all" else "        _idx = _indices[_k]")
+    if spec.mode == "threshold":
+        names = _read(spec)
+        lines += _index_loads(spec, names, "        ") + _element_index(spec, "        ")
+        for name in sorted(identifiers(spec.condition) & set(spec.arrays)):
+            if spec.arrays[name].index != "shared":
+                lines.append(f"        {name} = {_element(spec.arrays[name])}")
+        lines.append(f"        if {render(spec.condition, 'numba')}:")
+        lines.append("            _spikes[_c] = _idx")
+        lines.append("            _c += 1")
+        for target, expr in spec.statements:
+            lines.append(f"            {_element(spec.arrays[target])} = "
+                         f"{render(expr, 'numba')}")
+        lines.append("    return _c")
+    elif spec.mode == "record":
+        lines += _numba_body(spec, spec.statements, "        ")
+        for r, expr in enumerate(spec.record):
+            lines.append(f"        _buf_{r}[_k, _col] = {render(expr, 'numba')}")
+    else:
+        lines += _numba_body(spec, spec.statements, "        ")
+    if spec.mode != "threshold":
+        lines.append("    return 0")
+    return "\n".join(lines) + "\n"
+
+
+def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[str]:
+    lines = []
+    used_ix = {spec.arrays[n].index for n in names
+               if spec.arrays[n].index not in (None, "shared")}
+    for ix in sorted(used_ix):
+        lines.append(f"    _j_{ix} = {ix}[_idx]" if not all_elements else f"    _j_{ix} = {ix}")
+    if spec.element_index is not None:
+        base = "np.arange(_n)" if all_elements else "_idx"
+        offset = f" + {spec.index_offset}" if spec.index_offset else ""
+        lines.append(f"    {spec.element_index} = {base}{offset}")
+    for name in sorted(names):
+        ref = spec.arrays[name]
+        if ref.index == "shared":
+            lines.append(f"    {name} = {ref.array}[0]")
+        elif ref.index is None and all_elements:
+            lines.append(f"    {name} = {ref.array}")
+        else:
+            lines.append(f"    {name} = {_element(ref)}")
+    return lines
+
+
+def _numpy_stores(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
+                  all_elements: bool) -> list[str]:
+    lines = []
+    for name in sorted({t for t, _ in statements if t in spec.arrays}):
+        ref = spec.arrays[name]
+        if ref.index == "shared":
+            lines.append(f"    {ref.array}[0] = {name}")
+        elif ref.index is None and all_elements:
+            lines.append(f"    {ref.array}[:] = {name}")
+        else:
+            lines.append(f"    {_element(ref)} = {name}")
+    return lines
+
+
+def _numpy_source(spec: KernelSpec) -> str:
+    args = ", ".join(spec.argnames() + ["_rng"])
+    all_elements = spec.mode in ("all", "evaluate")
+    lines = [f"def kernel({args}):"]
+    if not all_elements:
+        lines.append("    _idx = _indices")
+    if spec.mode == "threshold":
+        cond_names = identifiers(spec.condition) & set(spec.arrays)
+        lines += _numpy_loads(spec, cond_names, False)
+        lines.append(f"    _cond = np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
+        lines.append("    _idx = _indices[_cond]")
+        lines.append("    _n = len(_idx)")
+        lines.append("    _spikes[:_n] = _idx")
+        for target, expr in spec.statements:
+            lines.append(f"    {_element(spec.arrays[target])} = {render(expr, 'numpy')}")
+        lines.append("    return _n")
+        return "\n".join(lines) + "\n"
+    lines += _numpy_loads(spec, _read(spec), all_elements)
+    for target, expr in spec.statements:
+        lines.append(f"    {target} = {render(expr, 'numpy')}")
+    if spec.mode == "record":
+        for r, expr in enumerate(spec.record):
+            lines.append(f"    _buf_{r}[:, _col] = {render(expr, 'numpy')}")
+    if spec.mode == "evaluate":
+        lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
+        return "\n".join(lines) + "\n"
+    lines += _numpy_stores(spec, spec.statements, all_elements)
+    lines.append("    return 0")
+    return "\n".join(lines) + "\n"
+
+
+def kernel_source(spec: KernelSpec, flavor: str) -> str:
+    """Python source of a kernel function named ``kernel``.
+
+    Parameters
+    ----------
+    spec : KernelSpec
+    flavor : {'numpy', 'numba'}
+    """
+    return _numpy_source(spec) if flavor == "numpy" else _numba_source(spec)

@@ -1,0 +1,79 @@
+"""The Numba backend: generated loops in ``@njit`` kernels, cached on disk.
+
+Each kernel's source is written once to ``<cache>/k_<hash>.py`` and imported as a
+module whose function is ``@njit(cache=True)``; Numba keeps the compiled machine code
+next to it, so a second process running the same model loads it instead of compiling.
+The cache folder is ``$SNNCORE_CACHE_DIR``, else ``~/.cache/snncore``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .codegen import KernelSpec, kernel_source
+
+try:
+    import numba  # noqa: F401
+
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - numba is a pinned dependency
+    AVAILABLE = False
+
+_HEADER = """\
+import math
+import numpy as np
+from numba import njit
+from snncore.backends.numba_helpers import _clip, _exprel, _int, _timestep
+
+"""
+_LOADED: dict[str, Callable] = {}
+
+
+def cache_dir() -> Path:
+    """Where kernel sources and Numba's compiled code are kept."""
+    root = os.environ.get("SNNCORE_CACHE_DIR") or Path.home() / ".cache" / "snncore"
+    path = Path(root) / "numba"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def compile_count() -> int:
+    """Kernels compiled (not loaded from the disk cache) in this process so far."""
+    return sum(sum(k.stats.cache_misses.values()) for k in _LOADED.values())
+
+
+def _module_source(spec: KernelSpec) -> str:
+    body = kernel_source(spec, "numba")
+    return _HEADER + "\n@njit(cache=True, error_model='numpy', nogil=True)\n" + body
+
+
+def build(spec: KernelSpec) -> Callable:
+    """Import (writing it first if needed) the Numba kernel for ``spec``."""
+    source = _module_source(spec)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
+    kernel = _LOADED.get(digest)
+    if kernel is not None:
+        return kernel
+    folder = cache_dir()
+    path = folder / f"k_{digest}.py"
+    if not path.exists():
+        # Write atomically: a half-written file would poison Numba's cache index.
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(source)
+        os.replace(tmp, path)
+    name = f"_snncore_kernel_{digest}"
+    spec_ = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec_)
+    sys.modules[name] = module  # Numba's cache re-imports the module by this name
+    spec_.loader.exec_module(module)
+    kernel = module.kernel
+    kernel.source = source
+    _LOADED[digest] = kernel
+    return kernel

@@ -1,0 +1,47 @@
+"""Exceptions raised by snncore.
+
+Every error a user can trigger with bad input is one of these, with a message that
+names the problem; none of them leaks from deep inside numpy or Numba.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SnnError",
+    "ModelSyntaxError",
+    "DimensionMismatchError",
+    "UnknownIdentifierError",
+    "IntegrationMethodError",
+]
+
+
+class SnnError(Exception):
+    """Base class of every error raised by snncore for bad input."""
+
+
+class ModelSyntaxError(SnnError, SyntaxError):
+    """A model string, statement or expression that cannot be parsed or is not allowed."""
+
+    def __init__(self, message: str, source: str | None = None, col: int | None = None):
+        self.snn_message = message
+        text = message
+        if source is not None:
+            text += f"\n    {source}"
+            if col is not None:
+                text += "\n    " + " " * col + "^"
+        super().__init__(text)
+
+    def __str__(self) -> str:  # SyntaxError's own __str__ drops our layout
+        return self.args[0]
+
+
+class DimensionMismatchError(SnnError, ValueError):
+    """Two sides of a model line, or an operation, have inconsistent physical dimensions."""
+
+
+class UnknownIdentifierError(SnnError, NameError):
+    """A name in model code that is neither a variable nor an external constant."""
+
+
+class IntegrationMethodError(SnnError, ValueError):
+    """The requested integration method does not apply to the equations."""

@@ -1,0 +1,421 @@
+"""State updaters: turn differential equations into update statements for one time step.
+
+Each method returns abstract statements (``target = expression`` trees) that the backends
+compile like any other model code. ``exact`` integrates linear systems with a propagator
+computed numerically from the matrix exponential of the system, so no computer algebra
+is needed; see :func:`propagators`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+
+from .equations import Equations
+from .errors import IntegrationMethodError
+from .expressions import NonLinear, affine, identifiers, parse_expression, substitute, unparse
+
+METHODS = ("exact", "euler", "rk2", "rk4", "heun", "exponential_euler")
+_ALIASES = {"linear": "exact"}
+_XI = re.compile(r"^xi(_\w+)?$")
+
+
+def _e(text: str) -> ast.expr:
+    return parse_expression(text, internal=True)
+
+
+def _num(x: float) -> ast.expr:
+    return ast.Constant(value=float(x))
+
+
+def _bin(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
+    return ast.BinOp(left=left, op=op, right=right)
+
+
+def inline_subexpressions(expr: ast.expr, eqs: Equations) -> ast.expr:
+    """Replace every subexpression name by its definition, recursively."""
+    subs = {eq.name: eq.expr for eq in eqs.of_kind("subexpression")}
+    for _ in range(len(subs) + 1):
+        used = identifiers(expr) & set(subs)
+        if not used:
+            return expr
+        expr = substitute(expr, {name: subs[name] for name in used})
+    raise IntegrationMethodError("subexpressions refer to each other in a cycle")
+
+
+@dataclass
+class System:
+    """Differential equations ready to integrate: ``dx/dt = f(x, t) + sum g_k(x, t) xi_k``."""
+
+    names: list[str]
+    f: dict[str, ast.expr]
+    g: dict[str, dict[str, ast.expr]]
+    unless_refractory: set[str] = field(default_factory=set)
+
+    @property
+    def noise_names(self) -> list[str]:
+        return sorted({xi for terms in self.g.values() for xi in terms})
+
+    @property
+    def stochastic(self) -> bool:
+        return bool(self.noise_names)
+
+    def additive_noise(self) -> bool:
+        return all(not (identifiers(c) & set(self.names) or "t" in identifiers(c))
+                   for terms in self.g.values() for c in terms.values())
+
+
+def build_system(eqs: Equations, names: list[str] | None = None) -> System:
+    """Collect the differential equations of a model (optionally a subset of them)."""
+    diff = [eq for eq in eqs.of_kind("differential") if names is None or eq.name in names]
+    f, g = {}, {}
+    for eq in diff:
+        rhs = inline_subexpressions(eq.expr, eqs)
+        xis = {n for n in identifiers(rhs) if _XI.match(n)}
+        if xis:
+            try:
+                form = affine(rhs, xis)
+            except NonLinear:
+                raise IntegrationMethodError(
+                    f"the noise term must enter linearly: '{eq.source}'") from None
+            f[eq.name] = form.get(None, _num(0.0))
+            g[eq.name] = {xi: c for xi, c in form.items() if xi is not None}
+        else:
+            f[eq.name] = rhs
+            g[eq.name] = {}
+    unless = {eq.name for eq in diff if "unless refractory" in eq.flags}
+    return System([eq.name for eq in diff], f, g, unless)
+
+
+# --------------------------------------------------------------------------------------
+# Linear systems and their propagators
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class LinearSystem:
+    """``dx/dt = A x + b`` with coefficient trees, and where they are non-zero."""
+
+    names: list[str]
+    A: dict[tuple[int, int], ast.expr]
+    b: dict[int, ast.expr]
+
+    def reach(self) -> np.ndarray:
+        """Boolean pattern of the non-zero entries of the propagator exp(A dt)."""
+        n = len(self.names)
+        pattern = np.eye(n, dtype=bool)
+        for (k, m) in self.A:
+            pattern[k, m] = True
+        for _ in range(n):
+            pattern = pattern | ((pattern.astype(int) @ pattern.astype(int)) > 0)
+        return pattern
+
+    def coefficient_names(self) -> set[str]:
+        out: set[str] = set()
+        for c in self.A.values():
+            out |= identifiers(c)
+        return out
+
+
+def linear_system(system: System) -> LinearSystem:
+    """Decompose a deterministic system as ``A x + b``; raise if that is impossible."""
+    if system.stochastic:
+        raise IntegrationMethodError("'exact' cannot integrate stochastic equations (xi)")
+    names = system.names
+    A, b = {}, {}
+    for k, name in enumerate(names):
+        rhs = system.f[name]
+        if "t" in identifiers(rhs):
+            raise IntegrationMethodError(
+                f"'exact' needs coefficients constant over a time step, but d{name}/dt "
+                "depends on the time t")
+        try:
+            form = affine(rhs, set(names))
+        except NonLinear as exc:
+            raise IntegrationMethodError(
+                f"'exact' needs linear equations, but d{name}/dt = {unparse(rhs)} is not "
+                f"linear in the state variables (term '{exc}')") from None
+        for var, coef in form.items():
+            if var is None:
+                b[k] = coef
+            else:
+                A[(k, names.index(var))] = coef
+    return LinearSystem(names, A, b)
+
+
+def propagators(lin: LinearSystem, coefficients: dict[tuple[int, int], np.ndarray],
+                dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """Numerical propagators of ``dx/dt = A x + b`` over one step, for every neuron.
+
+    ``Phi = exp(A dt)`` advances the state, ``Psi = int_0^dt exp(A s) ds`` integrates a
+    constant inhomogeneous term: ``x(t+dt) = Phi x(t) + Psi b``. Both come from one
+    matrix exponential of the augmented matrix ``[[A, I], [0, 0]] dt``, computed only
+    for the distinct coefficient sets among the neurons.
+
+    Parameters
+    ----------
+    lin : LinearSystem
+    coefficients : dict
+        ``(k, m) -> array`` of the values of ``A[k, m]`` (scalars or one per neuron).
+    dt : float
+
+    Returns
+    -------
+    Phi, Psi : ndarray
+        Shape ``(n_sets, n, n)`` and the index of each neuron's set, folded in: the
+        arrays are ``(N, n, n)`` or ``(1, n, n)`` when all neurons share them.
+    """
+    n = len(lin.names)
+    size = max((np.size(v) for v in coefficients.values()), default=1)
+    mats = np.zeros((size, n, n))
+    for (k, m), value in coefficients.items():
+        mats[:, k, m] = value
+    flat = mats.reshape(size, n * n)
+    unique, inverse = np.unique(flat, axis=0, return_inverse=True)
+    aug = np.zeros((len(unique), 2 * n, 2 * n))
+    aug[:, :n, :n] = unique.reshape(-1, n, n) * dt
+    aug[:, :n, n:] = np.eye(n) * dt
+    expo = scipy.linalg.expm(aug)
+    phi, psi = expo[:, :n, :n], expo[:, :n, n:]
+    inverse = inverse.reshape(-1)
+    return phi[inverse], psi[inverse]
+
+
+# --------------------------------------------------------------------------------------
+# The methods
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class UpdatePlan:
+    """Statements of one step, plus, for ``exact``, the propagators they read."""
+
+    method: str
+    statements: list[tuple[str, ast.expr]]
+    linear: LinearSystem | None = None
+    # Hidden variables holding propagator entries: name -> (kind, k, m), kind 'phi'/'psi'
+    propagator_vars: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+
+def _finish(system: System, new: dict[str, ast.expr]) -> list[tuple[str, ast.expr]]:
+    """Assign the new values, keeping variables flagged ``unless refractory`` fixed."""
+    out = []
+    for name in system.names:
+        tmp = f"_new_{name}"
+        out.append((tmp, new[name]))
+    for name in system.names:
+        value: ast.expr = ast.Name(id=f"_new_{name}", ctx=ast.Load())
+        if name in system.unless_refractory:
+            value = ast.IfExp(test=ast.Name(id="not_refractory", ctx=ast.Load()), body=value,
+                              orelse=ast.Name(id=name, ctx=ast.Load()))
+        out.append((name, value))
+    return out
+
+
+def _shift(system: System, increments: dict[str, ast.expr], factor: float,
+           time_shift: float) -> dict[str, ast.expr]:
+    """Substitution ``x -> x + factor*increment_x`` and ``t -> t + time_shift*dt``."""
+    mapping: dict[str, ast.expr] = {
+        name: _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
+                   _bin(_num(factor), ast.Mult(), increments[name])
+                   if factor != 1 else increments[name])
+        for name in system.names
+    }
+    if time_shift:
+        mapping["t"] = _e(f"t + {time_shift}*dt")
+    return mapping
+
+
+def _xi_names(system: System) -> list[tuple[str, ast.expr]]:
+    """One standard normal draw per noise name and step, scaled by sqrt(dt)."""
+    return [(f"_dW_{xi}", _e("sqrt(dt)*randn()")) for xi in system.noise_names]
+
+
+def _noise_term(system: System, name: str, g: dict[str, ast.expr] | None = None) -> ast.expr:
+    terms = g if g is not None else system.g[name]
+    total: ast.expr = _num(0.0)
+    for xi, coef in terms.items():
+        total = _bin(total, ast.Add(), _bin(coef, ast.Mult(), _e(f"_dW_{xi}")))
+    return total
+
+
+def _euler(system: System) -> UpdatePlan:
+    new = {}
+    for name in system.names:
+        step = _bin(_e("dt"), ast.Mult(), system.f[name])
+        if system.g[name]:
+            step = _bin(step, ast.Add(), _noise_term(system, name))
+        new[name] = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(), step)
+    return UpdatePlan("euler", _xi_names(system) + _finish(system, new))
+
+
+def _rk(system: System, stages: str) -> UpdatePlan:
+    statements: list[tuple[str, ast.expr]] = []
+    names = system.names
+
+    def k_of(label: str, mapping: dict[str, ast.expr] | None) -> dict[str, ast.expr]:
+        ks = {}
+        for name in names:
+            rhs = system.f[name] if mapping is None else substitute(system.f[name], mapping)
+            statements.append((f"_{label}_{name}", _bin(_e("dt"), ast.Mult(), rhs)))
+            ks[name] = _e(f"_{label}_{name}")
+        return ks
+
+    k1 = k_of("k1", None)
+    if stages == "rk2":
+        k2 = k_of("k2", _shift(system, k1, 0.5, 0.5))
+        new = {n: _bin(ast.Name(id=n, ctx=ast.Load()), ast.Add(), k2[n]) for n in names}
+    else:
+        k2 = k_of("k2", _shift(system, k1, 0.5, 0.5))
+        k3 = k_of("k3", _shift(system, k2, 0.5, 0.5))
+        k4 = k_of("k4", _shift(system, k3, 1.0, 1.0))
+        new = {n: _e(f"{n} + (_k1_{n} + 2*_k2_{n} + 2*_k3_{n} + _k4_{n})/6") for n in names}
+    return UpdatePlan(stages, statements + _finish(system, new))
+
+
+def _heun(system: System) -> UpdatePlan:
+    """Stochastic Heun (Stratonovich), Brian 2's formulation: Euler drift, Heun diffusion."""
+    names = system.names
+    statements = _xi_names(system)
+    for name in names:
+        statements.append((f"_sup_{name}", _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
+                                                 _noise_term(system, name))))
+    mapping: dict[str, ast.expr] = {n: _e(f"_sup_{n}") for n in names}
+    mapping["t"] = _e("t + dt")
+    new = {}
+    for name in names:
+        expr = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
+                    _bin(_e("dt"), ast.Mult(), system.f[name]))
+        if system.g[name]:
+            g_support = {xi: substitute(c, mapping) for xi, c in system.g[name].items()}
+            noise = _bin(_noise_term(system, name), ast.Add(),
+                         _noise_term(system, name, g_support))
+            expr = _bin(expr, ast.Add(), _bin(_num(0.5), ast.Mult(), noise))
+        new[name] = expr
+    return UpdatePlan("heun", statements + _finish(system, new))
+
+
+def _exponential_euler(system: System) -> UpdatePlan:
+    if system.stochastic:
+        raise IntegrationMethodError(
+            "'exponential_euler' cannot integrate stochastic equations (xi)")
+    statements: list[tuple[str, ast.expr]] = []
+    new = {}
+    for name in system.names:
+        try:
+            form = affine(system.f[name], {name})
+        except NonLinear:
+            raise IntegrationMethodError(
+                f"'exponential_euler' needs each equation linear in its own variable, but "
+                f"d{name}/dt = {unparse(system.f[name])} is not linear in {name}") from None
+        a = form.get(name)
+        b = form.get(None, _num(0.0))
+        if a is None:  # no decay term: the exponential step reduces to Euler
+            new[name] = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
+                             _bin(_e("dt"), ast.Mult(), b))
+            continue
+        statements.append((f"_A_{name}", a))
+        statements.append((f"_BA_{name}", _bin(b, ast.Div(), _e(f"_A_{name}"))))
+        new[name] = _e(f"-_BA_{name} + ({name} + _BA_{name})*exp(_A_{name}*dt)")
+    return UpdatePlan("exponential_euler", statements + _finish(system, new))
+
+
+def _exact(system: System, varying: set[str]) -> UpdatePlan:
+    lin = linear_system(system)
+    names = lin.names
+    statements: list[tuple[str, ast.expr]] = []
+    for k, coef in lin.b.items():
+        statements.append((f"_b_{k}", coef))
+    if lin.coefficient_names() & varying:
+        # The matrix changes during the run: only a single equation has a closed form here.
+        if len(names) != 1:
+            raise IntegrationMethodError(
+                "'exact' needs a coefficient matrix that is constant during the run, but it "
+                f"depends on {', '.join(sorted(lin.coefficient_names() & varying))}, which "
+                "model code changes; use method='euler' or 'rk4'")
+        a = lin.A.get((0, 0), _num(0.0))
+        statements.append(("_a_0", a))
+        term = " + dt*exprel(_a_0*dt)*_b_0" if 0 in lin.b else ""
+        new = {names[0]: _e(f"{names[0]}*exp(_a_0*dt){term}")}
+        return UpdatePlan("exact", statements + _finish(system, new), lin)
+    pattern = lin.reach()
+    prop_vars: dict[str, tuple[str, int, int]] = {}
+    new = {}
+    for k, name in enumerate(names):
+        terms = []
+        for m in range(len(names)):
+            if pattern[k, m]:
+                prop_vars[f"_phi_{k}_{m}"] = ("phi", k, m)
+                terms.append(f"_phi_{k}_{m}*{names[m]}")
+                if m in lin.b:
+                    prop_vars[f"_psi_{k}_{m}"] = ("psi", k, m)
+                    terms.append(f"_psi_{k}_{m}*_b_{m}")
+        new[name] = _e(" + ".join(terms))
+    return UpdatePlan("exact", statements + _finish(system, new), lin, prop_vars)
+
+
+def applicable(method: str, system: System) -> str | None:
+    """None if ``method`` applies to ``system``, else the reason it does not."""
+    if method == "exact":
+        try:
+            linear_system(system)
+        except IntegrationMethodError as exc:
+            return str(exc)
+        return None
+    if method in ("rk2", "rk4") and system.stochastic:
+        return f"'{method}' cannot integrate stochastic equations (xi)"
+    if method == "euler" and system.stochastic and not system.additive_noise():
+        return ("'euler' (Euler-Maruyama) needs additive noise, but a noise coefficient "
+                "depends on a state variable; use 'heun'")
+    if method == "exponential_euler":
+        try:
+            _exponential_euler(system)
+        except IntegrationMethodError as exc:
+            return str(exc)
+    return None
+
+
+def choose_method(method: str | None, system: System) -> str:
+    """Resolve ``method`` (None chooses as Brian 2: exact, then euler, then heun)."""
+    if method is None:
+        for candidate in ("exact", "euler", "heun"):
+            if applicable(candidate, system) is None:
+                return candidate
+        raise IntegrationMethodError("no integration method applies to these equations")
+    name = _ALIASES.get(method, method)
+    if name not in METHODS:
+        raise IntegrationMethodError(
+            f"unknown integration method '{method}'; choose one of {', '.join(METHODS)}")
+    reason = applicable(name, system)
+    if reason is not None:
+        raise IntegrationMethodError(f"method '{method}' does not apply: {reason}")
+    return name
+
+
+def update_plan(method: str, system: System, varying: set[str] = frozenset()) -> UpdatePlan:
+    """The statements of one integration step of ``system`` with ``method``.
+
+    Parameters
+    ----------
+    method : str
+        An already resolved method name (see :func:`choose_method`).
+    system : System
+    varying : set of str
+        Names that model code changes during the run (for ``exact``: coefficients that
+        depend on them cannot use a precomputed propagator).
+    """
+    if not system.names:
+        return UpdatePlan(method, [])
+    if method == "exact":
+        return _exact(system, set(varying))
+    if method == "euler":
+        return _euler(system)
+    if method in ("rk2", "rk4"):
+        return _rk(system, method)
+    if method == "heun":
+        return _heun(system)
+    return _exponential_euler(system)

@@ -1,0 +1,248 @@
+"""Networks: the schedule of a time step, the run loop, progress, store and restore."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable
+
+from . import random as snnrandom
+from . import scope
+from .backends import available_backends
+from .errors import SnnError
+from .groups import SCHEDULE, Group, Operation, RunContext
+from .namespace import caller_namespace
+from .units import ms, second
+
+
+class Clock:
+    """The simulation time step shared by objects that do not set their own ``dt``."""
+
+    def __init__(self, dt: float):
+        self.dt = dt
+
+    @property
+    def dt(self) -> float:
+        return self._dt
+
+    @dt.setter
+    def dt(self, value: float) -> None:
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise SnnError(f"dt must be a positive duration in seconds, got {value!r}")
+        self._dt = float(value)
+
+
+defaultclock = Clock(0.1 * ms)
+_backend = available_backends()[-1]
+
+
+def set_backend(name: str) -> None:
+    """Choose the backend of networks that do not name one: ``'numpy'`` or ``'numba'``."""
+    global _backend
+    if name not in ("numpy", "numba"):
+        raise SnnError(f"unknown backend '{name}'; choose 'numpy' or 'numba'")
+    if name not in available_backends():
+        raise SnnError(f"backend '{name}' is not available (is numba installed?)")
+    _backend = name
+
+
+def get_backend() -> str:
+    """The current default backend."""
+    return _backend
+
+
+def _flatten(objects: Iterable) -> list:
+    out = []
+    for obj in objects:
+        if isinstance(obj, list | tuple | set):
+            out += _flatten(obj)
+        elif isinstance(obj, dict):
+            out += _flatten(obj.values())
+        elif hasattr(obj, "_operations"):
+            out.append(obj)
+        else:
+            raise SnnError(f"cannot add {obj!r} to a network: not a snncore object")
+    return out
+
+
+class Network:
+    """A set of objects simulated together.
+
+    Parameters
+    ----------
+    *objects
+        Groups, synapses and monitors (or containers of them).
+    backend : {'numpy', 'numba'}, optional
+        Overrides :func:`set_backend`.
+    """
+
+    def __init__(self, *objects, backend: str | None = None):
+        self.objects: list = []
+        self.backend = backend
+        self._step = 0
+        self._dt: float | None = None
+        self._stored: dict[str, dict] = {}
+        self.add(*objects)
+
+    def add(self, *objects) -> None:
+        """Add objects; adding one twice is harmless."""
+        for obj in _flatten(objects):
+            if all(obj is not known for known in self.objects):
+                self.objects.append(obj)
+
+    @property
+    def t(self) -> float:
+        """Current simulation time (seconds)."""
+        return self._step * (self._dt if self._dt is not None else defaultclock.dt)
+
+    def _dt_for_run(self) -> float:
+        own = {obj.dt for obj in self.objects
+               if isinstance(obj, Group) and obj.dt is not None}
+        if len(own) > 1:
+            raise SnnError("objects of one network must share one time step; got "
+                           + ", ".join(f"{d} s" for d in sorted(own)))
+        return own.pop() if own else defaultclock.dt
+
+    def run(self, duration: float, report: str | Callable | None = None,
+            report_period: float = 10 * second, namespace: dict | None = None,
+            level: int = 0) -> None:
+        """Advance the simulation by ``duration`` seconds.
+
+        Parameters
+        ----------
+        duration : float
+            Seconds; rounded to a whole number of steps.
+        report : {None, 'text', 'stdout', 'stderr'} or callable
+            Progress reports; a callable gets ``(elapsed, completed, start, duration)``.
+        report_period : float
+            Wall-clock seconds between reports.
+        namespace : dict, optional
+            External constants; by default the caller's locals and globals.
+        level : int
+            How many frames above the caller to look for external constants.
+        """
+        if not (isinstance(duration, int | float) and math.isfinite(duration)
+                and duration >= 0):
+            raise SnnError(f"run() needs a non-negative duration in seconds, got {duration!r}")
+        run_ns = namespace if namespace is not None else caller_namespace(level)
+        dt = self._dt_for_run()
+        if self._dt is not None and self._step and abs(dt - self._dt) > 1e-15:
+            # Keep t continuous when dt changes between runs.
+            self._step = int(round(self._step * self._dt / dt))
+        self._dt = dt
+        n_steps = int(round(duration / dt))
+        written: dict[str, set] = {}
+        for obj in self.objects:
+            for group, names in obj._written_by_code().items():
+                written.setdefault(group, set()).update(names)
+        ctx = RunContext(self.backend or _backend, dt, n_steps, self._step, run_ns, written)
+        ops: list[Operation] = []
+        for obj in self.objects:
+            ops += obj._operations(ctx)
+        ops.sort(key=lambda op: (SCHEDULE.index(op.slot), op.order, op.name))
+        self._loop([op.run for op in ops], n_steps, dt, report, report_period)
+
+    def _loop(self, funcs: list, n_steps: int, dt: float, report, report_period: float):
+        reporter = _reporter(report, n_steps * dt, self.t)
+        start_wall = time.perf_counter()
+        next_report = start_wall + report_period
+        first = self._step
+        chunk = 256
+        try:
+            for begin in range(first, first + n_steps, chunk):
+                for step in range(begin, min(begin + chunk, first + n_steps)):
+                    t = step * dt
+                    for func in funcs:
+                        func(t)
+                    self._step = step + 1
+                if reporter is not None:
+                    now = time.perf_counter()
+                    if now >= next_report:
+                        reporter(now - start_wall, (self._step - first) / n_steps)
+                        next_report = now + report_period
+        finally:
+            if reporter is not None and n_steps:
+                reporter(time.perf_counter() - start_wall, (self._step - first) / n_steps)
+
+    def store(self, name: str = "default") -> None:
+        """Snapshot the state of every object, the time and the random streams."""
+        self._stored[name] = {
+            "step": self._step,
+            "dt": self._dt,
+            "objects": {id(obj): obj._state() for obj in self.objects},
+            "random": snnrandom.get_state(),
+        }
+
+    def restore(self, name: str = "default") -> None:
+        """Return to a snapshot made by :meth:`store` (may be done any number of times)."""
+        if name not in self._stored:
+            raise SnnError(f"no stored state named '{name}' (stored: "
+                           f"{', '.join(self._stored) or 'none'})")
+        snapshot = self._stored[name]
+        for obj in self.objects:
+            if id(obj) not in snapshot["objects"]:
+                raise SnnError(f"{obj.where} was added after store('{name}') and cannot be "
+                               "restored")
+            obj._set_state(snapshot["objects"][id(obj)])
+        self._step, self._dt = snapshot["step"], snapshot["dt"]
+        snnrandom.set_state(snapshot["random"])
+
+
+def _reporter(report, duration: float, start: float):
+    if report is None:
+        return None
+    if callable(report):
+        return lambda elapsed, frac: report(elapsed, frac, start, duration)
+    if report not in ("text", "stdout", "stderr"):
+        raise SnnError(f"report must be None, 'text', 'stdout', 'stderr' or a callable, "
+                       f"got {report!r}")
+    stream = sys.stderr if report == "stderr" else sys.stdout
+
+    def text(elapsed: float, frac: float) -> None:
+        if frac >= 1:
+            print(f"{duration:g} s simulated in {elapsed:.2f} s", file=stream)
+        else:
+            remaining = elapsed / frac * (1 - frac) if frac else float("nan")
+            print(f"{frac:6.1%} of {duration:g} s simulated after {elapsed:.1f} s, "
+                  f"about {remaining:.1f} s remaining", file=stream)
+        stream.flush()
+
+    return text
+
+
+# ---- the implicit network of the current scope ---------------------------------------
+
+_magic: dict = {"generation": None, "network": None}
+
+
+def _magic_network() -> Network:
+    if _magic["generation"] != scope.current_generation:
+        _magic["generation"] = scope.current_generation
+        _magic["network"] = Network()
+    net = _magic["network"]
+    net.add(*scope.objects())
+    return net
+
+
+def run(duration: float, report: str | Callable | None = None,
+        report_period: float = 10 * second, namespace: dict | None = None,
+        level: int = 0) -> None:
+    """Run every object created since the last :func:`start_scope` (see :meth:`Network.run`)."""
+    _magic_network().run(duration, report=report, report_period=report_period,
+                         namespace=namespace, level=level + 1)
+
+
+def store(name: str = "default") -> None:
+    """Store the state of the implicit network (see :meth:`Network.store`)."""
+    _magic_network().store(name)
+
+
+def restore(name: str = "default") -> None:
+    """Restore the implicit network (see :meth:`Network.restore`)."""
+    _magic_network().restore(name)
+
+
+def start_scope() -> None:
+    """Start afresh: objects created before are no longer part of ``run()``."""
+    scope.start_scope()
