@@ -37,6 +37,7 @@ from .errors import (
     UnknownIdentifierError,
 )
 from .groups import NeuronGroup
+from .inputs import PoissonGroup, SpikeGeneratorGroup
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .network import (
     Network,
@@ -49,13 +50,17 @@ from .network import (
     store,
 )
 from .random import seed
+from .synapses import Synapses
 
-globals().update({name: scale for name, (scale, _dim) in _units.UNITS.items()})
+globals().update(_units.CONSTANTS)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "NeuronGroup",
+    "Synapses",
+    "SpikeGeneratorGroup",
+    "PoissonGroup",
     "StateMonitor",
     "SpikeMonitor",
     "PopulationRateMonitor",

@@ -30,7 +30,7 @@ from .integration import (
 from .namespace import Resolver, caller_namespace
 from .units import DIMENSIONLESS, SECOND, UNITS, Dimension
 
-_DTYPES = {"float": np.float64, "bool": np.bool_, "int": np.int64}
+_DTYPES = {"float": np.float64, "bool": np.bool_, "int": np.int64, "int32": np.int32}
 
 
 @dataclass
@@ -84,6 +84,8 @@ class Group:
     """
 
     _base_name = "group"
+    #: The name that means an element's own index in this group's code.
+    _element_index: str | None = "i"
     _plain_attributes = frozenset({"N", "name", "namespace", "dt", "method"})
 
     def __init__(self, N: int, name: str | None, namespace: dict | None, dt: float | None):
@@ -168,10 +170,13 @@ class Group:
         return f"{self.where} has no variable '{name}'{hint}"
 
     def __setattr__(self, name: str, value) -> None:
+        self._set(name, value, caller_namespace(0))
+
+    def _set(self, name: str, value, namespace) -> None:
         vars_ = self.__dict__.get("_vars", {})
         base = name[:-1] if name.endswith("_") and name[:-1] in vars_ else name
         if base in vars_ and not base.startswith("_"):
-            self._assign(base, value, caller_namespace(0))
+            self._assign(base, value, namespace)
             return
         if name.startswith("_") or name in self._plain_attributes:
             object.__setattr__(self, name, value)
@@ -217,6 +222,15 @@ class Group:
 
     def __len__(self) -> int:
         return self.N
+
+    def __getitem__(self, item: slice) -> Subgroup:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise SnnError(f"{self.where} can only be sliced with a contiguous slice, "
+                           f"e.g. G[:100], got {item!r}")
+        start, stop, _ = item.indices(self.N)
+        if stop <= start:
+            raise SnnError(f"empty subgroup {item!r} of {self.where} (size {self.N})")
+        return Subgroup(self, start, stop)
 
     # ---- running --------------------------------------------------------------------
 
@@ -403,7 +417,9 @@ class NeuronGroup(Group):
         phi, psi = propagators(lin, coefficients, dt)
         for name, (kind, k, m) in plan.propagator_vars.items():
             if name not in self._vars or self._vars[name].shared == per_neuron:
-                self._add_variable(name, DIMENSIONLESS, shared=not per_neuron)
+                # Psi integrates over the step, so it carries a time dimension.
+                self._add_variable(name, SECOND if kind == "psi" else DIMENSIONLESS,
+                                   shared=not per_neuron)
             values = (phi if kind == "phi" else psi)[:, k, m]
             self._vars[name].array[:] = values if per_neuron or values.size == 1 else values[0]
 
@@ -480,3 +496,80 @@ def _caller(bound: Bound, n: int, indices: np.ndarray):
         kernel(*args)
 
     return run
+
+
+class Subgroup:
+    """A contiguous slice of a group (``G[:3200]``), usable as a source, target or monitored.
+
+    Its variables are views of the parent's arrays, so indices inside it (``i``) count
+    from zero, as in Brian 2.
+    """
+
+    _element_index = "i"
+
+    def __init__(self, parent: Group, start: int, stop: int):
+        self.parent, self.start, self.stop = parent, start, stop
+        self.N = stop - start
+        self.name = f"{parent.name}_subgroup_{start}_{stop}"
+        self.namespace = parent.namespace
+        self.dt = None
+
+    @property
+    def where(self) -> str:
+        return f"subgroup [{self.start}:{self.stop}] of {self.parent.where}"
+
+    def __len__(self) -> int:
+        return self.N
+
+    def variable_names(self) -> list[str]:
+        return self.parent.variable_names()
+
+    def variable_ref(self, name: str):
+        ref = self.parent.variable_ref(name)
+        if ref is None or ref[0].index == "shared":
+            return ref
+        return ref[0], ref[1][self.start:self.stop], ref[2], ref[3]
+
+    def index_array(self, name: str) -> np.ndarray:
+        raise KeyError(name)
+
+    def inline(self, expr: ast.expr) -> ast.expr:
+        return self.parent.inline(expr)
+
+    def special_scalars(self) -> dict:
+        return {"N": (self.N, TypeInfo(DIMENSIONLESS, "int"))}
+
+    def _static_types(self):
+        return self.parent._static_types()
+
+    @property
+    def spikes(self) -> np.ndarray:
+        """Indices (within the subgroup) of its neurons that spiked in the last step."""
+        spikes = self.parent.spikes
+        lo, hi = np.searchsorted(spikes, (self.start, self.stop))
+        return spikes[lo:hi] - self.start
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self.parent, name)
+        if isinstance(value, np.ndarray) and value.shape == (self.parent.N,):
+            return value[self.start:self.stop]
+        return value
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in ("parent", "start", "stop", "N", "name", "namespace", "dt"):
+            object.__setattr__(self, name, value)
+            return
+        if name not in self.parent._vars or name.startswith("_"):
+            raise SnnError(f"cannot set '{name}': " + self.parent._no_such(name))
+        var = self.parent._vars[name]
+        if isinstance(value, str):
+            value = Group._evaluate(self, parse_expression(value), caller_namespace(0),
+                                    shared=var.shared)
+        view = var.array if var.shared else var.array[self.start:self.stop]
+        array = np.asarray(value)
+        if array.ndim > 1 or (array.ndim == 1 and array.size not in (1, view.size)):
+            raise SnnError(f"cannot set '{name}' of {self.where}: got {array.size} values "
+                           f"for {view.size} element(s)")
+        view[:] = array

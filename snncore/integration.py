@@ -272,7 +272,7 @@ def _rk(system: System, stages: str) -> UpdatePlan:
     else:
         k2 = k_of("k2", _shift(system, k1, 0.5, 0.5))
         k3 = k_of("k3", _shift(system, k2, 0.5, 0.5))
-        k4 = k_of("k4", _shift(system, k3, 1.0, 1.0))
+        k_of("k4", _shift(system, k3, 1.0, 1.0))
         new = {n: _e(f"{n} + (_k1_{n} + 2*_k2_{n} + 2*_k3_{n} + _k4_{n})/6") for n in names}
     return UpdatePlan(stages, statements + _finish(system, new))
 

@@ -12,6 +12,8 @@ import ast
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .errors import ModelSyntaxError
 
 # Order of the SI base dimensions in a Dimension's exponent tuple.
@@ -138,8 +140,29 @@ def _build_unit_table() -> dict[str, tuple[float, Dimension]]:
 #: Every unit name usable in model strings: name -> (scale in SI, dimension).
 UNITS: dict[str, tuple[float, Dimension]] = _build_unit_table()
 
+class UnitConstant(float):
+    """A unit constant: a plain SI float that also scales lists (``[10, 100]*ms``).
+
+    Brian 2 users write ``[10, 100]*ms``; with plain floats that would be an error, so
+    unit constants accept sequences and return arrays. Every other result is a float.
+    """
+
+    def __mul__(self, other):
+        if isinstance(other, list | tuple):
+            return np.asarray(other, dtype=float) * float(self)
+        return float(self) * other
+
+    __rmul__ = __mul__
+
+    def __rtruediv__(self, other):
+        if isinstance(other, list | tuple):
+            return np.asarray(other, dtype=float) / float(self)
+        return other / float(self)
+
+
 # Module-level float constants, ``from snncore.units import ms``.
-globals().update({name: scale for name, (scale, _dim_) in UNITS.items()})
+CONSTANTS = {name: UnitConstant(scale) for name, (scale, _dim_) in UNITS.items()}
+globals().update(CONSTANTS)
 
 second: float
 ms: float

@@ -42,7 +42,10 @@ class KernelSpec:
     ``_indices``), ``'threshold'`` (collect elements whose ``condition`` holds into
     ``_spikes``, run ``statements`` on them, return the count), ``'record'`` (write
     ``record[r]`` of each listed element into column ``_col`` of ``_buf_r``),
-    ``'evaluate'`` (numpy only: return the value of ``condition`` for every element).
+    ``'evaluate'`` (numpy only: return the value of ``condition`` for every element),
+    ``'rows'`` (``_indices`` lists rows of a CSR structure ``_ptr``/``_perm``; every
+    element of those rows is processed: synaptic propagation), ``'summed'`` (zero
+    ``_target``, then add ``condition`` of every element at ``summed_index``).
     """
 
     mode: str
@@ -53,7 +56,8 @@ class KernelSpec:
     condition: ast.expr | None = None
     record: list[ast.expr] = field(default_factory=list)
     element_index: str | None = None  # name bound to the element index ('i' in groups)
-    index_offset: str | None = None  # scalar argument added to it (subgroups)
+    has_perm: bool = False  # 'rows' mode: CSR rows are permuted
+    summed_index: str | None = None  # 'summed' mode: index array into _target
 
     def uses_rng(self) -> bool:
         nodes = [e for _, e in self.statements] + self.record
@@ -69,6 +73,10 @@ class KernelSpec:
         if self.mode == "record":
             names.append("_col")
             names += [f"_buf_{r}" for r in range(len(self.record))]
+        if self.mode == "rows":
+            names += ["_ptr", "_perm"] if self.has_perm else ["_ptr"]
+        if self.mode == "summed":
+            names.append("_target")
         names += sorted({ref.array for ref in self.arrays.values()})
         names += sorted(set(self.index_arrays))
         names += self.scalars
@@ -106,8 +114,7 @@ def _index_loads(spec: KernelSpec, names: set[str], indent: str) -> list[str]:
 def _element_index(spec: KernelSpec, indent: str) -> list[str]:
     if spec.element_index is None:
         return []
-    offset = f" + {spec.index_offset}" if spec.index_offset else ""
-    return [f"{indent}{spec.element_index} = _idx{offset}"]
+    return [f"{indent}{spec.element_index} = _idx"]
 
 
 def _numba_body(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
@@ -132,8 +139,20 @@ def _numba_source(spec: KernelSpec) -> str:
             lines.append(f"    {name} = {spec.arrays[name].array}[0]")
     if spec.mode == "threshold":
         lines.append("    _c = 0")
+    if spec.mode == "summed":
+        lines.append("    for _q in range(_target.shape[0]):")
+        lines.append("        _target[_q] = 0.0")
+    if spec.mode == "rows":
+        lines.append("    for _s in range(_n):")
+        lines.append("        _row = _indices[_s]")
+        lines.append("        for _q in range(_ptr[_row], _ptr[_row + 1]):")
+        lines.append("            _idx = _perm[_q]" if spec.has_perm else "            _idx = _q")
+        lines += _numba_body(spec, spec.statements, "            ")
+        lines.append("    return 0")
+        return "\n".join(lines) + "\n"
     lines.append("    for _k in range(_n):")
-    lines.append("        _idx = _k" if spec.mode == "all" else "        _idx = _indices[_k]")
+    lines.append("        _idx = _k" if spec.mode in ("all", "summed")
+                 else "        _idx = _indices[_k]")
     if spec.mode == "threshold":
         names = _read(spec)
         lines += _index_loads(spec, names, "        ") + _element_index(spec, "        ")
@@ -151,6 +170,10 @@ def _numba_source(spec: KernelSpec) -> str:
         lines += _numba_body(spec, spec.statements, "        ")
         for r, expr in enumerate(spec.record):
             lines.append(f"        _buf_{r}[_k, _col] = {render(expr, 'numba')}")
+    elif spec.mode == "summed":
+        lines += _numba_body(spec, spec.statements, "        ")
+        lines.append(f"        _target[{spec.summed_index}[_idx]] += "
+                     f"{render(spec.condition, 'numba')}")
     else:
         lines += _numba_body(spec, spec.statements, "        ")
     if spec.mode != "threshold":
@@ -166,8 +189,7 @@ def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[
         lines.append(f"    _j_{ix} = {ix}[_idx]" if not all_elements else f"    _j_{ix} = {ix}")
     if spec.element_index is not None:
         base = "np.arange(_n)" if all_elements else "_idx"
-        offset = f" + {spec.index_offset}" if spec.index_offset else ""
-        lines.append(f"    {spec.element_index} = {base}{offset}")
+        lines.append(f"    {spec.element_index} = {base}")
     for name in sorted(names):
         ref = spec.arrays[name]
         if ref.index == "shared":
@@ -209,6 +231,22 @@ def _numpy_source(spec: KernelSpec) -> str:
         for target, expr in spec.statements:
             lines.append(f"    {_element(spec.arrays[target])} = {render(expr, 'numpy')}")
         lines.append("    return _n")
+        return "\n".join(lines) + "\n"
+    if spec.mode == "rows":
+        lines.append("    _idx = _rows_to_ids(_indices, _ptr, "
+                     + ("_perm)" if spec.has_perm else "None)"))
+    indexed = sorted({spec.arrays[t].index for t in _written(spec)
+                      if spec.arrays[t].index not in (None, "shared")})
+    if indexed:
+        # Several synapses may write one neuron: process rounds with distinct targets,
+        # so that every write accumulates as in a sequential loop.
+        lines.append(f"    for _idx in _unique_rounds(_idx, {', '.join(indexed)}):")
+        lines.append("        _n = len(_idx)")
+        body = _numpy_loads(spec, _read(spec), all_elements)
+        body += [f"    {t} = {render(e, 'numpy')}" for t, e in spec.statements]
+        body += _numpy_stores(spec, spec.statements, all_elements)
+        lines += ["    " + line for line in body]
+        lines.append("    return 0")
         return "\n".join(lines) + "\n"
     lines += _numpy_loads(spec, _read(spec), all_elements)
     for target, expr in spec.statements:

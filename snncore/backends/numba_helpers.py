@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 
@@ -33,6 +34,4 @@ def _timestep(t, dt):
 @njit(cache=True)
 def seed(value):
     """Seed Numba's own random generator (it is separate from numpy's)."""
-    import numpy as np
-
-    np.random.seed(value)
+    np.random.seed(value)  # noqa: NPY002 - the only way to seed Numba's generator

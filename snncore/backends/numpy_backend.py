@@ -24,7 +24,36 @@ def _timestep(t, dt):
     return np.asarray((np.asarray(t) + 1e-3 * dt) / dt).astype(np.int64)
 
 
-_HELPERS = {"np": np, "_int": _int, "_exprel": _exprel, "_timestep": _timestep}
+def _rows_to_ids(rows, ptr, perm):
+    """Element indices of the given CSR rows, row after row."""
+    starts, stops = ptr[rows], ptr[np.asarray(rows) + 1]
+    counts = stops - starts
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    ids = np.arange(total) + offsets
+    return ids if perm is None else perm[ids].astype(np.int64)
+
+
+def _unique_rounds(ids, *keys):
+    """Split ``ids`` into rounds whose ``key[ids]`` are distinct, keeping their order."""
+    if len(keys) > 1:
+        return [ids[k:k + 1] for k in range(len(ids))]
+    key = keys[0][ids]
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    first = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    if first.all():
+        return [ids]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))
+    rank = np.empty(len(key), dtype=np.int64)
+    rank[order] = np.arange(len(key)) - group_start
+    return [ids[rank == r] for r in range(int(rank.max()) + 1)]
+
+
+_HELPERS = {"np": np, "_int": _int, "_exprel": _exprel, "_timestep": _timestep,
+            "_rows_to_ids": _rows_to_ids, "_unique_rounds": _unique_rounds}
 _CACHE: dict[str, Callable] = {}
 
 

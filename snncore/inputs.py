@@ -1,0 +1,123 @@
+"""Spike sources: generated spike trains and Poisson processes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import SnnError
+from .groups import Group, NeuronGroup, Operation, RunContext
+
+
+class SpikeGeneratorGroup(Group):
+    """Neurons that spike at given times.
+
+    Parameters
+    ----------
+    N : int
+        Number of neurons.
+    indices : array of int
+        Neuron of each spike.
+    times : array of float
+        Time of each spike (seconds), rounded to the time step as Brian 2 does.
+    period : float, optional
+        Repeat the pattern with this period (seconds).
+    name : str, optional
+    """
+
+    _base_name = "spikegeneratorgroup"
+
+    def __init__(self, N: int, indices, times, period: float | None = None,
+                 dt: float | None = None, name: str | None = None):
+        super().__init__(N, name, None, dt)
+        self._set_spikes(indices, times, period)
+        self._spikes = np.zeros(0, dtype=np.int64)
+
+    def set_spikes(self, indices, times, period: float | None = None) -> None:
+        """Replace the spike pattern."""
+        self._set_spikes(indices, times, period)
+
+    def _set_spikes(self, indices, times, period) -> None:
+        indices = np.atleast_1d(np.asarray(indices))
+        times = np.atleast_1d(np.asarray(times, dtype=float))
+        if indices.shape != times.shape:
+            raise SnnError(f"{self.where}: {indices.size} indices but {times.size} times")
+        if indices.size and indices.dtype.kind not in "iu":
+            raise SnnError(f"{self.where}: spike indices must be integers")
+        bad = indices[(indices < 0) | (indices >= self.N)]
+        if bad.size:
+            raise SnnError(f"{self.where}: spike index {int(bad[0])} is outside 0 to "
+                           f"{self.N - 1}")
+        if np.any(~np.isfinite(times) | (times < 0)):
+            raise SnnError(f"{self.where}: spike times must be finite and non-negative")
+        if period is not None and (period <= 0 or (times.size and times.max() >= period)):
+            raise SnnError(f"{self.where}: the period ({period} s) must be positive and longer "
+                           "than the last spike time")
+        order = np.lexsort((indices, times))
+        self._indices = indices[order].astype(np.int64)
+        self._times = times[order]
+        self._period = period
+
+    @property
+    def spikes(self) -> np.ndarray:
+        """Indices of the neurons that spiked in the last step."""
+        return self._spikes
+
+    def _operations(self, ctx: RunContext) -> list[Operation]:
+        dt = ctx.dt
+        # Brian 2's binning: a small shift keeps spikes at exact multiples of dt in place.
+        bins = ((self._times + 1e-3 * dt) / dt).astype(np.int64)
+        same = (np.diff(bins) == 0) & (np.diff(self._indices) == 0)
+        if same.any():
+            k = int(np.flatnonzero(same)[0])
+            raise SnnError(
+                f"{self.where}: neuron {int(self._indices[k])} has more than one spike in the "
+                f"time step at {bins[k] * dt:g} s (dt = {dt:g} s); use a smaller dt or "
+                "remove the duplicates")
+        period = None if self._period is None else int(round(self._period / dt))
+        ptr = np.searchsorted(bins, np.arange((bins.max() + 2) if bins.size else 1))
+        indices = self._indices
+        empty = np.zeros(0, dtype=np.int64)
+        counter = [ctx.start_step]
+
+        def run(t: float) -> None:
+            step = counter[0]
+            counter[0] += 1
+            if period is not None:
+                step %= period
+            if step + 1 < ptr.size:
+                self._spikes = indices[ptr[step]:ptr[step + 1]]
+            else:
+                self._spikes = empty
+
+        return [Operation("thresholds", 0, self.name + "_thresholder", run)]
+
+    def _state(self) -> dict:
+        return {}
+
+    def _set_state(self, state: dict) -> None:
+        self._spikes = np.zeros(0, dtype=np.int64)
+
+
+class PoissonGroup(NeuronGroup):
+    """Independent Poisson spike trains.
+
+    Parameters
+    ----------
+    N : int
+    rates : float, array or str
+        Rate in Hz: one for all, one per neuron, or an expression of ``t`` and ``i``.
+    name : str, optional
+    """
+
+    _base_name = "poissongroup"
+
+    def __init__(self, N: int, rates, dt: float | None = None, name: str | None = None,
+                 namespace: dict | None = None):
+        model = f"rates = {rates} : Hz" if isinstance(rates, str) else "rates : Hz"
+        super().__init__(N, model, threshold="rand() < rates*dt", dt=dt, name=name,
+                         namespace=namespace)
+        if not isinstance(rates, str):
+            values = np.asarray(rates, dtype=float)
+            if np.any(values < 0) or not np.all(np.isfinite(values)):
+                raise SnnError(f"{self.where}: rates must be finite and non-negative")
+            self.rates = values

@@ -1,0 +1,531 @@
+"""Synapses: connectivity, per-synapse variables, spike propagation with delays, plasticity.
+
+Synapses are stored in creation order (as in Brian 2) with 32-bit pre- and postsynaptic
+indices. Spike propagation walks compressed rows (CSR) of the spiking neurons only;
+a homogeneous delay uses a ring buffer of spiking neurons, heterogeneous delays a ring
+buffer of synapse indices. Event-driven variables are advanced exactly at each event;
+clock-driven ones are integrated every step; ``(summed)`` variables are reduced into
+the target before the target's state update, as Brian 2 orders them.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .backends import ArrayRef
+from .codeobject import Bound
+from .connect import connect_pairs
+from .equations import parse_equations
+from .errors import SnnError
+from .expressions import TypeInfo, identifiers, parse_expression, parse_statements
+from .groups import Group, NeuronGroup, Operation, RunContext, _caller
+from .integration import build_system, choose_method, linear_system, update_plan
+from .namespace import caller_namespace
+from .units import DIMENSIONLESS, SECOND
+
+_SYN_FLAGS = {"differential": {"clock-driven", "event-driven"}, "subexpression": {"summed"},
+              "parameter": set()}
+
+
+class SynapticArray(np.ndarray):
+    """A per-synapse variable; ``S.w[i, j]`` reads the synapses from ``i`` to ``j``."""
+
+    _synapses = None
+
+    def __array_finalize__(self, obj) -> None:
+        self._synapses = getattr(obj, "_synapses", None)
+
+    def __getitem__(self, key):
+        syn = self._synapses
+        if isinstance(key, tuple) and len(key) == 2 and syn is not None \
+                and self.shape == (len(syn),):
+            mask = _match(syn.i, key[0]) & _match(syn.j, key[1])
+            return np.asarray(self)[mask]
+        return super().__getitem__(key)
+
+
+def _match(indices: np.ndarray, key) -> np.ndarray:
+    if isinstance(key, slice):
+        start, stop, step = key.indices(int(indices.max()) + 1 if indices.size else 0)
+        return (indices >= start) & (indices < stop) & ((indices - start) % step == 0)
+    return np.isin(indices, np.atleast_1d(key))
+
+
+@dataclass
+class Pathway:
+    """One direction of spike transmission: ``pre`` (source spikes) or ``post``."""
+
+    name: str
+    direction: str  # 'pre' or 'post'
+    statements: list  # (target, expr, source)
+    order: int
+
+
+class Synapses(Group):
+    """Connections between two groups, with Brian 2-style model code.
+
+    Parameters
+    ----------
+    source, target : group or subgroup
+    model : str
+        Per-synapse equations; flags ``clock-driven``, ``event-driven`` and, for
+        ``x_post = expr : unit (summed)``, ``summed``.
+    on_pre, on_post : str or dict of str, optional
+        Statements run for each synapse when a presynaptic (postsynaptic) spike
+        arrives; a dict defines several named pathways.
+    delay : float, optional
+        Transmission delay of the ``pre`` pathway (seconds); per-synapse delays are set
+        later with ``S.delay = ...``.
+    method : str, optional
+        Integration method of clock-driven equations.
+    namespace : dict, optional
+    name : str, optional
+    """
+
+    _base_name = "synapses"
+    _element_index = None
+    _plain_attributes = Group._plain_attributes | {"source", "target"}
+
+    def __init__(self, source, target=None, model: str = "", on_pre=None, on_post=None,
+                 delay: float | None = None, method: str | None = None,
+                 namespace: dict | None = None, name: str | None = None, dt=None):
+        target = source if target is None else target
+        for role, group in (("source", source), ("target", target)):
+            if not hasattr(group, "variable_ref"):
+                raise SnnError(f"the {role} of Synapses must be a group, got {group!r}")
+        super().__init__(0, name, namespace, dt)
+        self.source, self.target = source, target
+        eqs = parse_equations(model, _SYN_FLAGS)
+        summed = [eq for eq in eqs if "summed" in eq.flags]
+        for eq in summed:
+            del eqs.equations[eq.name]
+        self._add_equations(eqs)
+        self._add_variable("_synaptic_pre", DIMENSIONLESS, "int32")
+        self._add_variable("_synaptic_post", DIMENSIONLESS, "int32")
+        self._summed = [self._check_summed(eq) for eq in summed]
+        event = [eq.name for eq in eqs.of_kind("differential") if "event-driven" in eq.flags]
+        clock = [eq.name for eq in eqs.of_kind("differential") if eq.name not in event]
+        self._event_system = build_system(eqs, event) if event else None
+        if event:
+            self._add_variable("lastupdate", SECOND)
+            lin = linear_system(self._event_system)
+            if any(k != m for (k, m) in lin.A):
+                raise SnnError(f"event-driven equations of {self.where} must each depend "
+                               "only on their own variable")
+        self._clock_system = build_system(eqs, clock)
+        self.method = choose_method(method, self._clock_system) if clock else None
+        self._pathways: list[Pathway] = []
+        for direction, code in (("pre", on_pre), ("post", on_post)):
+            if code is None:
+                continue
+            items = code.items() if isinstance(code, dict) else [(direction, code)]
+            for order, (pname, text) in enumerate(items):
+                statements = [(s.target, s.as_assignment(), s.source)
+                              for s in parse_statements(text)]
+                for target_name, _expr, src in statements:
+                    if self.variable_ref(target_name) is None:
+                        close = difflib.get_close_matches(target_name, self.variable_names(),
+                                                          n=3)
+                        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                        raise SnnError(f"on_{direction} of {self.where} writes '{target_name}',"
+                                       f" which is not a variable{hint} (line '{src}')")
+                for _t, expr, src in statements:
+                    self._check_names(expr, src)
+                self._pathways.append(Pathway(pname, direction, statements, order))
+        self._delay: float | None = 0.0
+        self._delay_array: np.ndarray | None = None
+        if delay is not None:
+            self._set_delay(delay)
+        self._csr_cache: dict[str, tuple] = {}
+        self._queues: dict[tuple, list] = {}
+
+    # ---- variables --------------------------------------------------------------------
+
+    def _check_names(self, expr: ast.expr, source: str) -> None:
+        for name in identifiers(expr):
+            for suffix, group in (("_pre", self.source), ("_post", self.target)):
+                if name.endswith(suffix):
+                    base = name[: -len(suffix)]
+                    if base not in group.variable_names() and base not in ("i", "j"):
+                        raise SnnError(
+                            f"'{name}' in {self.where} (line '{source}'): the "
+                            f"{'source' if suffix == '_pre' else 'target'} group "
+                            f"{group.where} has no variable '{base}'")
+
+    def _check_summed(self, eq):
+        if not eq.name.endswith(("_post", "_pre")):
+            raise SnnError(f"summed variable '{eq.name}' of {self.where} must end in _post or "
+                           f"_pre to name its target (line '{eq.source}')")
+        direction = "post" if eq.name.endswith("_post") else "pre"
+        base = eq.name[: -len(direction) - 1]
+        group = self.target if direction == "post" else self.source
+        parent = getattr(group, "parent", group)
+        var = parent._vars.get(base)
+        is_param = var is not None and base not in {
+            e.name for e in parent._eqs.of_kind("differential")} and not base.startswith("_")
+        if not is_param:
+            raise SnnError(f"the target of the summed variable '{eq.name}' of {self.where} "
+                           f"must be a parameter of {group.where} (declare '{base} : unit' "
+                           f"there); line '{eq.source}'")
+        return direction, base, eq
+
+    def variable_names(self) -> list[str]:
+        own = super().variable_names()
+        return own + [f"{n}_pre" for n in self.source.variable_names()] + \
+            [f"{n}_post" for n in self.target.variable_names()] + ["i", "j"]
+
+    def variable_ref(self, name: str):
+        if name == "i":
+            return self._index_ref("_synaptic_pre")
+        if name == "j":
+            return self._index_ref("_synaptic_post")
+        own = super().variable_ref(name)
+        if own is not None:
+            return own
+        for suffix, group, index in (("_pre", self.source, "_synaptic_pre"),
+                                     ("_post", self.target, "_synaptic_post")):
+            if name.endswith(suffix):
+                ref = group.variable_ref(name[: -len(suffix)])
+                if ref is None:
+                    return None
+                return self._through(ref, suffix[1:], index)
+        ref = self.target.variable_ref(name)  # unsuffixed: the postsynaptic variable
+        return None if ref is None else self._through(ref, "post", "_synaptic_post")
+
+    def _index_ref(self, name: str):
+        var = self._vars[name]
+        return ArrayRef(f"_a_{name}", None), var.array, TypeInfo(DIMENSIONLESS, "int"), True
+
+    def _through(self, ref, side: str, index: str):
+        array_ref, array, info, constant = ref
+        if array_ref.index == "shared":
+            return ArrayRef(f"_a_{side}{array_ref.array}", "shared"), array, info, constant
+        return ArrayRef(f"_a_{side}{array_ref.array}", index), array, info, constant
+
+    def index_array(self, name: str) -> np.ndarray:
+        return self._vars[name].array
+
+    def special_scalars(self) -> dict:
+        return {"N": (len(self), TypeInfo(DIMENSIONLESS, "int")),
+                "N_pre": (len(self.source), TypeInfo(DIMENSIONLESS, "int")),
+                "N_post": (len(self.target), TypeInfo(DIMENSIONLESS, "int"))}
+
+    def __len__(self) -> int:
+        return self._vars["_synaptic_pre"].array.size
+
+    @property
+    def i(self) -> np.ndarray:
+        """Presynaptic index of each synapse."""
+        return self._vars["_synaptic_pre"].array
+
+    @property
+    def j(self) -> np.ndarray:
+        """Postsynaptic index of each synapse."""
+        return self._vars["_synaptic_post"].array
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name == "delay":
+            return self._delays_seconds()
+        vars_ = self.__dict__.get("_vars", {})
+        if name in vars_ and not name.startswith("_"):
+            var = vars_[name]
+            if var.shared:
+                return var.array[0]
+            view = var.array.view(SynapticArray)
+            view._synapses = self
+            return view
+        for suffix, group, index in (("_pre", "source", "_synaptic_pre"),
+                                     ("_post", "target", "_synaptic_post")):
+            if name.endswith(suffix) and "_vars" in self.__dict__:
+                values = getattr(self.__dict__[group], name[: -len(suffix)])
+                return np.asarray(values)[vars_[index].array] if np.ndim(values) else values
+        return super().__getattr__(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "delay":
+            self._set_delay(value, caller_namespace(0))
+            return
+        self._set(name, value, caller_namespace(0))
+
+    # ---- delays -------------------------------------------------------------------------
+
+    def _set_delay(self, value, namespace=None) -> None:
+        if isinstance(value, str):
+            value = self._evaluate(parse_expression(value), namespace or caller_namespace(1))
+        array = np.asarray(value, dtype=float)
+        if array.ndim > 1 or (array.ndim == 1 and array.size not in (1, len(self))):
+            raise SnnError(f"cannot set the delay of {self.where}: got {array.size} values for "
+                           f"{len(self)} synapses")
+        bad = array[~np.isfinite(array) | (array < 0)]
+        if bad.size:
+            raise SnnError(f"delays of {self.where} must be finite and non-negative, got "
+                           f"{bad.flat[0]!r} s")
+        if array.ndim == 0 or array.size == 1 and len(self) != 1:
+            self._delay, self._delay_array = float(array.reshape(-1)[0]), None
+        else:
+            self._delay, self._delay_array = None, array.copy()
+
+    def _delays_seconds(self) -> np.ndarray:
+        if self._delay_array is not None:
+            return self._delay_array
+        return np.full(len(self), self._delay)
+
+    # ---- connecting -----------------------------------------------------------------
+
+    def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0, n=1,
+                skip_if_invalid: bool = False, namespace: dict | None = None,
+                level: int = 0) -> None:
+        """Create synapses (the forms of Brian 2's ``Synapses.connect``).
+
+        Parameters
+        ----------
+        condition : str or bool, optional
+            Boolean expression of ``i``, ``j`` and pre/post variables.
+        i, j : int, array or str, optional
+            Explicit indices; ``j`` may be an expression (``'i'``) or a generator
+            (``'k for k in range(i-3, i+4) if i != k'``).
+        p : float or str
+            Connection probability, a number in [0, 1] or an expression.
+        n : int
+            Number of synapses per connected pair.
+        skip_if_invalid : bool
+            Drop generated targets outside the target group instead of failing.
+        """
+        ns = namespace if namespace is not None else caller_namespace(level)
+        pre, post = connect_pairs(self, condition, i, j, p, n, skip_if_invalid, ns)
+        self._append(pre, post)
+
+    def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
+        old = len(self)
+        new = old + pre.size
+        for name, var in self._vars.items():
+            if var.shared:
+                continue
+            grown = np.zeros(new, dtype=var.array.dtype)
+            grown[:old] = var.array
+            if name == "lastupdate":
+                grown[old:] = 0.0
+            var.array = grown
+        self._vars["_synaptic_pre"].array[old:] = pre
+        self._vars["_synaptic_post"].array[old:] = post
+        if self._delay_array is not None:
+            self._delay_array = np.concatenate([self._delay_array, np.zeros(pre.size)])
+        self.N = new
+        self._csr_cache.clear()
+
+    # ---- running --------------------------------------------------------------------
+
+    def _written_by_code(self) -> dict:
+        out: dict[str, set] = {}
+        for pathway in self._pathways:
+            for target, _e, _s in pathway.statements:
+                for suffix, group in (("_pre", self.source), ("_post", self.target)):
+                    if target.endswith(suffix):
+                        parent = getattr(group, "parent", group)
+                        out.setdefault(parent.name, set()).add(target[: -len(suffix)])
+                if self.variable_ref(target) is not None and target not in self._vars and \
+                        not target.endswith(("_pre", "_post")):
+                    parent = getattr(self.target, "parent", self.target)
+                    out.setdefault(parent.name, set()).add(target)
+            out.setdefault(self.name, set()).update(t for t, _e, _s in pathway.statements
+                                                    if t in self._vars)
+        for _direction, base, _eq in self._summed:
+            group = self.target if _direction == "post" else self.source
+            parent = getattr(group, "parent", group)
+            out.setdefault(parent.name, set()).add(base)
+        return out
+
+    def _csr(self, direction: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Row pointers over the pre (or post) index and, unless already sorted, the order."""
+        if direction not in self._csr_cache:
+            index = self._vars["_synaptic_pre" if direction == "pre" else "_synaptic_post"].array
+            size = len(self.source if direction == "pre" else self.target)
+            ptr = np.zeros(size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(index, minlength=size), out=ptr[1:])
+            perm = None
+            if index.size > 1 and np.any(index[1:] < index[:-1]):
+                perm = np.argsort(index, kind="stable").astype(np.int32)
+            self._csr_cache[direction] = (ptr, perm)
+        return self._csr_cache[direction]
+
+    def _event_statements(self) -> list:
+        """Exact advance of event-driven variables from ``lastupdate`` to ``t``."""
+        if self._event_system is None:
+            return []
+        lin = linear_system(self._event_system)
+        out = [("_dt_event", parse_expression("t - lastupdate", internal=True), "")]
+        for k, name in enumerate(lin.names):
+            a = lin.A.get((k, k))
+            b = lin.b.get(k)
+            if a is not None:
+                out.append((f"_a_{k}", a, ""))
+            if b is not None:
+                out.append((f"_b_{k}", b, ""))
+            if a is None:
+                text = f"{name} + _dt_event*_b_{k}" if b is not None else name
+            else:
+                text = f"{name}*exp(_a_{k}*_dt_event)"
+                if b is not None:
+                    text += f" + _dt_event*exprel(_a_{k}*_dt_event)*_b_{k}"
+            out.append((name, parse_expression(text, internal=True), ""))
+        return out
+
+    def _operations(self, ctx: RunContext) -> list[Operation]:
+        ops: list[Operation] = []
+        if not len(self):
+            return ops
+        for direction, base, eq in self._summed:
+            ops.append(self._summed_op(ctx, direction, base, eq))
+        if self._clock_system.names:
+            plan = update_plan(self.method, self._clock_system,
+                               set(ctx.written.get(self.name, set())))
+            if plan.propagator_vars:
+                self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
+            bound = ctx.bind(self, "all", [(t, e, "") for t, e in plan.statements],
+                             internal=True)
+            ops.append(Operation("groups", 0, self.name + "_stateupdater",
+                                 _caller(bound, len(self), np.arange(len(self)))))
+        event = self._event_statements()
+        tail = [("lastupdate", parse_expression("t"), "")] if event else []
+        for pathway in self._pathways:
+            statements = event + pathway.statements + tail
+            ops.append(self._pathway_op(ctx, pathway, statements))
+        return ops
+
+    _prepare_propagators = NeuronGroup._prepare_propagators
+
+    def _summed_op(self, ctx: RunContext, direction: str, base: str, eq) -> Operation:
+        group = self.target if direction == "post" else self.source
+        ref = group.variable_ref(base)
+        target_array = ref[1]
+        index = "_synaptic_post" if direction == "post" else "_synaptic_pre"
+        bound = ctx.bind(self, "evaluate" if ctx.backend == "numpy" else "summed", [],
+                         condition=(eq.expr, eq.source), summed=(target_array, index))
+        n = len(self)
+        bound.set("_n", n)
+        bound.set("_indices", np.arange(n))
+        args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
+        if ctx.backend == "numpy":
+            idx = self._vars[index].array
+            size = target_array.size
+
+            def run(t: float) -> None:
+                args[t_pos] = t
+                target_array[:] = np.bincount(idx, weights=kernel(*args), minlength=size)
+        else:
+            def run(t: float) -> None:
+                args[t_pos] = t
+                kernel(*args)
+
+        parent = getattr(group, "parent", group)
+        return Operation("groups", -1, f"{self.name}_summed_variable_{base}_{parent.name}", run)
+
+    def _pathway_op(self, ctx: RunContext, pathway: Pathway, statements) -> Operation:
+        source = self.source if pathway.direction == "pre" else self.target
+        ptr, perm = self._csr(pathway.direction)
+        if pathway.direction == "pre" and self._delay_array is not None:
+            steps = np.rint(self._delay_array / ctx.dt).astype(np.int64)
+            homogeneous = None if steps.size and np.any(steps != steps[0]) else \
+                (int(steps[0]) if steps.size else 0)
+        else:
+            delay = self._delay if pathway.direction == "pre" else 0.0
+            steps, homogeneous = None, int(round(delay / ctx.dt))
+        length = (homogeneous if homogeneous is not None else int(steps.max(initial=0))) + 1
+        key = (pathway.name, homogeneous is None)
+        ring = self._queues.get(key)
+        if ring is None or len(ring) != length:
+            ring = self._queues[key] = [None if homogeneous is not None else []
+                                        for _ in range(length)]
+        name = f"{self.name}_{pathway.name}"
+        if homogeneous is not None:
+            bound = ctx.bind(self, "rows", statements, rows=(ptr, perm))
+            return Operation("synapses", pathway.order, name,
+                             _row_runner(bound, source, homogeneous, ring, ctx.start_step))
+        bound = ctx.bind(self, "subset", statements)
+        return Operation("synapses", pathway.order, name,
+                         _queue_runner(bound, source, steps, ptr, perm, ring, ctx.start_step))
+
+    def _state(self) -> dict:
+        state = super()._state()
+        state["_queues"] = {key: [None if x is None else (list(x) if isinstance(x, list)
+                                                           else x.copy()) for x in ring]
+                            for key, ring in self._queues.items()}
+        state["_size"] = len(self)
+        return state
+
+    def _set_state(self, state: dict) -> None:
+        if state["_size"] != len(self):
+            raise SnnError(f"{self.where} gained synapses after store() and cannot be restored")
+        queues = state["_queues"]
+        for name, var in self._vars.items():
+            var.array[:] = state[name]
+        self._queues = {key: [None if x is None else (list(x) if isinstance(x, list)
+                                                       else x.copy()) for x in ring]
+                        for key, ring in queues.items()}
+
+
+def _row_runner(bound: Bound, source, delay: int, ring: list, start_step: int):
+    """Homogeneous delay: queue spiking neurons, process their CSR rows when due."""
+    args, pos, kernel = bound.args, bound.positions, bound.kernel
+    n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
+    counter = [start_step]
+
+    def deliver(spikes: np.ndarray, t: float) -> None:
+        args[n_pos] = spikes.size
+        args[idx_pos] = spikes
+        args[t_pos] = t
+        kernel(*args)
+
+    def run(t: float) -> None:
+        spikes = source.spikes
+        if delay == 0:
+            if spikes.size:
+                deliver(spikes, t)
+            return
+        step = counter[0]
+        counter[0] += 1
+        if spikes.size:
+            ring[(step + delay) % len(ring)] = spikes.copy()
+        due = ring[step % len(ring)]
+        if due is not None:
+            ring[step % len(ring)] = None
+            deliver(due, t)
+
+    return run
+
+
+def _queue_runner(bound: Bound, source, steps: np.ndarray, ptr, perm, ring: list,
+                  start_step: int):
+    """Heterogeneous delays: queue synapse indices by the step they are due."""
+    args, pos, kernel = bound.args, bound.positions, bound.kernel
+    n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
+    counter = [start_step]
+
+    def run(t: float) -> None:
+        step = counter[0]
+        counter[0] += 1
+        spikes = source.spikes
+        if spikes.size:
+            starts, stops = ptr[spikes], ptr[spikes + 1]
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
+            ids = rows if perm is None else perm[rows]
+            delays = steps[ids]
+            for d in np.unique(delays):
+                ring[(step + int(d)) % len(ring)].append(ids[delays == d])
+        slot = ring[step % len(ring)]
+        if slot:
+            ids = np.concatenate(slot) if len(slot) > 1 else slot[0]
+            slot.clear()
+            args[n_pos] = ids.size
+            args[idx_pos] = ids.astype(np.int64)
+            args[t_pos] = t
+            kernel(*args)
+
+    return run
+
