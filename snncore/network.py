@@ -132,6 +132,15 @@ class Network:
             self._step = int(round(self._step * self._dt / dt))
         self._dt = dt
         n_steps = int(round(duration / dt))
+        summed: dict[tuple[str, str], str] = {}
+        for obj in self.objects:
+            for key in getattr(obj, "summed_targets", lambda: [])():
+                if key in summed:
+                    raise SnnError(
+                        f"'{key[1]}' of '{key[0]}' is written by two summed variables "
+                        f"({summed[key]} and {obj.where}); sum into separate variables and "
+                        "add them in the target's equations")
+                summed[key] = obj.where
         written: dict[str, set] = {}
         for obj in self.objects:
             for group, names in obj._written_by_code().items():

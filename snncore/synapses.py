@@ -335,10 +335,16 @@ class Synapses(Group):
                     out.setdefault(parent.name, set()).add(target)
             out.setdefault(self.name, set()).update(t for t, _e, _s in pathway.statements
                                                     if t in self._vars)
-        for _direction, base, _eq in self._summed:
-            group = self.target if _direction == "post" else self.source
-            parent = getattr(group, "parent", group)
-            out.setdefault(parent.name, set()).add(base)
+        for group_name, base in self.summed_targets():
+            out.setdefault(group_name, set()).add(base)
+        return out
+
+    def summed_targets(self) -> list[tuple[str, str]]:
+        """(group name, variable) of every summed variable's target."""
+        out = []
+        for direction, base, _eq in self._summed:
+            group = self.target if direction == "post" else self.source
+            out.append((getattr(group, "parent", group).name, base))
         return out
 
     def _csr(self, direction: str) -> tuple[np.ndarray, np.ndarray | None]:
