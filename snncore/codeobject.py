@@ -47,6 +47,7 @@ class Owner(Protocol):
 
 
 _TIME = {"t": TypeInfo(SECOND, "float"), "dt": TypeInfo(SECOND, "float")}
+_UNCHECKED = TypeInfo(None, "float")
 
 
 @dataclass
@@ -136,7 +137,9 @@ def bind(
         expr = owner.inline(expr)
         for name in sorted(identifiers(expr)):
             use(name, source)
-        info = infer(expr, types, source)
+        # Generated integration code was checked as equations already; its propagator
+        # entries carry mixed dimensions that the checker need not follow.
+        info = _UNCHECKED if internal or not source else infer(expr, types, source)
         ref = owner.variable_ref(target) if target not in temporaries else None
         if ref is None:
             # User code cannot name '_' temporaries (the parser rejects them), so any
@@ -151,7 +154,7 @@ def bind(
                 raise SnnError(f"cannot write '{target}' in {owner.where}: it is a constant "
                                f"(line '{source}')")
             target_info = types[target]
-            if not info.is_zero and None not in (info.dim, target_info.dim) and \
+            if info is not _UNCHECKED and not info.is_zero and None not in (info.dim, target_info.dim) and \
                     info.dim != target_info.dim:
                 raise DimensionMismatchError(
                     f"in {owner.where}, '{source}': '{target}' has dimension "

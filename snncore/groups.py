@@ -91,6 +91,8 @@ class Group:
     def __init__(self, N: int, name: str | None, namespace: dict | None, dt: float | None):
         if not isinstance(N, int | np.integer) or N < 0:
             raise SnnError(f"the number of elements must be a non-negative integer, got {N!r}")
+        if dt is not None and not (isinstance(dt, int | float) and np.isfinite(dt) and dt > 0):
+            raise SnnError(f"dt must be a positive duration in seconds, got {dt!r}")
         object.__setattr__(self, "_vars", {})
         self.N = int(N)
         self.name = name or scope.unique_name(self._base_name)
