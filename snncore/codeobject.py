@@ -154,7 +154,8 @@ def bind(
                 raise SnnError(f"cannot write '{target}' in {owner.where}: it is a constant "
                                f"(line '{source}')")
             target_info = types[target]
-            if info is not _UNCHECKED and not info.is_zero and None not in (info.dim, target_info.dim) and \
+            checkable = info is not _UNCHECKED and not info.is_zero
+            if checkable and None not in (info.dim, target_info.dim) and \
                     info.dim != target_info.dim:
                 raise DimensionMismatchError(
                     f"in {owner.where}, '{source}': '{target}' has dimension "
