@@ -1,0 +1,80 @@
+"""Sliders that re-run a chapter's model and redraw its figure in place.
+
+An :class:`Explorer` holds a model function (parameters -> data) and a drawing
+function (axes, data -> None). :meth:`Explorer.update` re-runs and redraws; it is what a
+slider calls, and what tests call to check that a change reaches the figure. On the
+static site the default figure is shown; in Jupyter the sliders update it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+
+
+@dataclass
+class Slider:
+    """One control: a range in the units shown to the reader, and the SI scale."""
+
+    label: str
+    low: float
+    high: float
+    step: float
+    value: float
+    scale: float = 1.0  # SI value = shown value * scale
+
+
+class Explorer:
+    """A figure whose model re-runs when a slider moves.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(**params) -> data``, with parameters in SI units.
+    draw : callable
+        ``draw(fig, data) -> None``; draws on a cleared figure.
+    sliders : dict of Slider
+        One per parameter of ``model``.
+    figsize : (float, float)
+    """
+
+    def __init__(self, model: Callable[..., object], draw: Callable[[plt.Figure, object], None],
+                 sliders: dict[str, Slider], figsize: tuple[float, float] = (8, 4)):
+        self.model, self.draw, self.sliders = model, draw, sliders
+        self.values = {name: s.value * s.scale for name, s in sliders.items()}
+        self.fig = plt.figure(figsize=figsize)
+        self.data = None
+        self._handle = None
+        self.update()
+
+    def update(self, **values: float) -> object:
+        """Re-run the model with changed parameters (SI units) and redraw; return its data."""
+        unknown = set(values) - set(self.sliders)
+        if unknown:
+            raise KeyError(f"no slider named {', '.join(sorted(unknown))}")
+        self.values.update(values)
+        self.data = self.model(**self.values)
+        self.fig.clear()
+        self.draw(self.fig, self.data)
+        if self._handle is not None:
+            self._handle.update(self.fig)
+        return self.data
+
+    def show(self) -> None:
+        """Display the sliders and the figure (the figure alone is what a static page keeps)."""
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        controls = []
+        for name, s in self.sliders.items():
+            control = widgets.FloatSlider(value=s.value, min=s.low, max=s.high, step=s.step,
+                                          description=s.label, continuous_update=False,
+                                          style={"description_width": "initial"})
+            control.observe(lambda change, name=name, scale=s.scale:
+                            self.update(**{name: change["new"] * scale}), names="value")
+            controls.append(control)
+        display(widgets.HBox(controls))
+        self._handle = display(self.fig, display_id=True)
+        plt.close(self.fig)
