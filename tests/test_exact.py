@@ -1,0 +1,123 @@
+"""The 'exact' method (numerical matrix-exponential propagators) and the default method choice."""
+
+import numpy as np
+import pytest
+
+from snncore import (
+    IntegrationMethodError,
+    NeuronGroup,
+    StateMonitor,
+    ms,
+    run,
+)
+
+DT = 0.1 * ms
+
+
+def test_damped_oscillator_matches_closed_form(backend):
+    """dx/dt = -x/tau + w*y, dy/dt = -w*x - y/tau: a decaying rotation, complex eigenvalues."""
+    tau, w = 20 * ms, 2 * np.pi * 50  # noqa: F841 - 50 Hz rotation
+    G = NeuronGroup(2, """dx/dt = -x/tau + w*y : 1
+                          dy/dt = -w*x - y/tau : 1""", method="exact")
+    G.x = [1.0, 0.3]
+    G.y = [0.0, -0.7]
+    M = StateMonitor(G, ("x", "y"), record=True)
+    run(100 * ms)
+    t = M.t
+    assert np.allclose(t, np.arange(1000) * DT, rtol=0, atol=1e-15)
+    for k, (x0, y0) in enumerate([(1.0, 0.0), (0.3, -0.7)]):
+        decay = np.exp(-t / tau)
+        x = decay * (x0 * np.cos(w * t) + y0 * np.sin(w * t))
+        y = decay * (y0 * np.cos(w * t) - x0 * np.sin(w * t))
+        np.testing.assert_allclose(M.x[k], x, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(M.y[k], y, rtol=0, atol=1e-10)
+
+
+def test_alpha_function_pair_matches_closed_form(backend):
+    """dg/dt = (h - g)/tau, dh/dt = -h/tau: a repeated eigenvalue (Jordan block)."""
+    tau = 5 * ms
+    G = NeuronGroup(1, """dg/dt = (h - g)/tau : 1
+                          dh/dt = -h/tau : 1""", method="exact")
+    G.h = 1
+    M = StateMonitor(G, ("g", "h"), record=True)
+    run(50 * ms)
+    t = M.t
+    np.testing.assert_allclose(M.h[0], np.exp(-t / tau), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(M.g[0], t / tau * np.exp(-t / tau), rtol=0, atol=1e-10)
+
+
+def test_constant_input_and_per_neuron_tau(backend):
+    """dv/dt = (I - v)/tau with tau and I different for every neuron."""
+    G = NeuronGroup(4, """dv/dt = (I - v)/tau : 1
+                          I : 1
+                          tau : second""", method="exact")
+    taus = np.array([2.0, 5.0, 10.0, 40.0]) * ms
+    inputs = np.array([1.0, -2.0, 0.5, 3.0])
+    G.tau = taus
+    G.I = inputs
+    G.v = 0.25
+    M = StateMonitor(G, "v", record=True)
+    run(30 * ms)
+    t = M.t
+    for k in range(4):
+        expected = inputs[k] + (0.25 - inputs[k]) * np.exp(-t / taus[k])
+        np.testing.assert_allclose(M.v[k], expected, rtol=0, atol=1e-10)
+
+
+def test_per_neuron_tau_in_a_coupled_system(backend):
+    """The propagator differs per neuron when a coefficient is a per-neuron parameter."""
+    G = NeuronGroup(3, """dg/dt = (h - g)/tau : 1
+                          dh/dt = -h/tau : 1
+                          tau : second""", method="exact")
+    taus = np.array([1.0, 3.0, 9.0]) * ms
+    G.tau = taus
+    G.h = 1
+    M = StateMonitor(G, "g", record=True)
+    run(20 * ms)
+    t = M.t
+    for k in range(3):
+        expected = t / taus[k] * np.exp(-t / taus[k])
+        np.testing.assert_allclose(M.g[k], expected, rtol=0, atol=1e-10)
+
+
+def test_linear_is_an_alias_of_exact(backend):
+    tau = 10 * ms
+    G = NeuronGroup(1, "dv/dt = -v/tau : 1", method="linear")
+    assert G.method == "exact"
+    G.v = 1
+    M = StateMonitor(G, "v", record=True)
+    run(10 * ms)
+    np.testing.assert_allclose(M.v[0], np.exp(-M.t / tau), rtol=0, atol=1e-12)
+
+
+def test_exact_refuses_nonlinear_equations(backend):
+    with pytest.raises(IntegrationMethodError, match=r"'exact'.*not linear.*v ?\*\* ?2"):
+        NeuronGroup(1, "dv/dt = -v**2/(10*ms) : 1", method="exact")
+
+
+def test_exact_refuses_products_of_state_variables(backend):
+    with pytest.raises(IntegrationMethodError, match=r"not linear"):
+        NeuronGroup(1, """dv/dt = -v*w/(10*ms) : 1
+                          dw/dt = -w/(10*ms) : 1""", method="exact")
+
+
+def test_exact_refuses_noise(backend):
+    with pytest.raises(IntegrationMethodError, match=r"'exact'.*stochastic"):
+        NeuronGroup(1, "dv/dt = -v/(10*ms) + xi/sqrt(10*ms) : 1", method="exact")
+
+
+def test_exact_refuses_explicit_time_dependence(backend):
+    with pytest.raises(IntegrationMethodError, match=r"time"):
+        NeuronGroup(1, "dv/dt = (sin(2*pi*t/(10*ms)) - v)/(10*ms) : 1", method="exact")
+
+
+@pytest.mark.parametrize("model, expected", [
+    ("dv/dt = -v/(10*ms) : 1", "exact"),
+    ("""dv/dt = (g - v)/(10*ms) : 1
+        dg/dt = -g/(5*ms) : 1""", "exact"),
+    ("dv/dt = -v**3/(10*ms) : 1", "euler"),
+    ("dv/dt = -v/(10*ms) + 0.1*xi/sqrt(10*ms) : 1", "euler"),
+    ("dv/dt = -v/(10*ms) + v*xi/sqrt(10*ms) : 1", "heun"),
+], ids=["linear", "linear-system", "nonlinear", "additive-noise", "multiplicative-noise"])
+def test_default_method_choice(backend, model, expected):
+    assert NeuronGroup(1, model).method == expected
