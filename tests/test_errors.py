@@ -174,6 +174,13 @@ def test_nonpositive_defaultclock_dt(value):
     assert defaultclock.dt == 0.1 * ms
 
 
+@pytest.mark.parametrize("value", [-0.1 * ms, 0.0])
+def test_nonpositive_group_dt(backend, value):
+    with pytest.raises(SnnError, match=r"dt"):
+        NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", dt=value)
+        run(1 * ms)
+
+
 def test_negative_monitor_dt(backend):
     G = NeuronGroup(1, "dv/dt = -v/(10*ms) : 1")
     StateMonitor(G, "v", dt=-1 * ms)

@@ -121,3 +121,20 @@ def test_exact_refuses_explicit_time_dependence(backend):
 ], ids=["linear", "linear-system", "nonlinear", "additive-noise", "multiplicative-noise"])
 def test_default_method_choice(backend, model, expected):
     assert NeuronGroup(1, model).method == expected
+
+
+def test_coupled_variables_with_different_units(backend):
+    """A current-based synapse: dv/dt = (R*I - v)/tau (volt), dI/dt = -I/tau_s (amp)."""
+    from snncore import Mohm, nA
+
+    tau, tau_s, R = 10 * ms, 5 * ms, 100 * Mohm
+    G = NeuronGroup(1, """dv/dt = (R*I - v)/tau : volt
+                          dI/dt = -I/tau_s : amp""", method="exact")
+    G.I = 0.1 * nA
+    M = StateMonitor(G, ("v", "I"), record=True)
+    run(30 * ms)
+    t = M.t
+    amplitude = R * 0.1 * nA * tau_s / (tau_s - tau)
+    expected = amplitude * (np.exp(-t / tau_s) - np.exp(-t / tau))
+    np.testing.assert_allclose(M.I[0], 0.1 * nA * np.exp(-t / tau_s), rtol=0, atol=1e-10 * nA)
+    np.testing.assert_allclose(M.v[0], expected, rtol=0, atol=1e-10 * 1e-3)
