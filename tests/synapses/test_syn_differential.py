@@ -146,7 +146,38 @@ def test_tsodyks_clock_driven_summed_current(backend):
     assert np.max(ref["I_syn"]) > 1
 
 
+def test_tsodyks_summed_constant_named_A(backend):
+    """The same model with the amplitude constant called ``A``, as in the brief:
+    Brian 2 has no unit ``A`` in model code, so ``A`` is the user's constant."""
+    ref = brian2_reference(m.tsodyks_summed, "A")
+    got = snn_run(m.tsodyks_summed, "A")
+    assert_close(got, ref, ["v", "I_syn"], atol=1e-9)
+
+
 # ---- heterogeneous delays ----------------------------------------------------------
+
+
+def _brian2_delay_steps(factors):
+    """Brian 2's spike queue (its Cython queue, used by the numpy target too) turns a
+    delay into ``int(delay/dt + 0.5)`` steps: halves round up."""
+    return np.floor(factors * 0.1e-3 / 1e-4 + 0.5).astype(int)
+
+
+def test_heterogeneous_delays_land_on_the_right_step(backend):
+    got = snn_run(m.heterogeneous_delays)
+    steps = _brian2_delay_steps(m.HETERO_FACTORS)
+    # the spike is emitted in step 10 and delivered in step 10 + d; a StateMonitor
+    # (at the start of a step) sees the jump one record later
+    expected = m.HETERO_SPIKE_STEP + steps + 1
+    first = np.argmax(got["v"] > 0.5, axis=1)
+    assert first.tolist() == expected.tolist()
+    assert np.all(got["v"][:, -1] == 1.0)
+
+
+def test_heterogeneous_delays_match_brian2(backend):
+    ref = brian2_reference(m.heterogeneous_delays)
+    got = snn_run(m.heterogeneous_delays)
+    assert_same(got, ref, ["t", "v"])
 
 
 # ---- accumulation of simultaneous events ------------------------------------------
@@ -176,3 +207,24 @@ def test_subgroups_as_source_and_target(backend):
     assert_close(got, ref, ["w"], atol=1e-15)
     assert_close(got, ref, ["v"], atol=1e-9)
     assert got["i"].max() <= 2 and got["j"].max() <= 2  # indices within the subgroups
+
+
+def _homogeneous_delay(lib, delay_steps):
+    H = lib.SpikeGeneratorGroup(1, [0], [1] * lib.ms)
+    G = lib.NeuronGroup(1, "v : 1")
+    S = lib.Synapses(H, G, on_pre="v += 1", delay=delay_steps * 0.1 * lib.ms)
+    S.connect()
+    M = lib.StateMonitor(G, "v", record=True)
+    lib.run(2 * lib.ms)
+    return m._traces(M, ["v"])
+
+
+@pytest.mark.parametrize("delay_steps", [0.5, 2.5, 3.0, 4.49])
+def test_homogeneous_delay_rounds_like_brian2(backend, delay_steps):
+    """A ``delay=`` keyword (one delay for all synapses) is rounded as Brian 2 rounds it."""
+    ref = brian2_reference(_homogeneous_delay, delay_steps)
+    got = snn_run(_homogeneous_delay, delay_steps)
+    expected = 10 + int(np.floor(delay_steps + 0.5)) + 1
+    assert int(np.argmax(ref["v"][0] > 0.5)) == expected
+    assert int(np.argmax(got["v"][0] > 0.5)) == expected
+    assert_same(got, ref, ["t", "v"])

@@ -109,6 +109,16 @@ def test_summed_target_missing(backend, groups):
         Synapses(G, H, "J_post = 1.0 : 1 (summed)")
 
 
+def test_summed_expression_dimension_checked(backend, groups):
+    """``I_post = mV*y : 1 (summed)``: the expression has dimension volt, the declared
+    unit is 1 (Brian 2 raises a DimensionMismatchError naming both units)."""
+    G, H = groups
+    with pytest.raises(SnnError, match=r"(?i)dimension.*(volt|\bV\b)|(volt|\bV\b).*dimension"):
+        S = Synapses(G, H, "y : 1\nI_post = mV*y : 1 (summed)")
+        S.connect()
+        run(0.2 * ms)
+
+
 def test_two_summed_writers_of_one_variable(backend, groups):
     G, H = groups
     S1 = Synapses(G, H, "I_post = 0.5 : 1 (summed)")
