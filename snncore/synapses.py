@@ -20,8 +20,8 @@ from .backends import ArrayRef
 from .codeobject import Bound
 from .connect import connect_pairs
 from .equations import parse_equations
-from .errors import SnnError
-from .expressions import TypeInfo, identifiers, parse_expression, parse_statements
+from .errors import DimensionMismatchError, SnnError
+from .expressions import TypeInfo, identifiers, infer, parse_expression, parse_statements
 from .groups import Group, NeuronGroup, Operation, RunContext, _caller
 from .integration import build_system, choose_method, linear_system, update_plan
 from .namespace import caller_namespace
@@ -107,6 +107,16 @@ class Synapses(Group):
         self._add_variable("_synaptic_pre", DIMENSIONLESS, "int32")
         self._add_variable("_synaptic_post", DIMENSIONLESS, "int32")
         self._summed = [self._check_summed(eq) for eq in summed]
+        types = self._static_types()
+        for suffix, group in (("_pre", source), ("_post", target)):
+            for name, info in group._static_types().items():
+                types[name + suffix] = info
+        for eq in summed:
+            info = infer(self.inline(eq.expr), types, eq.source)
+            if info.dim is not None and not info.is_zero and info.dim != eq.dim:
+                raise DimensionMismatchError(
+                    f"inconsistent units in '{eq.source}' of {self.where}: declared "
+                    f"{eq.dim}, but the expression has dimension {info.dim}")
         event = [eq.name for eq in eqs.of_kind("differential") if "event-driven" in eq.flags]
         clock = [eq.name for eq in eqs.of_kind("differential") if eq.name not in event]
         self._event_system = build_system(eqs, event) if event else None
@@ -171,6 +181,10 @@ class Synapses(Group):
             raise SnnError(f"the target of the summed variable '{eq.name}' of {self.where} "
                            f"must be a parameter of {group.where} (declare '{base} : unit' "
                            f"there); line '{eq.source}'")
+        if var.dim != eq.dim:
+            raise DimensionMismatchError(
+                f"summed variable '{eq.name}' of {self.where} is declared in {eq.dim}, but "
+                f"its target '{base}' has dimension {var.dim}; line '{eq.source}'")
         return direction, base, eq
 
     def variable_names(self) -> list[str]:
@@ -436,12 +450,12 @@ class Synapses(Group):
         source = self.source if pathway.direction == "pre" else self.target
         ptr, perm = self._csr(pathway.direction)
         if pathway.direction == "pre" and self._delay_array is not None:
-            steps = np.rint(self._delay_array / ctx.dt).astype(np.int64)
+            steps = _delay_steps(self._delay_array, ctx.dt)
             homogeneous = None if steps.size and np.any(steps != steps[0]) else \
                 (int(steps[0]) if steps.size else 0)
         else:
             delay = self._delay if pathway.direction == "pre" else 0.0
-            steps, homogeneous = None, int(round(delay / ctx.dt))
+            steps, homogeneous = None, int(_delay_steps(np.asarray(delay), ctx.dt))
         length = (homogeneous if homogeneous is not None else int(steps.max(initial=0))) + 1
         key = (pathway.name, homogeneous is None)
         ring = self._queues.get(key)
@@ -474,6 +488,11 @@ class Synapses(Group):
         self._queues = {key: [None if x is None else (list(x) if isinstance(x, list)
                                                        else x.copy()) for x in ring]
                         for key, ring in queues.items()}
+
+
+def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:
+    """Delays in steps, halves rounded up as Brian 2's spike queue does."""
+    return np.floor(delays / dt + 0.5).astype(np.int64)
 
 
 def _row_runner(bound: Bound, source, delay: int, ring: list, start_step: int):
