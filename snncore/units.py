@@ -132,17 +132,14 @@ def _build_unit_table() -> dict[str, tuple[float, Dimension]]:
         table[name + "2"] = (scale**2, dim**2)
         table[name + "3"] = (scale**3, dim**3)
     table["metre"] = table["meter"] = (1.0, METRE)
-    # Bare symbols ('A', 's', 'g', ...) are too easily a user's own constant, and Brian 2
-    # does not know them in model code either: keep exactly the names Brian 2 accepts.
+    # Bare symbols ('A', 's', 'g', ...) and a few short names ('ns') are too easily a
+    # user's own constant, and Brian 2 does not know them in model code either.
     for name in _NOT_IN_BRIAN:
         table.pop(name, None)
     return table
 
 
-_NOT_IN_BRIAN = {
-    "m", "A", "F", "S", "V", "g", "s", "kg", "kV", "mF", "mS", "mg", "nV", "nm", "ns", "pS",
-    "pV", "pm", "ps", "uV", "cmeter", "cmetre", "cmeter2", "cmetre2", "cmeter3", "cmetre3",
-}
+_NOT_IN_BRIAN = {"m", "A", "F", "S", "V", "g", "s", "kg", "mg", "nm", "ns", "pm", "ps"}
 
 
 #: Every unit name usable in model strings: name -> (scale in SI, dimension).

@@ -45,6 +45,9 @@ class Explorer:
         self.model, self.draw, self.sliders = model, draw, sliders
         self.values = {name: s.value * s.scale for name, s in sliders.items()}
         self.fig = plt.figure(figsize=figsize)
+        # Shown only by show(): otherwise the inline backend would also print it at the
+        # end of the cell that created the explorer.
+        plt.close(self.fig)
         self.data = None
         self._handle = None
         self.update()
@@ -77,4 +80,3 @@ class Explorer:
             controls.append(control)
         display(widgets.HBox(controls))
         self._handle = display(self.fig, display_id=True)
-        plt.close(self.fig)
