@@ -191,28 +191,24 @@ def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[
         base = "np.arange(_n)" if all_elements else "_idx"
         lines.append(f"    {spec.element_index} = {base}")
     for name in sorted(names):
-        ref = spec.arrays[name]
-        if ref.index == "shared":
-            lines.append(f"    {name} = {ref.array}[0]")
-        elif ref.index is None and all_elements:
-            lines.append(f"    {name} = {ref.array}")
-        else:
-            lines.append(f"    {name} = {_element(ref)}")
+        lines.append(f"    {name} = {_numpy_place(spec.arrays[name], all_elements, False)}")
     return lines
+
+
+def _numpy_place(ref: ArrayRef, all_elements: bool, store: bool) -> str:
+    """Where a vectorized kernel reads (or writes) one array variable."""
+    if ref.index == "shared":
+        return f"{ref.array}[0]"
+    if ref.index is None and all_elements:
+        # Whole arrays are read without a copy; statements rebind names, never mutate.
+        return f"{ref.array}[:]" if store else ref.array
+    return _element(ref)
 
 
 def _numpy_stores(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
                   all_elements: bool) -> list[str]:
-    lines = []
-    for name in sorted({t for t, _ in statements if t in spec.arrays}):
-        ref = spec.arrays[name]
-        if ref.index == "shared":
-            lines.append(f"    {ref.array}[0] = {name}")
-        elif ref.index is None and all_elements:
-            lines.append(f"    {ref.array}[:] = {name}")
-        else:
-            lines.append(f"    {_element(ref)} = {name}")
-    return lines
+    return [f"    {_numpy_place(spec.arrays[name], all_elements, True)} = {name}"
+            for name in sorted({t for t, _ in statements if t in spec.arrays})]
 
 
 def _numpy_source(spec: KernelSpec) -> str:
