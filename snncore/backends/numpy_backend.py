@@ -63,8 +63,8 @@ def build(spec: KernelSpec) -> Callable:
     kernel = _CACHE.get(source)
     if kernel is None:
         namespace = dict(_HELPERS)
-        # checked: the source is generated from whitelisted model-code trees only
-        exec(compile(source, "<snncore numpy kernel>", "exec"), namespace)
+        code = compile(source, "<snncore numpy kernel>", "exec")
+        exec(code, namespace)  # checked: source generated from whitelisted model-code trees
         kernel = namespace["kernel"]
         kernel.source = source
         _CACHE[source] = kernel
