@@ -78,6 +78,7 @@ def bind(
     internal: bool = False,
     rows: tuple[np.ndarray, np.ndarray | None] | None = None,
     summed: tuple[np.ndarray, str] | None = None,
+    cache_key: tuple | None = None,
 ) -> Bound:
     """Check model code against the owner's variables and build its kernel.
 
@@ -100,11 +101,22 @@ def bind(
         CSR structure for ``'rows'`` mode.
     summed : (target array, index array name), optional
         For ``'summed'`` mode (and the numpy ``'evaluate'`` that replaces it).
+    cache_key : tuple, optional
+        Names this code on its owner: a later call with the same key reuses the checked
+        kernel and only refreshes its arguments (external constants, arrays), so runs in
+        many short segments do not pay for checking and code generation each time.
 
     Returns
     -------
     Bound
     """
+    if cache_key is not None:
+        cache_key = (*cache_key, rows is not None and rows[1] is not None)
+    cache = owner.__dict__.setdefault("_bound_cache", {}) if cache_key is not None else None
+    if cache is not None and (cache_key, backend) in cache:
+        bound = cache[(cache_key, backend)]
+        _refresh(bound, owner, resolver, rows, summed)
+        return bound
     element_index = owner._element_index
     types: dict[str, TypeInfo] = dict(_TIME)
     specials = owner.special_scalars()
@@ -208,7 +220,34 @@ def bind(
         argnames.append("_rng")
         args.append(None)
     positions = {name: k for k, name in enumerate(argnames)}
-    return Bound(kernel, args, positions, spec)
+    bound = Bound(kernel, args, positions, spec)
+    if cache is not None:
+        cache[(cache_key, backend)] = bound
+    return bound
+
+
+def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> None:
+    """New values for a cached kernel's arguments: constants may change between runs."""
+    spec, args, positions = bound.spec, bound.args, bound.positions
+    specials = owner.special_scalars()
+    for name in spec.scalars:
+        if name in ("t", "dt"):
+            continue
+        value = specials[name][0] if name in specials else \
+            resolver.value(name, owner.variable_names())
+        args[positions[name]] = value
+    for name in spec.arrays:
+        array_ref, array = owner.variable_ref(name)[:2]
+        args[positions[array_ref.array]] = array
+        if array_ref.index not in (None, "shared"):
+            args[positions[array_ref.index]] = owner.index_array(array_ref.index)
+    if summed is not None:
+        args[positions["_target"]] = summed[0]
+        args[positions[summed[1]]] = owner.index_array(summed[1])
+    if rows is not None:
+        args[positions["_ptr"]] = rows[0]
+        if "_perm" in positions:
+            args[positions["_perm"]] = rows[1]
 
 
 def _mentions(name: str, statements, condition, record) -> bool:

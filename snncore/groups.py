@@ -212,8 +212,9 @@ class Group:
     def _evaluate(self, expr: ast.expr, namespace, shared: bool = False) -> np.ndarray:
         """Value of an expression for every element (numpy, no compile step)."""
         resolver = Resolver(self.namespace, namespace, self.where)
-        bound = bind(self, "evaluate", [], resolver, "numpy",
-                     condition=(expr, ast.unparse(expr)))
+        text = ast.unparse(expr)
+        bound = bind(self, "evaluate", [], resolver, "numpy", condition=(expr, text),
+                     cache_key=("evaluate", text))
         n = 1 if shared else self.N
         bound.set("_n", n)
         bound.set("_indices", np.arange(n))
@@ -235,6 +236,13 @@ class Group:
         return Subgroup(self, start, stop)
 
     # ---- running --------------------------------------------------------------------
+
+    def _plan(self, system, varying: frozenset):
+        """The integration statements, built once per set of externally written names."""
+        plans = self.__dict__.setdefault("_plans", {})
+        if varying not in plans:
+            plans[varying] = update_plan(self.method, system, varying)
+        return plans[varying]
 
     def _state(self) -> dict:
         return {name: var.array.copy() for name, var in self._vars.items()}
@@ -428,13 +436,14 @@ class NeuronGroup(Group):
     def _operations(self, ctx: RunContext) -> list[Operation]:
         ops = []
         resolver = ctx.resolver(self)
-        varying = set(ctx.written.get(self.name, set()))
-        plan = update_plan(self.method, self._system, varying)
+        varying = frozenset(ctx.written.get(self.name, set()))
+        plan = self._plan(self._system, varying)
         self._prepare_propagators(plan, resolver, ctx.dt)
         statements = self._refractory_statements() + [
             (target, expr, "") for target, expr in plan.statements]
         if statements:
-            update = ctx.bind(self, "all", statements, internal=True)
+            update = ctx.bind(self, "all", statements, internal=True,
+                              cache_key=("stateupdater", varying))
             ops.append(Operation("groups", 0, self.name + "_stateupdater",
                                  _caller(update, self.N, self._all)))
         if self._threshold is not None:
@@ -446,12 +455,13 @@ class NeuronGroup(Group):
                 spike_code = [(s.target, s.as_assignment(), s.source) for s in parse_statements(
                     "lastspike = t\nnot_refractory = False")]
             thresholder = ctx.bind(self, "threshold", spike_code,
-                                   condition=(condition, self._threshold_source))
+                                   condition=(condition, self._threshold_source),
+                                   cache_key=("thresholder",))
             thresholder.set("_spikes", self._spikes)
             ops.append(Operation("thresholds", 0, self.name + "_thresholder",
                                  self._threshold_op(thresholder)))
         if self._reset:
-            resetter = ctx.bind(self, "subset", self._reset)
+            resetter = ctx.bind(self, "subset", self._reset, cache_key=("resetter",))
             ops.append(Operation("resets", 0, self.name + "_resetter",
                                  self._reset_op(resetter)))
         return ops

@@ -23,7 +23,7 @@ from .equations import parse_equations
 from .errors import DimensionMismatchError, SnnError
 from .expressions import TypeInfo, identifiers, infer, parse_expression, parse_statements
 from .groups import Group, NeuronGroup, Operation, RunContext, _caller
-from .integration import build_system, choose_method, linear_system, update_plan
+from .integration import build_system, choose_method, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
 
@@ -403,12 +403,12 @@ class Synapses(Group):
         for direction, base, eq in self._summed:
             ops.append(self._summed_op(ctx, direction, base, eq))
         if self._clock_system.names:
-            plan = update_plan(self.method, self._clock_system,
-                               set(ctx.written.get(self.name, set())))
+            varying = frozenset(ctx.written.get(self.name, set()))
+            plan = self._plan(self._clock_system, varying)
             if plan.propagator_vars:
                 self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
             bound = ctx.bind(self, "all", [(t, e, "") for t, e in plan.statements],
-                             internal=True)
+                             internal=True, cache_key=("stateupdater", varying, len(self)))
             ops.append(Operation("groups", 0, self.name + "_stateupdater",
                                  _caller(bound, len(self), np.arange(len(self)))))
         event = self._event_statements()
@@ -426,7 +426,8 @@ class Synapses(Group):
         target_array = ref[1]
         index = "_synaptic_post" if direction == "post" else "_synaptic_pre"
         bound = ctx.bind(self, "evaluate" if ctx.backend == "numpy" else "summed", [],
-                         condition=(eq.expr, eq.source), summed=(target_array, index))
+                         condition=(eq.expr, eq.source), summed=(target_array, index),
+                         cache_key=("summed", base, len(self)))
         n = len(self)
         bound.set("_n", n)
         bound.set("_indices", np.arange(n))
@@ -464,10 +465,12 @@ class Synapses(Group):
                                         for _ in range(length)]
         name = f"{self.name}_{pathway.name}"
         if homogeneous is not None:
-            bound = ctx.bind(self, "rows", statements, rows=(ptr, perm))
+            bound = ctx.bind(self, "rows", statements, rows=(ptr, perm),
+                             cache_key=("rows", pathway.name, len(self)))
             return Operation("synapses", pathway.order, name,
                              _row_runner(bound, source, homogeneous, ring, ctx.start_step))
-        bound = ctx.bind(self, "subset", statements)
+        bound = ctx.bind(self, "subset", statements,
+                         cache_key=("queued", pathway.name, len(self)))
         return Operation("synapses", pathway.order, name,
                          _queue_runner(bound, source, steps, ptr, perm, ring, ctx.start_step))
 
