@@ -522,7 +522,7 @@ def render(node: ast.expr, flavor: str) -> str:
             if name == "rand":
                 return "_rng.random(_n)" if vector else "np.random.random()"
             if name == "randn":
-                return "_rng.standard_normal(_n)" if vector else "np.random.standard_normal()"
+                return "_rng.standard_normal(_n)" if vector else "_randn()"
             return f"{funcs[name]}({', '.join(r(a) for a in n.args)})"
         raise ModelSyntaxError(f"cannot render '{ast.unparse(n)}'")
 

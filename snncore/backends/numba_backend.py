@@ -29,7 +29,7 @@ _HEADER = """\
 import math
 import numpy as np
 from numba import njit
-from snncore.backends.numba_helpers import _clip, _exprel, _int, _timestep
+from snncore.backends.numba_helpers import _clip, _exprel, _int, _randn, _timestep
 
 """
 _LOADED: dict[str, Callable] = {}
