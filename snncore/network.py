@@ -131,7 +131,7 @@ class Network:
             # Keep t continuous when dt changes between runs.
             self._step = int(round(self._step * self._dt / dt))
         self._dt = dt
-        n_steps = int(round(duration / dt))
+        n_steps = _end_step(self._step * dt + duration, dt) - self._step
         summed: dict[tuple[str, str], str] = {}
         for obj in self.objects:
             for key in getattr(obj, "summed_targets", lambda: [])():
@@ -196,6 +196,15 @@ class Network:
             obj._set_state(snapshot["objects"][id(obj)])
         self._step, self._dt = snapshot["step"], snapshot["dt"]
         snnrandom.set_state(snapshot["random"])
+
+
+def _end_step(t_end: float, dt: float) -> int:
+    """The step at which a run ending at ``t_end`` stops, as Brian 2's clock computes it:
+    the nearest step when within 1e-4 dt, else the next one (a run never ends early)."""
+    nearest = round(t_end / dt)
+    if abs(nearest * dt - t_end) <= 1e-4 * dt:
+        return int(nearest)
+    return int(math.ceil(t_end / dt))
 
 
 def _reporter(report, duration: float, start: float):

@@ -275,3 +275,12 @@ def test_population_rate(backend):
     run(50 * ms)
     assert R.rate.shape == R.t.shape == (500,)
     assert R.rate.sum() * 0.1 * ms * 4 == pytest.approx(S.num_spikes)
+
+
+@pytest.mark.parametrize(("duration", "steps"), [(0.05, 1), (0.25, 3), (0.35, 4), (0.3, 3),
+                                                 (0.30000001, 3)])
+def test_off_grid_durations_round_like_brian2(duration, steps):
+    # Brian 2's clock: the nearest step within 1e-4 dt, else the next step.
+    net = Network(NeuronGroup(1, "v : 1"))
+    net.run(duration * ms)
+    assert net.t == pytest.approx(steps * 0.1 * ms)
