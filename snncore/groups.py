@@ -470,10 +470,11 @@ class NeuronGroup(Group):
         bound.set("_n", self.N)
         bound.set("_indices", self._all)
         args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
+        state = self.__dict__  # bypasses __setattr__, which checks variable names
 
         def run(t: float) -> None:
             args[t_pos] = t
-            self._nspikes = kernel(*args)
+            state["_nspikes"] = kernel(*args)
 
         return run
 
@@ -558,8 +559,11 @@ class Subgroup:
     def spikes(self) -> np.ndarray:
         """Indices (within the subgroup) of its neurons that spiked in the last step."""
         spikes = self.parent.spikes
-        lo, hi = np.searchsorted(spikes, (self.start, self.stop))
-        return spikes[lo:hi] - self.start
+        if not spikes.size:
+            return spikes
+        # Spikes come out of a threshold sorted by index, so the subgroup's are a slice.
+        lo, hi = spikes.searchsorted(self.start), spikes.searchsorted(self.stop)
+        return spikes[lo:hi] - self.start if self.start else spikes[lo:hi]
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
