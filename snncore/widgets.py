@@ -4,6 +4,12 @@ An :class:`Explorer` holds a model function (parameters -> data) and a drawing
 function (axes, data -> None). :meth:`Explorer.update` re-runs and redraws; it is what a
 slider calls, and what tests call to check that a change reaches the figure. On the
 static site the default figure is shown; in Jupyter the sliders update it.
+
+For models that take seconds, ``Explorer(..., run_button=True)`` does not re-run on every
+slider move: the sliders only set the parameters, a "Run" button re-runs, and a progress
+bar follows the run. The model then receives a ``report`` keyword, a callable to pass to
+``run(..., report=report)``, which calls it as ``report(elapsed, completed, start,
+duration)``.
 """
 
 from __future__ import annotations
@@ -38,11 +44,20 @@ class Explorer:
     sliders : dict of Slider
         One per parameter of ``model``.
     figsize : (float, float)
+    run_button : bool
+        If true, moving a slider only sets its parameter; a "Run" button re-runs the model,
+        which is called with an extra keyword ``report`` (see :meth:`report`) and shown
+        in a progress bar. For models that take more than a moment.
     """
 
     def __init__(self, model: Callable[..., object], draw: Callable[[plt.Figure, object], None],
-                 sliders: dict[str, Slider], figsize: tuple[float, float] = (8, 4)):
+                 sliders: dict[str, Slider], figsize: tuple[float, float] = (8, 4),
+                 run_button: bool = False):
         self.model, self.draw, self.sliders = model, draw, sliders
+        self.run_button = run_button
+        self.progress = 0.0  # completed fraction of the current run, as last reported
+        self.button = None  # the Run button, once shown
+        self._progress_bar = None
         self.values = {name: s.value * s.scale for name, s in sliders.items()}
         self.fig = plt.figure(figsize=figsize)
         # Shown only by show(): otherwise the inline backend would also print it at the
@@ -58,12 +73,26 @@ class Explorer:
         if unknown:
             raise KeyError(f"no slider named {', '.join(sorted(unknown))}")
         self.values.update(values)
-        self.data = self.model(**self.values)
+        if self.run_button:
+            self.progress = 0.0
+            self.data = self.model(**self.values, report=self.report)
+        else:
+            self.data = self.model(**self.values)
         self.fig.clear()
         self.draw(self.fig, self.data)
         if self._handle is not None:
             self._handle.update(self.fig)
         return self.data
+
+    def report(self, elapsed: float, completed: float, start: float, duration: float) -> None:
+        """Progress of a run (the signature of ``run(..., report=callable)``).
+
+        ``completed`` is the fraction done; a model that runs in several stages may map it
+        onto the whole before passing it on. Moves the progress bar, if shown.
+        """
+        self.progress = float(completed)
+        if self._progress_bar is not None:
+            self._progress_bar.value = round(100 * self.progress)
 
     def show(self) -> None:
         """Display the sliders and the figure (the figure alone is what a static page keeps)."""
@@ -75,8 +104,26 @@ class Explorer:
             control = widgets.FloatSlider(value=s.value, min=s.low, max=s.high, step=s.step,
                                           description=s.label, continuous_update=False,
                                           style={"description_width": "initial"})
-            control.observe(lambda change, name=name, scale=s.scale:
-                            self.update(**{name: change["new"] * scale}), names="value")
+            if self.run_button:
+                control.observe(lambda change, name=name, scale=s.scale:
+                                self.values.update({name: change["new"] * scale}),
+                                names="value")
+            else:
+                control.observe(lambda change, name=name, scale=s.scale:
+                                self.update(**{name: change["new"] * scale}), names="value")
             controls.append(control)
         display(widgets.HBox(controls))
+        if self.run_button:
+            self.button = widgets.Button(description="Run", button_style="primary")
+            self._progress_bar = widgets.IntProgress(value=100, min=0, max=100,
+                                                     description="progress")
+            self.button.on_click(lambda _: self._run_clicked())
+            display(widgets.HBox([self.button, self._progress_bar]))
         self._handle = display(self.fig, display_id=True)
+
+    def _run_clicked(self) -> None:
+        self.button.disabled = True
+        try:
+            self.update()
+        finally:
+            self.button.disabled = False
