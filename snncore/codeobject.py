@@ -242,7 +242,8 @@ def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> No
         if array_ref.index not in (None, "shared"):
             args[positions[array_ref.index]] = owner.index_array(array_ref.index)
     if summed is not None:
-        args[positions["_target"]] = summed[0]
+        if "_target" in positions:  # the numpy backend reduces in Python instead
+            args[positions["_target"]] = summed[0]
         args[positions[summed[1]]] = owner.index_array(summed[1])
     if rows is not None:
         args[positions["_ptr"]] = rows[0]

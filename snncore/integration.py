@@ -179,10 +179,58 @@ def propagators(lin: LinearSystem, coefficients: dict[tuple[int, int], np.ndarra
     aug = np.zeros((len(unique), 2 * n, 2 * n))
     aug[:, :n, :n] = unique.reshape(-1, n, n) * dt
     aug[:, :n, n:] = np.eye(n) * dt
-    expo = scipy.linalg.expm(aug)
+    expo = expm_batch(aug)
     phi, psi = expo[:, :n, :n], expo[:, :n, n:]
     inverse = inverse.reshape(-1)
     return phi[inverse], psi[inverse]
+
+
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0,
+           1187353796428800.0, 129060195264000.0, 10559470521600.0, 670442572800.0,
+           33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152
+
+
+def expm_batch(mats: np.ndarray) -> np.ndarray:
+    """Matrix exponentials of a stack of small matrices, all at once.
+
+    Higham's (2005) scaling and squaring with the degree-13 Padé approximant, vectorized
+    over the stack (matrices that need the same number of squarings are done together):
+    per-matrix library calls cost a Python round trip each, which dominates for
+    thousands of synapses with their own time constants. Small stacks go to scipy.
+
+    Parameters
+    ----------
+    mats : ndarray, shape (k, n, n)
+    """
+    if len(mats) <= 64:
+        # Few matrices: scipy's per-matrix algorithm, which also copes with entries of
+        # very different scales (coupled variables in different units).
+        return np.array([scipy.linalg.expm(m) for m in mats]).reshape(mats.shape)
+    out = np.empty_like(mats)
+    norms = np.abs(mats).sum(axis=1).max(axis=1)
+    with np.errstate(divide="ignore"):
+        squarings = np.maximum(0, np.ceil(np.log2(norms / _THETA13))).astype(int)
+    for count in np.unique(squarings):
+        pick = squarings == count
+        out[pick] = _pade13(mats[pick] / 2.0**count, count)
+    return out
+
+
+def _pade13(a: np.ndarray, squarings: int) -> np.ndarray:
+    b = _PADE13
+    ident = np.broadcast_to(np.eye(a.shape[-1]), a.shape)
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4
+             + b[3] * a2 + b[1] * ident)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 \
+        + b[0] * ident
+    result = np.linalg.solve(v - u, v + u)
+    for _ in range(squarings):
+        result = result @ result
+    return result
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""The batched matrix exponential behind ``exact`` propagators."""
+
+import mpmath
+import numpy as np
+import pytest
+
+from snncore.integration import expm_batch
+
+
+def _reference(matrix: np.ndarray) -> np.ndarray:
+    return np.array(mpmath.expm(mpmath.matrix(matrix.tolist())).tolist(), dtype=float)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1e-2, 1.0, 30.0])
+def test_matches_high_precision_exponential(scale):
+    rng = np.random.default_rng(3)
+    mats = rng.normal(size=(100, 3, 3)) * scale  # more than 64: the batched path
+    result = expm_batch(mats)
+    for got, matrix in zip(result[:20], mats[:20], strict=True):
+        expected = _reference(matrix)
+        assert np.max(np.abs(got - expected)) <= 1e-13 * max(1.0, np.abs(expected).max())
+
+
+@pytest.mark.parametrize("copies", [1, 100])  # small stacks take scipy's path
+def test_mixed_norms_in_one_stack_and_zero_matrices(copies):
+    base = [np.zeros((2, 2)), np.diag([-1e-4, -2e-4]), np.array([[-40.0, 3], [0, -5]])]
+    mats = np.stack(base * copies)
+    result = expm_batch(mats)
+    for got, matrix in zip(result[:3], base, strict=True):
+        expected = _reference(matrix)
+        assert np.max(np.abs(got - expected)) <= 1e-14 * np.abs(expected).max()
