@@ -68,6 +68,9 @@ def _import_tool(tool: str, workdir: str):
     if tool.startswith("brian2-cpp"):
         lib.set_device("cpp_standalone", directory=os.path.join(workdir, "standalone"),
                        build_on_run=False)
+        # Brian 2's default is `make -j` without a limit: ~200 compilers at once for a
+        # model run in 100 segments. Limit the jobs to the cores.
+        lib.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count()}"]
         return lib, "standalone"
     raise ValueError(f"unknown tool {tool}")
 
@@ -131,7 +134,7 @@ def measure(spec: dict) -> dict:
 
     t0 = time.perf_counter()
     if name.startswith("cuba_scaling"):
-        m = models.cuba(lib, N=spec["N"], duration=spec["duration"])
+        m = models.cuba(lib, N=spec["N"], duration=spec["duration"], explicit=True)
     else:
         m = models.MODELS[name][0](lib, quick)
     net = lib.Network(*m.objects)
@@ -240,6 +243,7 @@ def main() -> int:
     # compilers and the cpp_standalone binary run as child processes
     result["peak_rss_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result["child_s"] = time.perf_counter() - T_START
+    result["loadavg_1min_at_end"] = os.getloadavg()[0]  # others' work on shared cores
     print("RESULT " + json.dumps(result), flush=True)
     return 0
 

@@ -43,12 +43,27 @@ def _setup(lib, dt_ms: float, seed: int) -> None:
 
 
 # --------------------------------------------------------------------------- CUBA
+def _random_pairs(n_pre: int, n_post: int, p: float, rng) -> tuple:
+    """Each (i, j) pair independently with probability p, drawn in O(synapses): the
+    number of pairs is binomial, their flat positions distinct and uniform (duplicates
+    of a draw with replacement are replaced by new draws). Sorted by i, then j."""
+    k = rng.binomial(n_pre * n_post, p)
+    flat = np.unique(rng.integers(0, n_pre * n_post, size=k, dtype=np.int64))
+    while flat.size < k:
+        more = rng.integers(0, n_pre * n_post, size=k - flat.size, dtype=np.int64)
+        flat = np.unique(np.concatenate([flat, more]))
+    return flat // n_post, flat % n_post
+
+
 def cuba(lib, N: int = 4000, duration: float = 1.0, p: float | None = None,
-         seed: int = 1) -> Spec:
+         seed: int = 1, explicit: bool = False) -> Spec:
     """Brian 1 demo 'Random network' (CUBA): 80% excitatory, 20% inhibitory, p = 2%.
 
     With ``p=None`` the connection probability is 2% at 4000 neurons (80 inputs per
     neuron) and 80/N otherwise, so that the scaling series keeps the inputs per neuron.
+    ``explicit=True`` (the scaling series) draws the pairs with numpy and passes them
+    as ``connect(i=..., j=...)``: snncore's ``connect(p=...)`` draws a random number per
+    candidate pair, O(N^2), which takes about 10 minutes at 256k neurons.
     """
     _setup(lib, 0.1, seed)
     ms, mV = lib.ms, lib.mV
@@ -69,12 +84,17 @@ def cuba(lib, N: int = 4000, duration: float = 1.0, p: float | None = None,
     prob = 80.0 / N if p is None else p
     Ce = lib.Synapses(Pe, P, on_pre="ge += we", namespace=ns)
     Ci = lib.Synapses(Pi, P, on_pre="gi += wi", namespace=ns)
-    Ce.connect(p=prob)
-    Ci.connect(p=prob)
+    if explicit:
+        rng = np.random.default_rng(seed)
+        Ce.connect(i=(pairs := _random_pairs(Ne, N, prob, rng))[0], j=pairs[1])
+        Ci.connect(i=(pairs := _random_pairs(N - Ne, N, prob, rng))[0], j=pairs[1])
+    else:
+        Ce.connect(p=prob)
+        Ci.connect(p=prob)
     M = lib.SpikeMonitor(P)
     return Spec([P, Ce, Ci, M], [duration * lib.second], [M],
                 events=[(Ce, M, 0, Ne), (Ci, M, Ne, N)], synapses=[Ce, Ci],
-                info=dict(N=N, p=prob))
+                info=dict(N=N, p=prob, connect="explicit i, j" if explicit else "p"))
 
 
 # --------------------------------------------------------------------------- COBAHH
@@ -205,8 +225,11 @@ def tsodyks2000(lib, n_exc: int = 400, n_inh: int = 100, duration: float = 5.1,
         else:
             on_pre = "y += U*x\nx += -U*x"
         S = lib.Synapses(source, target, eqs, on_pre=on_pre, method="exact", namespace={})
-        S.connect(p=0.1)
-        n = len(S)
+        # p = 0.1, drawn here rather than by connect(p=...): cpp_standalone cannot tell
+        # len(S) before the binary has run, and the per-synapse draws need it
+        pre, post = np.nonzero(rng.random((len(source), len(target))) < 0.1)
+        S.connect(i=pre, j=post)
+        n = len(pre)
         S.tau_I = 3 * ms
         a_lo, a_hi = min(0.2 * A, 2 * A), max(0.2 * A, 2 * A)
         S.A = _truncated_normal(rng, A, 0.5 * abs(A), a_lo, a_hi, n) * mV

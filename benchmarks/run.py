@@ -132,7 +132,8 @@ def _short(res: dict) -> str:
 def run_scaling(tools: list, quick: bool, timeout: float, scratch: Path) -> dict:
     """CUBA at fixed 80 inputs per neuron; times per simulated second."""
     sizes = models.SCALING_QUICK if quick else models.SCALING
-    out = {"sizes": {}, "note": "CUBA with p = 80/N (80 inputs per neuron); durations "
+    out = {"sizes": {}, "note": "CUBA with p = 80/N (80 inputs per neuron, pairs drawn "
+           "with numpy and passed as connect(i=, j=)); durations "
            + ", ".join(f"{n}: {d:g} s" for n, d in sizes.items())
            + "; times normalised per simulated second"}
     for tool in tools:
@@ -413,6 +414,25 @@ def make_figure(data: dict):
     return fig
 
 
+def merge(old: dict, new: dict, argv: list) -> dict:
+    """``old`` with the (model, tool) rows, scaling and extras measured in ``new``."""
+    for model, row in new["results"].items():
+        for res in row.values():
+            res["measured"] = new["machine"]["date"]
+        old["results"].setdefault(model, {}).update(row)
+        order = [t for t in TOOLS if t in old["results"][model]]
+        old["results"][model] = {t: old["results"][model][t] for t in order}
+    for key in ("scaling", "extras"):
+        if key in new:
+            old[key] = new[key]
+    old.setdefault("updates", []).append(
+        {"date": new["machine"]["date"], "command": new["machine"]["command"],
+         "models": list(new["results"]), "tools": new["tools"],
+         "loadavg_at_start": new["machine"].get("loadavg_at_start"),
+         "seconds": new["total_s"]})
+    return old
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
@@ -429,6 +449,9 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--no-extras", action="store_true",
                         help="skip engine_core.py, synapses_large.py, widget_latency.py, "
                              "segments.py")
+    parser.add_argument("--update", action="store_true",
+                        help="re-measure the selected models and tools and merge them "
+                             "into the existing --output file (recorded under 'updates')")
     args = parser.parse_args(argv)
 
     only = [m for m in args.only.split(",") if m]
@@ -469,11 +492,13 @@ def main(argv: list | None = None) -> int:
                 scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    add_ratios(data["results"])
-    data["targets"] = check_targets(data["results"], data.get("scaling"))
     if do_extras:
         data["extras"] = run_extras(min(args.timeout, 400))
     data["total_s"] = time.perf_counter() - t_start
+    if args.update and output.is_file():
+        data = merge(json.loads(output.read_text()), data, argv)
+    add_ratios(data["results"])
+    data["targets"] = check_targets(data["results"], data.get("scaling"))
 
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(data, indent=1, default=float) + "\n")
