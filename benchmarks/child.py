@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import models  # noqa: E402
+import bench_models as models  # noqa: E402
 
 
 def _import_tool(tool: str, workdir: str):

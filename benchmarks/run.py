@@ -6,7 +6,7 @@ process, then the project's own micro-benchmarks.
                              [--no-scaling] [--no-extras]
 
 For every (model, tool) pair one child process (``benchmarks/child.py``) builds and runs
-the model (written once in ``benchmarks/models.py`` for both simulators) and reports
+the model (written once in ``benchmarks/bench_models.py`` for both simulators) and reports
 its own timings, spike and synaptic-event counts and peak RSS; this script times the
 whole child process from outside (interpreter start to exit: imports, model
 construction, code generation and compilation, simulation, counting).
@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import models  # noqa: E402
+import bench_models as models  # noqa: E402
 
 TOOLS = ["snncore-numba-first", "snncore-numba-warm", "snncore-numpy", "brian2-numpy",
          "brian2-cython-first", "brian2-cython-warm", "brian2-cpp-first", "brian2-cpp-warm"]
