@@ -256,6 +256,18 @@ def tsodyks2000(lib, n_exc: int = 400, n_inh: int = 100, duration: float = 5.1,
 
 
 # --------------------------------------------------------------------------- correlated groups
+
+#: The correlated-groups input of the STDP chapter (Song & Abbott 2001); also used by
+#: benchmarks/segments.py.
+CORRELATED_EQS = """
+a : 1
+y : 1
+corrgroup = int(i>=500) : 1
+rate_corr = 10*Hz*(1+sigma*(sqrt(1-c)*a+sqrt(c)*y)) : Hz
+rate_uncorr = 10*Hz*(1+sigma*a) : Hz
+rate = corrgroup*rate_corr+(1-corrgroup)*rate_uncorr : Hz
+"""
+
 def correlated_groups(lib, segmented: bool, N: int = 1000, duration: float = 2.0,
                       seed: int = 2000) -> Spec:
     """The correlated-groups input of the chapter ``stdp-inputs`` (Song et al. 2000).
@@ -269,15 +281,7 @@ def correlated_groups(lib, segmented: bool, N: int = 1000, duration: float = 2.0
     rng = np.random.default_rng(seed)
     ms = lib.ms
     ns = dict(c=0.5, sigma=0.3 * np.sqrt(2))
-    eqs = """
-    a : 1
-    y : 1
-    corrgroup = int(i>=500) : 1
-    rate_corr = 10*Hz*(1+sigma*(sqrt(1-c)*a+sqrt(c)*y)) : Hz
-    rate_uncorr = 10*Hz*(1+sigma*a) : Hz
-    rate = corrgroup*rate_corr+(1-corrgroup)*rate_uncorr : Hz
-    """
-    G = lib.NeuronGroup(N, eqs, threshold="rand()<rate*dt", namespace=ns)
+    G = lib.NeuronGroup(N, CORRELATED_EQS, threshold="rand()<rate*dt", namespace=ns)
     M = lib.SpikeMonitor(G)
     steps_total = int(round(duration / 1e-4))
     if segmented:

@@ -34,15 +34,9 @@ start_scope()
 seed(2000)
 rng = np.random.default_rng(2000)
 N, c, tau_c, sigma = 1000, 0.5, 20*ms, 0.3*sqrt(2)
-eqs = """
-a : 1
-y : 1
-corrgroup = int(i>=500) : 1
-rate_corr = 10*Hz*(1+sigma*(sqrt(1-c)*a+sqrt(c)*y)) : Hz
-rate_uncorr = 10*Hz*(1+sigma*a) : Hz
-rate = corrgroup*rate_corr+(1-corrgroup)*rate_uncorr : Hz
-"""
-G = NeuronGroup(N, eqs, threshold='rand()<rate*dt')
+sys.path.insert(0, sys.argv[4])
+from bench_models import CORRELATED_EQS
+G = NeuronGroup(N, CORRELATED_EQS, threshold='rand()<rate*dt')
 M = SpikeMonitor(G)
 net = Network(G, M, backend=backend)
 net.run(1*ms)  # warm-up: compile or load the kernels
@@ -70,7 +64,8 @@ print(json.dumps({"seconds": elapsed, "runs": runs,
 
 
 def measure(backend: str, mode: str, duration: float) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, backend, mode, str(duration)],
+    out = subprocess.run([sys.executable, "-c", CHILD, backend, mode, str(duration),
+                          str(ROOT / "benchmarks")],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
