@@ -10,7 +10,6 @@ synapses). It provides :meth:`variable_ref` (how a name reaches the kernel),
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,7 +18,7 @@ import numpy as np
 
 from .backends import ArrayRef, KernelSpec, build_kernel
 from .errors import DimensionMismatchError, SnnError
-from .expressions import TypeInfo, identifiers, infer
+from .expressions import TypeInfo, did_you_mean, identifiers, infer
 from .namespace import Resolver
 from .random import generator
 from .units import DIMENSIONLESS, SECOND
@@ -259,8 +258,7 @@ def _mentions(name: str, statements, condition, record) -> bool:
 
 
 def _no_variable(owner: Owner, target: str, source: str) -> None:
-    close = difflib.get_close_matches(target, owner.variable_names(), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    hint = did_you_mean(target, owner.variable_names())
     raise SnnError(f"cannot assign to '{target}' in {owner.where}: no such variable{hint} "
                    f"(line '{source}')")
 

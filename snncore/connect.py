@@ -13,7 +13,7 @@ import numpy as np
 from .backends import ArrayRef
 from .codeobject import bind
 from .errors import ModelSyntaxError, SnnError
-from .expressions import TypeInfo, infer, parse_expression
+from .expressions import TypeInfo, identifiers, infer, parse_expression
 from .namespace import Resolver
 from .random import generator
 from .units import DIMENSIONLESS
@@ -151,7 +151,7 @@ def _check_boolean(syn, expr, source, types, namespace, where) -> None:
     owner = _PairOwner(syn, {"i": np.zeros(0), "j": np.zeros(0)})
     resolver = Resolver(syn.namespace, namespace, where)
     known = dict(types)
-    for name in _names(expr):
+    for name in identifiers(expr):
         ref = owner.variable_ref(name)
         if ref is not None:
             known[name] = ref[2]
@@ -159,12 +159,6 @@ def _check_boolean(syn, expr, source, types, namespace, where) -> None:
             known[name] = resolver.typeinfo(name, owner.variable_names())
     if infer(expr, known, source).kind != "bool":
         raise SnnError(f"the condition '{source}' of {where} is not a boolean expression")
-
-
-def _names(expr: ast.expr) -> set[str]:
-    from .expressions import identifiers
-
-    return identifiers(expr)
 
 
 def _keep(syn, block, prob, namespace) -> np.ndarray:

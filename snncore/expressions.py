@@ -121,9 +121,7 @@ def _check_node(node: ast.AST, source: str, internal: bool) -> None:
                                        sub.col_offset)
             name = sub.func.id
             if name not in FUNCTIONS or (name in _INTERNAL_FUNCTIONS and not internal):
-                close = difflib.get_close_matches(name, [f for f in FUNCTIONS
-                                                         if f not in _INTERNAL_FUNCTIONS])
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                hint = did_you_mean(name, set(FUNCTIONS) - _INTERNAL_FUNCTIONS)
                 raise ModelSyntaxError(f"function '{name}' is not allowed in model code{hint}",
                                        source, sub.col_offset)
             if sub.keywords:
@@ -212,6 +210,13 @@ def parse_statements(code: str, internal: bool = False) -> list[Statement]:
         _check_node(value, line, internal)
         statements.append(Statement(target, op, value, line))
     return statements
+
+
+def assignments(code: str | None, internal: bool = False) -> list[tuple[str, ast.expr, str]]:
+    """Model code as ``(target, value, source line)`` triples, ``v += w`` as ``v = v + w``."""
+    if code is None:
+        return []
+    return [(s.target, s.as_assignment(), s.source) for s in parse_statements(code, internal)]
 
 
 def identifiers(node: ast.AST) -> set[str]:
@@ -384,11 +389,16 @@ def infer(node: ast.expr, names: Mapping[str, TypeInfo], source: str = "") -> Ty
     return visit(node)
 
 
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """``'; did you mean 'a', 'b'?'`` for the candidates close to ``name``, else ``''``."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
 def unknown_identifier(name: str, candidates: Iterable[str], where: str) -> UnknownIdentifierError:
     """An error for an unknown name, listing close matches."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return UnknownIdentifierError(f"unknown identifier '{name}' in {where}{hint}")
+    return UnknownIdentifierError(f"unknown identifier '{name}' in {where}"
+                                  f"{did_you_mean(name, candidates)}")
 
 
 # --------------------------------------------------------------------------------------

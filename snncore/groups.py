@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import difflib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,10 +14,11 @@ from .equations import Equations, parse_equations
 from .errors import SnnError
 from .expressions import (
     TypeInfo,
+    assignments,
+    did_you_mean,
     identifiers,
     infer,
     parse_expression,
-    parse_statements,
 )
 from .integration import (
     build_system,
@@ -167,9 +167,7 @@ class Group:
         raise AttributeError(self._no_such(name))
 
     def _no_such(self, name: str) -> str:
-        close = difflib.get_close_matches(name, self.variable_names(), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        return f"{self.where} has no variable '{name}'{hint}"
+        return f"{self.where} has no variable '{name}'{did_you_mean(name, self.variable_names())}"
 
     def __setattr__(self, name: str, value) -> None:
         self._set(name, value, caller_namespace(0))
@@ -244,6 +242,40 @@ class Group:
             plans[varying] = update_plan(self.method, system, varying)
         return plans[varying]
 
+    def _prepare_propagators(self, plan, resolver, dt: float) -> None:
+        """Fill the hidden propagator variables of an ``exact`` update for this run."""
+        if not plan.propagator_vars:
+            return
+        lin = plan.linear
+        per_neuron = any(
+            name in self._vars and not self._vars[name].shared
+            for name in lin.coefficient_names()
+        )
+        coefficients = {}
+        for key, coef in lin.A.items():
+            coefficients[key] = self._evaluate(coef, resolver.run_namespace)
+        phi, psi = propagators(lin, coefficients, dt)
+        for name, (kind, k, m) in plan.propagator_vars.items():
+            if name not in self._vars or self._vars[name].shared == per_neuron:
+                # Psi integrates over the step, so it carries a time dimension.
+                self._add_variable(name, SECOND if kind == "psi" else DIMENSIONLESS,
+                                   shared=not per_neuron)
+            values = (phi if kind == "phi" else psi)[:, k, m]
+            self._vars[name].array[:] = values if per_neuron or values.size == 1 else values[0]
+
+    def _state_updater(self, ctx, system, prefix=()) -> Operation | None:
+        """The integration step of ``system`` (after the ``prefix`` statements) for a run."""
+        varying = frozenset(ctx.written.get(self.name, set()))
+        plan = self._plan(system, varying)
+        self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
+        statements = list(prefix) + [(target, expr, "") for target, expr in plan.statements]
+        if not statements:
+            return None
+        bound = ctx.bind(self, "all", statements, internal=True,
+                         cache_key=("stateupdater", varying, len(self)))
+        return Operation("groups", 0, self.name + "_stateupdater",
+                         _caller(bound, len(self), np.arange(len(self))))
+
     def _state(self) -> dict:
         return {name: var.array.copy() for name, var in self._vars.items()}
 
@@ -257,12 +289,6 @@ class Group:
 
     def _operations(self, ctx) -> list[Operation]:
         return []
-
-
-def _statements(code, where: str) -> list[tuple[str, ast.expr, str]]:
-    if code is None:
-        return []
-    return [(s.target, s.as_assignment(), s.source) for s in parse_statements(code)]
 
 
 @dataclass
@@ -345,14 +371,13 @@ class NeuronGroup(Group):
                 raise SnnError(f"the threshold of {self.where} must be a boolean expression "
                                f"such as 'v > 1', got '{threshold}'")
         self._threshold_source = threshold
-        self._reset = _statements(reset, self.where)
+        self._reset = assignments(reset)
         if self._reset and threshold is None:
             raise SnnError(f"{self.where} has a reset but no threshold")
         types = self._static_types()
         for target, expr, source in self._reset:
             if target not in self._vars or target.startswith("_"):
-                close = difflib.get_close_matches(target, self.variable_names(), n=3)
-                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                hint = did_you_mean(target, self.variable_names())
                 raise SnnError(f"cannot assign to '{target}' in the reset of {self.where}: "
                                f"no such variable{hint} (line '{source}')")
             infer(self.inline(expr), types, source)
@@ -402,8 +427,7 @@ class NeuronGroup(Group):
             else:
                 raise SnnError(f"refractory expression '{self._refractory}' of {self.where} "
                                f"must be a duration or a boolean, got dimension {info.dim}")
-        return [(s.target, s.as_assignment(), code) for s in
-                parse_statements(code, internal=True)]
+        return assignments(code, internal=True)
 
     def special_scalars(self) -> dict:
         out = super().special_scalars()
@@ -412,48 +436,16 @@ class NeuronGroup(Group):
             out["_refractory"] = (float(self._refractory), TypeInfo(SECOND, "float"))
         return out
 
-    def _prepare_propagators(self, plan, resolver, dt: float) -> None:
-        """Fill the hidden propagator variables of an ``exact`` update for this run."""
-        if not plan.propagator_vars:
-            return
-        lin = plan.linear
-        per_neuron = any(
-            name in self._vars and not self._vars[name].shared
-            for name in lin.coefficient_names()
-        )
-        coefficients = {}
-        for key, coef in lin.A.items():
-            coefficients[key] = self._evaluate(coef, resolver.run_namespace)
-        phi, psi = propagators(lin, coefficients, dt)
-        for name, (kind, k, m) in plan.propagator_vars.items():
-            if name not in self._vars or self._vars[name].shared == per_neuron:
-                # Psi integrates over the step, so it carries a time dimension.
-                self._add_variable(name, SECOND if kind == "psi" else DIMENSIONLESS,
-                                   shared=not per_neuron)
-            values = (phi if kind == "phi" else psi)[:, k, m]
-            self._vars[name].array[:] = values if per_neuron or values.size == 1 else values[0]
-
     def _operations(self, ctx: RunContext) -> list[Operation]:
-        ops = []
-        resolver = ctx.resolver(self)
-        varying = frozenset(ctx.written.get(self.name, set()))
-        plan = self._plan(self._system, varying)
-        self._prepare_propagators(plan, resolver, ctx.dt)
-        statements = self._refractory_statements() + [
-            (target, expr, "") for target, expr in plan.statements]
-        if statements:
-            update = ctx.bind(self, "all", statements, internal=True,
-                              cache_key=("stateupdater", varying))
-            ops.append(Operation("groups", 0, self.name + "_stateupdater",
-                                 _caller(update, self.N, self._all)))
+        update = self._state_updater(ctx, self._system, self._refractory_statements())
+        ops = [update] if update is not None else []
         if self._threshold is not None:
             condition = self._threshold
             spike_code = []
             if "not_refractory" in self._vars:
                 condition = ast.BoolOp(op=ast.And(), values=[
                     condition, ast.Name(id="not_refractory", ctx=ast.Load())])
-                spike_code = [(s.target, s.as_assignment(), s.source) for s in parse_statements(
-                    "lastspike = t\nnot_refractory = False")]
+                spike_code = assignments("lastspike = t\nnot_refractory = False")
             thresholder = ctx.bind(self, "threshold", spike_code,
                                    condition=(condition, self._threshold_source),
                                    cache_key=("thresholder",))

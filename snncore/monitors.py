@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 import numpy as np
 
 from . import scope
 from .errors import SnnError
-from .expressions import parse_expression
+from .expressions import did_you_mean, parse_expression
 from .groups import Operation, RunContext
 
 
@@ -86,9 +85,8 @@ class StateMonitor:
         known = source.variable_names()
         for var in self.record_variables:
             if var not in known:
-                close = difflib.get_close_matches(var, known, n=3)
-                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                raise SnnError(f"{source.where} has no variable '{var}' to record{hint}")
+                raise SnnError(f"{source.where} has no variable '{var}' to record"
+                               f"{did_you_mean(var, known)}")
         self.record = _check_indices(record, len(source), self.where)
         self._row = {int(k): r for r, k in enumerate(self.record)}
         self.dt = dt
@@ -97,9 +95,6 @@ class StateMonitor:
         self._data = {var: _Grown(len(self.record)) for var in self.record_variables}
         self._t = _Grown(1)
         scope.register(self)
-
-    def _written_by_code(self) -> dict:
-        return {}
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         every = 1
@@ -214,9 +209,6 @@ class SpikeMonitor:
         self._cache = None
         scope.register(self)
 
-    def _written_by_code(self) -> dict:
-        return {}
-
     def _operations(self, ctx: RunContext) -> list[Operation]:
         source, counts, chunks = self.source, self._counts, self._chunks
         self._dt = ctx.dt
@@ -318,9 +310,6 @@ class PopulationRateMonitor:
         self._t = _Grown(1)
         self._dt = None
         scope.register(self)
-
-    def _written_by_code(self) -> dict:
-        return {}
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         self._dt = ctx.dt

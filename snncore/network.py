@@ -143,7 +143,8 @@ class Network:
                 summed[key] = obj.where
         written: dict[str, set] = {}
         for obj in self.objects:
-            for group, names in obj._written_by_code().items():
+            # Monitors write nothing; groups and synapses say what their code writes.
+            for group, names in getattr(obj, "_written_by_code", dict)().items():
                 written.setdefault(group, set()).update(names)
         ctx = RunContext(self.backend or _backend, dt, n_steps, self._step, run_ns, written)
         ops: list[Operation] = []

@@ -11,7 +11,6 @@ the target before the target's state update, as Brian 2 orders them.
 from __future__ import annotations
 
 import ast
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +20,15 @@ from .codeobject import Bound
 from .connect import connect_pairs
 from .equations import parse_equations
 from .errors import DimensionMismatchError, SnnError
-from .expressions import TypeInfo, identifiers, infer, parse_expression, parse_statements
-from .groups import Group, NeuronGroup, Operation, RunContext, _caller
+from .expressions import (
+    TypeInfo,
+    assignments,
+    did_you_mean,
+    identifiers,
+    infer,
+    parse_expression,
+)
+from .groups import Group, Operation, RunContext
 from .integration import build_system, choose_method, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
@@ -134,13 +140,10 @@ class Synapses(Group):
                 continue
             items = code.items() if isinstance(code, dict) else [(direction, code)]
             for order, (pname, text) in enumerate(items):
-                statements = [(s.target, s.as_assignment(), s.source)
-                              for s in parse_statements(text)]
+                statements = assignments(text)
                 for target_name, _expr, src in statements:
                     if self.variable_ref(target_name) is None:
-                        close = difflib.get_close_matches(target_name, self.variable_names(),
-                                                          n=3)
-                        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                        hint = did_you_mean(target_name, self.variable_names())
                         raise SnnError(f"on_{direction} of {self.where} writes '{target_name}',"
                                        f" which is not a variable{hint} (line '{src}')")
                 for _t, expr, src in statements:
@@ -402,23 +405,15 @@ class Synapses(Group):
             return ops
         for direction, base, eq in self._summed:
             ops.append(self._summed_op(ctx, direction, base, eq))
-        if self._clock_system.names:
-            varying = frozenset(ctx.written.get(self.name, set()))
-            plan = self._plan(self._clock_system, varying)
-            if plan.propagator_vars:
-                self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
-            bound = ctx.bind(self, "all", [(t, e, "") for t, e in plan.statements],
-                             internal=True, cache_key=("stateupdater", varying, len(self)))
-            ops.append(Operation("groups", 0, self.name + "_stateupdater",
-                                 _caller(bound, len(self), np.arange(len(self)))))
+        update = self._state_updater(ctx, self._clock_system)
+        if update is not None:
+            ops.append(update)
         event = self._event_statements()
         tail = [("lastupdate", parse_expression("t"), "")] if event else []
         for pathway in self._pathways:
             statements = event + pathway.statements + tail
             ops.append(self._pathway_op(ctx, pathway, statements))
         return ops
-
-    _prepare_propagators = NeuronGroup._prepare_propagators
 
     def _summed_op(self, ctx: RunContext, direction: str, base: str, eq) -> Operation:
         group = self.target if direction == "post" else self.source

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..expressions import identifiers, render, uses_random
+from ..expressions import identifiers, render
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,6 @@ class KernelSpec:
     element_index: str | None = None  # name bound to the element index ('i' in groups)
     has_perm: bool = False  # 'rows' mode: CSR rows are permuted
     summed_index: str | None = None  # 'summed' mode: index array into _target
-
-    def uses_rng(self) -> bool:
-        nodes = [e for _, e in self.statements] + self.record
-        if self.condition is not None:
-            nodes.append(self.condition)
-        return any(uses_random(n) for n in nodes)
 
     def argnames(self) -> list[str]:
         """The kernel's arguments, in order."""
