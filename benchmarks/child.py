@@ -20,7 +20,9 @@ Times measured here (seconds, ``time.perf_counter``):
   the *last* ``run()`` only. snncore: the time inside ``Network._loop`` (the stepping
   loop after the operations are built), summed over runs;
 * ``second_run_s`` / ``second_loop_s`` (when asked, for the loop targets): the same
-  duration run again in the same process, every kernel loaded;
+  duration run again in the same process, every kernel loaded; the parent subtracts
+  ``second_run_s`` from the whole-process time, so that it counts one run as for the
+  other tools;
 * ``build_run_s`` (cpp_standalone only): ``device.build`` (code generation, compiling,
   and running the binary).
 """

@@ -91,7 +91,9 @@ def run_child(spec: dict, env: dict, timeout: float) -> dict:
         return {"ok": False, "wall_s": wall,
                 "error": f"exit code {proc.returncode}: {proc.stderr.strip()[-1500:]}"}
     result = json.loads(lines[-1][len("RESULT "):])
-    result["wall_s"] = wall
+    # The extra run made only to time the loop with every kernel loaded is not part of
+    # the model's whole-process time (the other tools run the model once).
+    result["wall_s"] = wall - result.get("second_run_s", 0.0)
     return result
 
 

@@ -68,8 +68,11 @@ class Operation:
     slot: str
     order: int
     name: str
-    run: object  # callable(step: int, t: float) -> None
-    every: int = 1
+    run: object  # callable(t: float) -> None
+    #: callable(loop: FusedLoop) -> None emitting this work into a network's compiled
+    #: loop (:mod:`snncore.fusion`); None where only ``run`` exists (numpy backend,
+    #: heterogeneous delays).
+    fuse: object = None
 
 
 SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
@@ -274,7 +277,7 @@ class Group:
         bound = ctx.bind(self, "all", statements, internal=True,
                          cache_key=("stateupdater", varying, len(self)))
         return Operation("groups", 0, self.name + "_stateupdater",
-                         _caller(bound, len(self), np.arange(len(self))))
+                         _caller(bound, len(self), np.arange(len(self))), fuse=call_fuser(bound))
 
     def _state(self) -> dict:
         return {name: var.array.copy() for name, var in self._vars.items()}
@@ -451,12 +454,35 @@ class NeuronGroup(Group):
                                    cache_key=("thresholder",))
             thresholder.set("_spikes", self._spikes)
             ops.append(Operation("thresholds", 0, self.name + "_thresholder",
-                                 self._threshold_op(thresholder)))
+                                 self._threshold_op(thresholder),
+                                 fuse=self._threshold_fuser(thresholder)))
         if self._reset:
             resetter = ctx.bind(self, "subset", self._reset, cache_key=("resetter",))
             ops.append(Operation("resets", 0, self.name + "_resetter",
-                                 self._reset_op(resetter)))
+                                 self._reset_op(resetter), fuse=self._reset_fuser(resetter)))
         return ops
+
+    def _threshold_fuser(self, bound: Bound):
+        def fuse(loop) -> None:
+            count = loop.spike_count(self)
+            loop.emit(f"{count} = " + loop.call(bound))
+
+        return fuse
+
+    def _reset_fuser(self, bound: Bound):
+        def fuse(loop) -> None:
+            spikes = loop.spikes(self)
+            loop.emit(f"if {spikes}.size:")
+            loop.emit("    " + loop.call(bound, _n=f"{spikes}.size", _indices=spikes))
+
+        return fuse
+
+    def _spike_buffer(self) -> tuple[np.ndarray, int]:
+        """The array the threshold writes spike indices into, and the current count."""
+        return self._spikes, self._nspikes
+
+    def _spike_buffer_done(self, buffer: np.ndarray, count: int) -> None:
+        self._nspikes = count
 
     def _threshold_op(self, bound: Bound):
         bound.set("_n", self.N)
@@ -501,6 +527,15 @@ def _caller(bound: Bound, n: int, indices: np.ndarray):
         kernel(*args)
 
     return run
+
+
+def call_fuser(bound: Bound):
+    """The fused-loop form of a kernel called with fixed arguments every step."""
+
+    def fuse(loop) -> None:
+        loop.emit(loop.call(bound))
+
+    return fuse
 
 
 class Subgroup:

@@ -89,7 +89,27 @@ class SpikeGeneratorGroup(Group):
             else:
                 self._spikes = empty
 
-        return [Operation("thresholds", 0, self.name + "_thresholder", run)]
+        def fuse(loop) -> None:
+            count, buffer = loop.spike_count(self), loop.spike_array(self)
+            ptr_name, indices_name = loop.arg(ptr, "ptr"), loop.arg(indices, "gen")
+            loop.emit("_g = _step" if period is None else
+                      f"_g = _step % {loop.arg(period, 'period')}")
+            loop.emit(f"if _g + 1 < {ptr_name}.size:")
+            loop.emit(f"    {count} = {ptr_name}[_g + 1] - {ptr_name}[_g]")
+            loop.emit(f"    {buffer}[:{count}] = {indices_name}[{ptr_name}[_g]:{ptr_name}[_g + 1]]")
+            loop.emit("else:")
+            loop.emit(f"    {count} = 0")
+
+        return [Operation("thresholds", 0, self.name + "_thresholder", run, fuse=fuse)]
+
+    def _spike_buffer(self) -> tuple[np.ndarray, int]:
+        """A buffer for the fused loop, holding the current spikes."""
+        buffer = np.zeros(max(self.N, 1), dtype=np.int64)
+        buffer[:self._spikes.size] = self._spikes
+        return buffer, self._spikes.size
+
+    def _spike_buffer_done(self, buffer: np.ndarray, count: int) -> None:
+        self._spikes = buffer[:count].copy()
 
     def _state(self) -> dict:
         return {}

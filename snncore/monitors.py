@@ -133,7 +133,21 @@ class StateMonitor:
             for grown in grown_all:
                 grown.count += 1
 
-        return [Operation(self.when, self.order, self.name, run)]
+        def fuse(loop) -> None:
+            col = loop.arg(np.array([self._t.count]), "col")
+            loop.emit(f"if _step % {loop.arg(every, 'every')} == 0:")
+            loop.emit("    " + loop.call(bound, _col=f"{col}[0]"))
+            loop.emit(f"    {loop.arg(t_data, 'times')}[0, {col}[0]] = _t")
+            loop.emit(f"    {col}[0] += 1")
+
+            def done() -> None:
+                for grown in grown_all:
+                    grown.count = int(col_value[0])
+
+            col_value = loop.values[col]
+            loop.on_exit(done)
+
+        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
 
     @property
     def t(self) -> np.ndarray:
@@ -227,13 +241,52 @@ class SpikeMonitor:
                     chunks.append((spikes.copy(), step, values))
                     self._cache = None
 
-        return [Operation(self.when, self.order, self.name, run)]
+        return [Operation(self.when, self.order, self.name, run,
+                          fuse=self._fuser(arrays) if record else self._count_fuser())]
+
+    def _count_fuser(self):
+        def fuse(loop) -> None:
+            spikes, counts = loop.spikes(self.source), loop.arg(self._counts, "counts")
+            loop.emit(f"for _q in range({spikes}.size):")
+            loop.emit(f"    {counts}[{spikes}[_q]] += 1")
+
+        return fuse
+
+    def _fuser(self, arrays: dict):
+        """Counts, and every spike's index, step and variables into growing buffers."""
+        def fuse(loop) -> None:
+            self._count_fuser()(loop)
+            spikes = loop.spikes(self.source)
+            grown = loop.buffer(len(self.source), {
+                "i": np.int64, "step": np.int64,
+                **{f"v_{v}": arrays[v].dtype for v in self.record_variables}})
+            n = grown.count_name
+            loop.emit(f"for _q in range({spikes}.size):")
+            loop.emit(f"    {grown.names['i']}[{n}[0] + _q] = {spikes}[_q]")
+            loop.emit(f"    {grown.names['step']}[{n}[0] + _q] = _step")
+            for v in self.record_variables:
+                loop.emit(f"    {grown.names['v_' + v]}[{n}[0] + _q] = "
+                          f"{loop.arg(arrays[v], 'src')}[{spikes}[_q]]")
+            loop.emit(f"{n}[0] += {spikes}.size")
+
+            def done() -> None:
+                data = grown.take()
+                if data["i"].size:
+                    self._chunks.append((data["i"], data["step"], {
+                        v: data["v_" + v] for v in self.record_variables}))
+                    self._cache = None
+
+            loop.on_exit(done)
+
+        return fuse
 
     def _joined(self):
         if self._cache is None:
             if self._chunks:
                 i = np.concatenate([c[0] for c in self._chunks])
-                steps = np.concatenate([np.full(c[0].size, c[1]) for c in self._chunks])
+                # A chunk holds one step (Python loop) or a run's worth (fused loop).
+                steps = np.concatenate([np.broadcast_to(c[1], c[0].shape)
+                                        for c in self._chunks])
                 values = {v: np.concatenate([c[2][v] for c in self._chunks])
                           for v in self.record_variables}
             else:
@@ -325,7 +378,20 @@ class PopulationRateMonitor:
             rate.count += 1
             times.count += 1
 
-        return [Operation(self.when, self.order, self.name, run)]
+        def fuse(loop) -> None:
+            spikes, col = loop.spikes(source), loop.arg(np.array([rate.count]), "col")
+            loop.emit(f"{loop.arg(rate.data, 'rate')}[0, {col}[0]] = "
+                      f"{spikes}.size * {loop.arg(scale, 'scale')}")
+            loop.emit(f"{loop.arg(times.data, 'times')}[0, {col}[0]] = _t")
+            loop.emit(f"{col}[0] += 1")
+
+            def done() -> None:
+                rate.count = times.count = int(col_value[0])
+
+            col_value = loop.values[col]
+            loop.on_exit(done)
+
+        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
 
     @property
     def t(self) -> np.ndarray:

@@ -11,6 +11,7 @@ from . import random as snnrandom
 from . import scope
 from .backends import available_backends
 from .errors import SnnError
+from .fusion import fused_loop
 from .groups import SCHEDULE, Group, Operation, RunContext
 from .namespace import caller_namespace
 from .units import ms, second
@@ -151,26 +152,45 @@ class Network:
         for obj in self.objects:
             ops += obj._operations(ctx)
         ops.sort(key=lambda op: (SCHEDULE.index(op.slot), op.order, op.name))
-        self._loop([op.run for op in ops], n_steps, dt, report, report_period)
+        fused = fused_loop(ops) if ctx.backend == "numba" else None
+        if fused is None:
+            funcs = [op.run for op in ops]
 
-    def _loop(self, funcs: list, n_steps: int, dt: float, report, report_period: float):
-        reporter = _reporter(report, n_steps * dt, self.t)
-        start_wall = time.perf_counter()
-        next_report = start_wall + report_period
-        first = self._step
-        chunk = 256
-        try:
-            for begin in range(first, first + n_steps, chunk):
-                for step in range(begin, min(begin + chunk, first + n_steps)):
+            def advance(begin: int, end: int) -> None:
+                for step in range(begin, end):
                     t = step * dt
                     for func in funcs:
                         func(t)
                     self._step = step + 1
-                if reporter is not None:
-                    now = time.perf_counter()
-                    if now >= next_report:
-                        reporter(now - start_wall, (self._step - first) / n_steps)
-                        next_report = now + report_period
+        else:
+            def advance(begin: int, end: int) -> None:
+                self._step = fused.advance(begin, end, dt)
+        try:
+            self._loop(advance, n_steps, dt, report, report_period)
+        finally:
+            if fused is not None:
+                fused.finish()
+
+    def _loop(self, advance: Callable[[int, int], None], n_steps: int, dt: float, report,
+              report_period: float) -> None:
+        reporter = _reporter(report, n_steps * dt, self.t)
+        start_wall = time.perf_counter()
+        next_report = start_wall + report_period
+        first, end = self._step, self._step + n_steps
+        chunk = 64
+        try:
+            while self._step < end:
+                began = time.perf_counter()
+                advance(self._step, min(self._step + chunk, end))
+                now = time.perf_counter()
+                # Calls of about 0.1 s keep progress reports and Ctrl-C responsive.
+                if now - began < 0.05:
+                    chunk *= 2
+                elif now - began > 0.2 and chunk > 1:
+                    chunk //= 2
+                if reporter is not None and now >= next_report:
+                    reporter(now - start_wall, (self._step - first) / n_steps)
+                    next_report = now + report_period
         finally:
             if reporter is not None and n_steps:
                 reporter(time.perf_counter() - start_wall, (self._step - first) / n_steps)

@@ -28,7 +28,7 @@ from .expressions import (
     infer,
     parse_expression,
 )
-from .groups import Group, Operation, RunContext
+from .groups import Group, Operation, RunContext, call_fuser
 from .integration import build_system, choose_method, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
@@ -440,7 +440,8 @@ class Synapses(Group):
                 kernel(*args)
 
         parent = getattr(group, "parent", group)
-        return Operation("groups", -1, f"{self.name}_summed_variable_{base}_{parent.name}", run)
+        return Operation("groups", -1, f"{self.name}_summed_variable_{base}_{parent.name}", run,
+                         fuse=call_fuser(bound) if ctx.backend == "numba" else None)
 
     def _pathway_op(self, ctx: RunContext, pathway: Pathway, statements) -> Operation:
         source = self.source if pathway.direction == "pre" else self.target
@@ -456,14 +457,16 @@ class Synapses(Group):
         key = (pathway.name, homogeneous is None)
         ring = self._queues.get(key)
         if ring is None or len(ring) != length:
-            ring = self._queues[key] = [None if homogeneous is not None else []
-                                        for _ in range(length)]
+            ring = self._queues[key] = (_SpikeRing(length, len(source))
+                                        if homogeneous is not None
+                                        else [[] for _ in range(length)])
         name = f"{self.name}_{pathway.name}"
         if homogeneous is not None:
             bound = ctx.bind(self, "rows", statements, rows=(ptr, perm),
                              cache_key=("rows", pathway.name, len(self)))
             return Operation("synapses", pathway.order, name,
-                             _row_runner(bound, source, homogeneous, ring, ctx.start_step))
+                             _row_runner(bound, source, homogeneous, ring, ctx.start_step),
+                             fuse=_row_fuser(bound, source, homogeneous, ring))
         bound = ctx.bind(self, "subset", statements,
                          cache_key=("queued", pathway.name, len(self)))
         return Operation("synapses", pathway.order, name,
@@ -471,21 +474,43 @@ class Synapses(Group):
 
     def _state(self) -> dict:
         state = super()._state()
-        state["_queues"] = {key: [None if x is None else (list(x) if isinstance(x, list)
-                                                           else x.copy()) for x in ring]
-                            for key, ring in self._queues.items()}
+        state["_queues"] = {key: _copy_queue(ring) for key, ring in self._queues.items()}
         state["_size"] = len(self)
         return state
 
     def _set_state(self, state: dict) -> None:
         if state["_size"] != len(self):
             raise SnnError(f"{self.where} gained synapses after store() and cannot be restored")
-        queues = state["_queues"]
         for name, var in self._vars.items():
             var.array[:] = state[name]
-        self._queues = {key: [None if x is None else (list(x) if isinstance(x, list)
-                                                       else x.copy()) for x in ring]
-                        for key, ring in queues.items()}
+        self._queues = {key: _copy_queue(ring) for key, ring in state["_queues"].items()}
+
+
+class _SpikeRing:
+    """Spikes in flight along a pathway with one delay of ``D`` steps.
+
+    Row ``s`` of ``buf`` holds the source neurons whose spikes are due at the steps
+    ``k`` with ``k % length == s``, and ``counts[s]`` how many there are.
+    """
+
+    def __init__(self, length: int, n_source: int):
+        self.buf = np.zeros((length, max(n_source, 1)), dtype=np.int64)
+        self.counts = np.zeros(length, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.counts.size
+
+    def copy(self) -> _SpikeRing:
+        ring = _SpikeRing.__new__(_SpikeRing)
+        ring.buf, ring.counts = self.buf.copy(), self.counts.copy()
+        return ring
+
+
+def _copy_queue(queue):
+    """A copy of a spike ring or of a list of per-step synapse lists (heterogeneous)."""
+    if isinstance(queue, _SpikeRing):
+        return queue.copy()
+    return [list(slot) for slot in queue]
 
 
 def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:
@@ -493,11 +518,12 @@ def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:
     return np.floor(delays / dt + 0.5).astype(np.int64)
 
 
-def _row_runner(bound: Bound, source, delay: int, ring: list, start_step: int):
+def _row_runner(bound: Bound, source, delay: int, ring: _SpikeRing, start_step: int):
     """Homogeneous delay: queue spiking neurons, process their CSR rows when due."""
     args, pos, kernel = bound.args, bound.positions, bound.kernel
     n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
     counter = [start_step]
+    buf, counts, length = ring.buf, ring.counts, len(ring)
 
     def deliver(spikes: np.ndarray, t: float) -> None:
         args[n_pos] = spikes.size
@@ -514,13 +540,39 @@ def _row_runner(bound: Bound, source, delay: int, ring: list, start_step: int):
         step = counter[0]
         counter[0] += 1
         if spikes.size:
-            ring[(step + delay) % len(ring)] = spikes.copy()
-        due = ring[step % len(ring)]
-        if due is not None:
-            ring[step % len(ring)] = None
-            deliver(due, t)
+            slot = (step + delay) % length
+            buf[slot, :spikes.size] = spikes
+            counts[slot] = spikes.size
+        due = step % length
+        if counts[due]:
+            n, counts[due] = counts[due], 0
+            deliver(buf[due, :n], t)
 
     return run
+
+
+def _row_fuser(bound: Bound, source, delay: int, ring: _SpikeRing):
+    """The fused-loop form of :func:`_row_runner`."""
+
+    def fuse(loop) -> None:
+        spikes = loop.spikes(source)
+        if delay == 0:
+            loop.emit(f"if {spikes}.size:")
+            loop.emit("    " + loop.call(bound, _n=f"{spikes}.size", _indices=spikes))
+            return
+        buf, counts = loop.arg(ring.buf, "ring"), loop.arg(ring.counts, "ringn")
+        delay_name = loop.arg(delay, "delay")
+        loop.emit(f"if {spikes}.size:")
+        loop.emit(f"    _slot = (_step + {delay_name}) % {counts}.size")
+        loop.emit(f"    {buf}[_slot, :{spikes}.size] = {spikes}")
+        loop.emit(f"    {counts}[_slot] = {spikes}.size")
+        loop.emit(f"_due = _step % {counts}.size")
+        loop.emit(f"if {counts}[_due]:")
+        loop.emit(f"    _m = {counts}[_due]")
+        loop.emit(f"    {counts}[_due] = 0")
+        loop.emit("    " + loop.call(bound, _n="_m", _indices=f"{buf}[_due, :_m]"))
+
+    return fuse
 
 
 def _queue_runner(bound: Bound, source, steps: np.ndarray, ptr, perm, ring: list,

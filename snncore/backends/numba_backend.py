@@ -1,7 +1,8 @@
 """The Numba backend: generated loops in ``@njit`` kernels, cached on disk.
 
-Each kernel's source is written once to ``<cache>/k_<hash>.py`` and imported as a
-module whose function is ``@njit(cache=True)``; Numba keeps the compiled machine code
+Each kernel's source is written once to ``<cache>/k_<hash>.py`` (a network's fused
+run loop to ``<cache>/l_<hash>.py``) and imported as a module whose function is
+``@njit(cache=True)``; Numba keeps the compiled machine code
 next to it, so a second process running the same model loads it instead of compiling.
 The cache folder is ``$SNNCORE_CACHE_DIR``, else ``~/.cache/snncore``.
 """
@@ -15,6 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from .codegen import KernelSpec, kernel_source
 
@@ -32,7 +34,7 @@ from numba import njit
 from snncore.backends.numba_helpers import _clip, _exprel, _int, _randn, _timestep
 
 """
-_LOADED: dict[str, Callable] = {}
+_LOADED: dict[str, ModuleType] = {}
 
 
 def cache_dir() -> Path:
@@ -45,7 +47,9 @@ def cache_dir() -> Path:
 
 def compile_count() -> int:
     """Kernels compiled (not loaded from the disk cache) in this process so far."""
-    return sum(sum(k.stats.cache_misses.values()) for k in _LOADED.values())
+    return sum(sum(f.stats.cache_misses.values()) for module in _LOADED.values()
+               for f in (getattr(module, "kernel", None), getattr(module, "loop", None))
+               if f is not None)
 
 
 def _module_source(spec: KernelSpec) -> str:
@@ -55,25 +59,35 @@ def _module_source(spec: KernelSpec) -> str:
 
 def build(spec: KernelSpec) -> Callable:
     """Import (writing it first if needed) the Numba kernel for ``spec``."""
-    source = _module_source(spec)
+    return load_module(_module_source(spec), "kernel").kernel
+
+
+def load_module(source: str, kind: str):
+    """Import generated Numba source as a module named by its content.
+
+    The module name (``_snncore_<kind>_<hash>``) is also stored on the module's
+    ``kernel`` (or ``loop``) function as ``module_name``, so that generated code can
+    refer to it.
+    """
     digest = hashlib.sha256(source.encode()).hexdigest()[:24]
-    kernel = _LOADED.get(digest)
-    if kernel is not None:
-        return kernel
+    module = _LOADED.get(digest)
+    if module is not None:
+        return module
     folder = cache_dir()
-    path = folder / f"k_{digest}.py"
+    path = folder / f"{kind[0]}_{digest}.py"
     if not path.exists():
         # Write atomically: a half-written file would poison Numba's cache index.
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
             handle.write(source)
         os.replace(tmp, path)
-    name = f"_snncore_kernel_{digest}"
+    name = f"_snncore_{kind}_{digest}"
     spec_ = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec_)
     sys.modules[name] = module  # Numba's cache re-imports the module by this name
     spec_.loader.exec_module(module)
-    kernel = module.kernel
-    kernel.source = source
-    _LOADED[digest] = kernel
-    return kernel
+    function = getattr(module, kind)
+    function.source = source
+    function.module_name = name
+    _LOADED[digest] = module
+    return module

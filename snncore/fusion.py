@@ -1,0 +1,222 @@
+"""One compiled loop per network run (Numba backend).
+
+Calling a Numba kernel from Python costs microseconds of argument checking, and a
+network runs several kernels per time step, so a Python loop over steps spends most of
+a small model's time outside compiled code. Instead, each operation of a run emits the
+Numba source of its per-step work (a kernel call, the spike ring of a pathway, a
+monitor's bookkeeping) into a :class:`FusedLoop`, which compiles it into one function
+stepping the whole network. The source names no parameter values (they are
+arguments), so a changed parameter reuses the compiled loop, which Numba caches on
+disk like every kernel.
+
+The loop runs the same kernels in the same order on the same random stream as the
+Python loop, so both give identical results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backends.numba_backend import load_module
+from .errors import SnnError
+
+_HEADER = """\
+import sys
+import numpy as np
+from numba import njit
+"""
+
+
+@dataclass
+class GrowingBuffer:
+    """Arrays that take a variable number of rows per step (recorded spikes).
+
+    The loop stops before a step that might overflow them; :meth:`FusedLoop.advance`
+    then doubles them and goes on.
+    """
+
+    loop: FusedLoop
+    rows_per_step: int
+    names: dict[str, str] = field(default_factory=dict)  # field -> argument name
+    count_name: str = ""
+
+    def grow_if_needed(self) -> None:
+        count = int(self.loop.values[self.count_name][0])
+        first = self.loop.values[next(iter(self.names.values()))]
+        if count + self.rows_per_step <= first.size:
+            return
+        size = 2 * max(first.size, count + self.rows_per_step)
+        for name in self.names.values():
+            old = self.loop.values[name]
+            grown = np.zeros(size, dtype=old.dtype)
+            grown[:count] = old[:count]
+            self.loop.values[name] = grown
+
+    def take(self) -> dict[str, np.ndarray]:
+        """The filled rows of each field (copies); the buffer is emptied."""
+        counter = self.loop.values[self.count_name]
+        out = {key: self.loop.values[name][: counter[0]].copy()
+               for key, name in self.names.items()}
+        counter[0] = 0
+        return out
+
+
+class FusedLoop:
+    """Collects the per-step source of a run's operations and compiles it.
+
+    Operations call :meth:`emit` with lines of the step body, in schedule order, and
+    use :meth:`arg`, :meth:`call`, :meth:`spikes` to name what those lines use. In the
+    step body, ``_step`` is the step number and ``_t`` the time.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self._array_names: dict[int, str] = {}
+        self._lines: list[str] = []
+        self._checks: list[str] = []
+        self._kernels: dict[str, str] = {}
+        self._sources: dict[int, tuple[object, int, str]] = {}
+        self._exits: list[Callable[[], None]] = []
+        self._buffers: list[GrowingBuffer] = []
+        self._views = 0
+        self._counts: np.ndarray | None = None
+        self._loop = None
+
+    # ---- what operations use while emitting
+    def emit(self, line: str) -> None:
+        """Append a line to the step body (indent nested blocks by four spaces)."""
+        self._lines.append(line)
+
+    def arg(self, value, hint: str) -> str:
+        """Make ``value`` an argument of the loop; the same array gets one name."""
+        if isinstance(value, np.ndarray):
+            known = self._array_names.get(id(value))
+            if known is not None:
+                return known
+        elif not isinstance(value, int | float | np.number):
+            raise SnnError(f"internal error: cannot pass {type(value).__name__} to the "
+                           "compiled loop")
+        name = f"{hint}_{len(self.values)}"
+        self.values[name] = value
+        if isinstance(value, np.ndarray):
+            self._array_names[id(value)] = name
+        return name
+
+    def call(self, bound, **overrides: str) -> str:
+        """The call of ``bound``'s kernel; ``overrides`` give per-step arguments."""
+        kernel = bound.kernel
+        local = self._kernels.setdefault(kernel.module_name, f"_k{len(self._kernels)}")
+        parts = []
+        for name, pos in sorted(bound.positions.items(), key=lambda item: item[1]):
+            if name == "t":
+                parts.append("_t")
+            elif name in overrides:
+                parts.append(overrides[name])
+            else:
+                parts.append(self.arg(bound.args[pos], "a"))
+        return f"{local}({', '.join(parts)})"
+
+    def _source(self, base) -> tuple[int, str]:
+        entry = self._sources.get(id(base))
+        if entry is None:
+            buffer, _count = base._spike_buffer()
+            entry = (base, len(self._sources), self.arg(buffer, "spk"))
+            self._sources[id(base)] = entry
+        return entry[1], entry[2]
+
+    def spike_count(self, base) -> str:
+        """Where the loop keeps the number of spikes of ``base`` in the current step."""
+        return f"_nspk[{self._source(base)[0]}]"
+
+    def spike_array(self, base) -> str:
+        """The array holding the spike indices of ``base``."""
+        return self._source(base)[1]
+
+    def spikes(self, source) -> str:
+        """Emit lines binding a new name to the current spikes of ``source`` (a group or
+        a subgroup, whose spikes are taken from its parent's sorted spikes)."""
+        base = getattr(source, "parent", source)
+        slot, array = self._source(base)
+        name = f"_s{self._views}"
+        self._views += 1
+        self.emit(f"{name} = {array}[:_nspk[{slot}]]")
+        if base is not source:
+            start, stop = self.arg(source.start, "lo"), self.arg(source.stop, "hi")
+            scratch = self.arg(np.zeros(max(len(source), 1), dtype=np.int64), "sub")
+            self.emit(f"_lo = np.searchsorted({name}, {start})")
+            self.emit(f"_hi = np.searchsorted({name}, {stop})")
+            self.emit("for _q in range(_hi - _lo):")
+            self.emit(f"    {scratch}[_q] = {name}[_lo + _q] - {start}")
+            self.emit(f"{name} = {scratch}[:_hi - _lo]")
+        return name
+
+    def buffer(self, rows_per_step: int, fields: dict[str, type]) -> GrowingBuffer:
+        """Growing arrays, one per field, with a shared row count."""
+        grown = GrowingBuffer(self, rows_per_step)
+        size = max(4 * rows_per_step, 1024)
+        for key, dtype in fields.items():
+            grown.names[key] = self.arg(np.zeros(size, dtype=dtype), "buf")
+        grown.count_name = self.arg(np.zeros(1, dtype=np.int64), "nbuf")
+        first = next(iter(grown.names.values()))
+        self._checks.append(f"if {grown.count_name}[0] + {rows_per_step} > {first}.size:")
+        self._buffers.append(grown)
+        return grown
+
+    def on_exit(self, done: Callable[[], None]) -> None:
+        """Call ``done`` after the run (also after an interrupted one)."""
+        self._exits.append(done)
+
+    # ---- compiling and running
+    def source(self) -> str:
+        """The Numba module source of the loop."""
+        args = ", ".join(["_step0", "_step1", "_dt", "_nspk", *self.values])
+        lines = [_HEADER]
+        for module, local in self._kernels.items():
+            lines.append(f"{local} = sys.modules[{module!r}].kernel")
+        lines += ["", "", "@njit(cache=True, error_model='numpy', nogil=True)",
+                  f"def loop({args}):",
+                  "    for _step in range(_step0, _step1):"]
+        for check in self._checks:
+            lines += [f"        {check}", "            return _step"]
+        lines.append("        _t = _step * _dt")
+        lines += [f"        {line}" for line in self._lines]
+        lines.append("    return _step1")
+        return "\n".join(lines) + "\n"
+
+    def compile(self) -> None:
+        """Build (or load from the disk cache) the compiled loop."""
+        self._loop = load_module(self.source(), "loop").loop
+        self._counts = np.array([base._spike_buffer()[1] for base, _s, _a in
+                                 sorted(self._sources.values(), key=lambda e: e[1])]
+                                or [0], dtype=np.int64)
+
+    def advance(self, begin: int, end: int, dt: float) -> int:
+        """Run steps ``begin`` to ``end - 1``; returns ``end``."""
+        step = begin
+        while step < end:
+            step = self._loop(step, end, dt, self._counts, *self.values.values())
+            for grown in self._buffers:
+                grown.grow_if_needed()
+        return end
+
+    def finish(self) -> None:
+        """Hand spikes and recorded data back to the objects."""
+        for base, slot, array in self._sources.values():
+            base._spike_buffer_done(self.values[array], int(self._counts[slot]))
+        for done in self._exits:
+            done()
+
+
+def fused_loop(operations) -> FusedLoop | None:
+    """A compiled loop for ``operations`` (in schedule order), or None if one of them
+    has no compiled form."""
+    if not operations or any(op.fuse is None for op in operations):
+        return None
+    loop = FusedLoop()
+    for op in operations:
+        op.fuse(loop)
+    loop.compile()
+    return loop
