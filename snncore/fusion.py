@@ -10,7 +10,8 @@ arguments), so a changed parameter reuses the compiled loop, which Numba caches 
 disk like every kernel.
 
 The loop runs the same kernels in the same order on the same random stream as the
-Python loop, so both give identical results.
+Python loop, so both give the same spikes; state values agree to the last bit or one
+rounding step, as the compiler optimises the kernels together.
 """
 
 from __future__ import annotations
