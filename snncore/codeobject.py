@@ -20,7 +20,7 @@ from .backends import ArrayRef, KernelSpec, build_kernel
 from .errors import DimensionMismatchError, SnnError
 from .expressions import TypeInfo, did_you_mean, identifiers, infer
 from .namespace import Resolver
-from .random import generator
+from .random import generator, numba_state
 from .units import DIMENSIONLESS, SECOND
 
 
@@ -57,6 +57,7 @@ class Bound:
     args: list
     positions: dict[str, int]
     spec: KernelSpec
+    backend: str
 
     def set(self, name: str, value) -> None:
         self.args[self.positions[name]] = value
@@ -215,11 +216,8 @@ def bind(
     values = {**array_values, **scalars}
     values.update({name: value for name, (value, _i) in specials.items()})
     args = [values.get(name) for name in argnames]
-    if backend == "numpy" or mode == "evaluate":
-        argnames.append("_rng")
-        args.append(None)
     positions = {name: k for k, name in enumerate(argnames)}
-    bound = Bound(kernel, args, positions, spec)
+    bound = Bound(kernel, args, positions, spec, backend if mode != "evaluate" else "numpy")
     if cache is not None:
         cache[(cache_key, backend)] = bound
     return bound
@@ -264,6 +262,6 @@ def _no_variable(owner: Owner, target: str, source: str) -> None:
 
 
 def fresh_rng(bound: Bound) -> None:
-    """Point a numpy kernel at the current random generator (after ``seed()``)."""
-    if "_rng" in bound.positions:
-        bound.args[bound.positions["_rng"]] = generator()
+    """Point a kernel at the current random stream (``seed()`` may have replaced it)."""
+    bound.args[bound.positions["_rng"]] = \
+        generator() if bound.backend == "numpy" else numba_state()

@@ -11,7 +11,7 @@ import ast
 import numpy as np
 
 from .backends import ArrayRef
-from .codeobject import bind
+from .codeobject import bind, fresh_rng
 from .errors import ModelSyntaxError, SnnError
 from .expressions import TypeInfo, identifiers, infer, parse_expression
 from .namespace import Resolver
@@ -71,7 +71,7 @@ def _evaluate(syn, block: dict[str, np.ndarray], expr: ast.expr, source: str,
     bound.set("_indices", None)
     bound.set("t", 0.0)
     bound.set("dt", 0.0)
-    bound.set("_rng", generator())
+    fresh_rng(bound)
     return np.asarray(bound())
 
 

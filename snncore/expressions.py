@@ -530,9 +530,9 @@ def render(node: ast.expr, flavor: str) -> str:
         if isinstance(n, ast.Call):
             name = n.func.id
             if name == "rand":
-                return "_rng.random(_n)" if vector else "np.random.random()"
+                return "_rng.random(_n)" if vector else "_rand(_rng)"
             if name == "randn":
-                return "_rng.standard_normal(_n)" if vector else "_randn()"
+                return "_rng.standard_normal(_n)" if vector else "_randn(_rng)"
             return f"{funcs[name]}({', '.join(r(a) for a in n.args)})"
         raise ModelSyntaxError(f"cannot render '{ast.unparse(n)}'")
 

@@ -1,9 +1,9 @@
 """The random streams behind ``rand()``, ``randn()`` and ``xi``.
 
 The numpy backend draws from one :class:`numpy.random.Generator`; Numba kernels draw
-from Numba's own generator, which lives inside compiled code. :func:`seed` seeds both,
-so a seeded run repeats exactly on the same backend; :func:`get_state` and
-:func:`set_state` let ``store()``/``restore()`` rewind both.
+from a xoshiro256+ generator whose state, a uint64[4] array, is passed to every kernel.
+:func:`seed` seeds both, so a seeded run repeats exactly on the same backend;
+:func:`get_state` and :func:`set_state` let ``store()``/``restore()`` rewind both.
 """
 
 from __future__ import annotations
@@ -11,11 +11,17 @@ from __future__ import annotations
 import numpy as np
 
 _generator = np.random.default_rng()
+_numba_state = np.random.SeedSequence().generate_state(4, np.uint64)
 
 
 def generator() -> np.random.Generator:
     """The generator used by numpy kernels and by initial-value expressions."""
     return _generator
+
+
+def numba_state() -> np.ndarray:
+    """The state array of the Numba kernels' generator (updated in place)."""
+    return _numba_state
 
 
 def seed(value: int | None = None) -> None:
@@ -28,35 +34,17 @@ def seed(value: int | None = None) -> None:
     """
     global _generator
     _generator = np.random.default_rng(value)
-    from .backends import numba_backend
-
-    if numba_backend.AVAILABLE:
-        from .backends.numba_helpers import seed as numba_seed
-
-        numba_seed(int(np.random.default_rng(value).integers(2**31 - 1)))
+    # SeedSequence spreads any seed over the 256 state bits (never all zero).
+    sequence = np.random.SeedSequence(value).spawn(1)[0]
+    _numba_state[:] = sequence.generate_state(4, np.uint64)
 
 
 def get_state() -> dict:
     """A snapshot of both streams."""
-    state = {"numpy": _generator.bit_generator.state}
-    numba_state = _numba_state()
-    if numba_state is not None:
-        state["numba"] = numba_state
-    return state
+    return {"numpy": _generator.bit_generator.state, "numba": _numba_state.copy()}
 
 
 def set_state(state: dict) -> None:
     """Rewind both streams to a snapshot from :func:`get_state`."""
     _generator.bit_generator.state = state["numpy"]
-    if "numba" in state:
-        from numba import _helperlib
-
-        _helperlib.rnd_set_state(_helperlib.rnd_get_np_state_ptr(), state["numba"])
-
-
-def _numba_state():
-    try:
-        from numba import _helperlib
-    except ImportError:  # pragma: no cover - numba is a pinned dependency
-        return None
-    return _helperlib.rnd_get_state(_helperlib.rnd_get_np_state_ptr())
+    _numba_state[:] = state["numba"]

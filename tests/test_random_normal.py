@@ -1,25 +1,54 @@
-"""The ziggurat normal sampler behind ``randn()`` and ``xi`` in Numba kernels."""
+"""The random numbers of Numba kernels: xoshiro256+ uniforms behind ``rand()`` and the
+ziggurat normal sampler behind ``randn()`` and ``xi``."""
 
 import numpy as np
 import pytest
 from numba import njit
 from scipy import stats
 
-from snncore.backends.numba_helpers import _randn, seed
+from snncore.backends.numba_helpers import _next, _rand, _randn
+from snncore.random import numba_state, seed
 
 
 @njit
-def _draw(n):
+def _draw(n, state):
     out = np.empty(n)
     for k in range(n):
-        out[k] = _randn()
+        out[k] = _randn(state)
+    return out
+
+
+@njit
+def _uniform(n, state):
+    out = np.empty(n)
+    for k in range(n):
+        out[k] = _rand(state)
     return out
 
 
 @pytest.fixture(scope="module")
 def sample():
     seed(12345)
-    return _draw(1_000_000)
+    return _draw(1_000_000, numba_state())
+
+
+def test_xoshiro256plus_matches_the_reference_implementation():
+    # The first outputs of Blackman & Vigna's xoshiro256plus.c from the state
+    # {1, 2, 3, 4}, as published in the test vectors of its ports (rand_xoshiro).
+    expected = [5, 211106232532999, 211106635186183, 9223759065350669058,
+                9250833439874351877, 13862484359527728515, 2346507365006083650,
+                1168864526675804870, 34095955243042024, 3466914240207415127]
+    state = np.array([1, 2, 3, 4], dtype=np.uint64)
+    assert [int(_next(state)) for _ in expected] == expected
+
+
+def test_uniforms_fill_the_unit_interval_evenly():
+    seed(99)
+    u = _uniform(1_000_000, numba_state())
+    assert u.min() >= 0 and u.max() < 1
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    # serial correlation of neighbours: zero within a few standard errors
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 4 / np.sqrt(u.size)
 
 
 def test_moments_are_standard_normal(sample):
@@ -44,6 +73,8 @@ def test_tails_beyond_the_ziggurat_base(sample):
 
 def test_seed_repeats_the_stream():
     seed(7)
-    a = _draw(1000)
+    a = _draw(1000, numba_state())
     seed(7)
-    assert np.array_equal(a, _draw(1000))
+    assert np.array_equal(a, _draw(1000, numba_state()))
+    seed(8)
+    assert not np.array_equal(a, _draw(1000, numba_state()))

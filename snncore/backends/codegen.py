@@ -12,9 +12,10 @@ changed parameter reuses the compiled kernel.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..expressions import identifiers, render
+from ..expressions import identifiers, render, uses_random
+from .hoisting import hoist_invariants, share_calls
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class KernelSpec:
         names += sorted({ref.array for ref in self.arrays.values()})
         names += sorted(set(self.index_arrays))
         names += self.scalars
+        # The random stream: a numpy Generator, or the uint64[4] state of Numba kernels.
+        names.append("_rng")
         return names
 
 
@@ -125,12 +128,42 @@ def _numba_body(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
     return lines
 
 
+def _optimised(spec: KernelSpec) -> tuple[list[tuple[str, ast.expr]], KernelSpec]:
+    """Invariant subexpressions to compute before the element loop, and ``spec`` with
+    them (and repeated calls) replaced by names."""
+    varying = {n for n, ref in spec.arrays.items() if ref.index != "shared"}
+    if spec.element_index is not None:
+        varying.add(spec.element_index)
+    assigned = [target for target, _ in spec.statements]
+    moved, kept = [], []
+    for target, expr in spec.statements:
+        # A temporary set once from invariant values (an integrator's coefficient of a
+        # shared time constant) is itself invariant: it moves before the loop.
+        if target not in spec.arrays and assigned.count(target) == 1 and \
+                not identifiers(expr) & varying and not uses_random(expr):
+            moved.append((target, expr))
+        else:
+            varying.add(target)
+            kept.append((target, expr))
+    exprs = [e for _, e in kept] + list(spec.record)
+    if spec.condition is not None:
+        exprs.append(spec.condition)
+    pre, new = hoist_invariants(exprs, varying)
+    n = len(kept)
+    statements = share_calls([(t, e) for (t, _), e in zip(kept, new[:n], strict=True)])
+    return moved + pre, replace(spec, statements=statements,
+                                record=new[n:n + len(spec.record)],
+                                condition=new[-1] if spec.condition is not None else None)
+
+
 def _numba_source(spec: KernelSpec) -> str:
     args = ", ".join(spec.argnames())
     lines = [f"def kernel({args}):"]
     for name in sorted(_read(spec)):
         if spec.arrays[name].index == "shared":
             lines.append(f"    {name} = {spec.arrays[name].array}[0]")
+    pre, spec = _optimised(spec)
+    lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
     if spec.mode == "threshold":
         lines.append("    _c = 0")
     if spec.mode == "summed":
@@ -157,8 +190,8 @@ def _numba_source(spec: KernelSpec) -> str:
         lines.append("            _spikes[_c] = _idx")
         lines.append("            _c += 1")
         for target, expr in spec.statements:
-            lines.append(f"            {_element(spec.arrays[target])} = "
-                         f"{render(expr, 'numba')}")
+            place = _element(spec.arrays[target]) if target in spec.arrays else target
+            lines.append(f"            {place} = {render(expr, 'numba')}")
         lines.append("    return _c")
     elif spec.mode == "record":
         lines += _numba_body(spec, spec.statements, "        ")
@@ -206,7 +239,7 @@ def _numpy_stores(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
 
 
 def _numpy_source(spec: KernelSpec) -> str:
-    args = ", ".join(spec.argnames() + ["_rng"])
+    args = ", ".join(spec.argnames())
     all_elements = spec.mode in ("all", "evaluate")
     lines = [f"def kernel({args}):"]
     if not all_elements:
