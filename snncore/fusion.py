@@ -193,6 +193,8 @@ class FusedLoop:
         self._counts = np.array([base._spike_buffer()[1] for base, _s, _a in
                                  sorted(self._sources.values(), key=lambda e: e[1])]
                                 or [0], dtype=np.int64)
+        # An empty range compiles (or loads from the cache) now, not in the first step.
+        self._loop(0, 0, 0.0, self._counts, *self.values.values())
 
     def advance(self, begin: int, end: int, dt: float) -> int:
         """Run steps ``begin`` to ``end - 1``; returns ``end``."""
