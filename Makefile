@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench lab lint clean
+.PHONY: book test bench lab lab-check lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ lab: $(STAMP)
 	    $(VENV)/share/jupyter/lab/settings/overrides.d/jupytext.json \
 	    set-default-viewer markdown myst
 	$(BIN)/jupyter lab --ServerApp.root_dir=book
+
+# Every chapter's sliders moved in JupyterLab in headless Chromium (needs playwright in
+# the venv and Debian's chromium; not part of make test).
+lab-check: $(STAMP)
+	$(BIN)/python tests/browser/lab_widgets.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check snncore tests benchmarks

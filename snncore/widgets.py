@@ -18,11 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
+
+from .errors import SnnError
 
 
 @dataclass
 class Slider:
-    """One control: a range in the units shown to the reader, and the SI scale."""
+    """One control: a range in the units shown to the reader, and the SI scale.
+
+    The value must lie on the grid ``low + k*step`` within the range, because the
+    slider snaps to that grid and would otherwise show one value while the figure
+    uses another.
+    """
 
     label: str
     low: float
@@ -30,6 +38,21 @@ class Slider:
     step: float
     value: float
     scale: float = 1.0  # SI value = shown value * scale
+
+    def __post_init__(self) -> None:
+        if not (self.step > 0 and self.low < self.high):
+            raise SnnError(f"slider '{self.label}': needs low < high and a positive step, "
+                           f"got low={self.low}, high={self.high}, step={self.step}")
+        k = (self.value - self.low) / self.step
+        if not (self.low <= self.value <= self.high) or abs(k - round(k)) > 1e-9:
+            raise SnnError(f"slider '{self.label}': the value {self.value} is not on its grid "
+                           f"{self.low}, {self.low + self.step:g}, ... {self.high}")
+
+    @property
+    def readout_format(self) -> str:
+        """As many decimals as the step has (a step of 0.005 shows 0.115, not 0.12)."""
+        text = np.format_float_positional(self.step, trim="-")
+        return f".{len(text.partition('.')[2])}f"
 
 
 class Explorer:
@@ -101,9 +124,13 @@ class Explorer:
 
         controls = []
         for name, s in self.sliders.items():
+            # One slider per row with a fixed width, so a long label cannot squeeze the
+            # track to nothing.
             control = widgets.FloatSlider(value=s.value, min=s.low, max=s.high, step=s.step,
                                           description=s.label, continuous_update=False,
-                                          style={"description_width": "initial"})
+                                          readout_format=s.readout_format,
+                                          style={"description_width": "initial"},
+                                          layout=widgets.Layout(width="520px"))
             if self.run_button:
                 control.observe(lambda change, name=name, scale=s.scale:
                                 self.values.update({name: change["new"] * scale}),
@@ -112,7 +139,7 @@ class Explorer:
                 control.observe(lambda change, name=name, scale=s.scale:
                                 self.update(**{name: change["new"] * scale}), names="value")
             controls.append(control)
-        display(widgets.HBox(controls))
+        display(widgets.VBox(controls))
         if self.run_button:
             self.button = widgets.Button(description="Run", button_style="primary")
             self._progress_bar = widgets.IntProgress(value=100, min=0, max=100,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib
 import pytest
 
+from snncore.errors import SnnError
 from snncore.widgets import Explorer, Slider
 
 matplotlib.use("Agg")
@@ -42,3 +43,18 @@ def test_run_button_reruns_and_the_progress_advances():
     assert bars[-4:] == [25, 50, 75, 100]
     assert explorer.progress == 1.0 and not explorer.button.disabled
     assert explorer.update(a=3) == {"a": 3}  # update() still works directly
+
+
+def test_a_slider_value_off_its_grid_is_refused():
+    with pytest.raises(SnnError, match="'weight w \\(mV\\)': the value 4.86 is not on its grid"):
+        Slider("weight w (mV)", 2, 6, 0.1, 4.86)
+    with pytest.raises(SnnError, match="needs low < high"):
+        Slider("w", 1, 1, 0.1, 1)
+    assert Slider("weight w (mV)", 2, 6, 0.02, 4.86).value == 4.86
+
+
+def test_the_readout_shows_as_many_decimals_as_the_step():
+    assert Slider("J", 0, 0.3, 0.005, 0.1).readout_format == ".3f"
+    assert Slider("A", 0.001, 0.02, 0.001, 0.01).readout_format == ".3f"
+    assert Slider("rate", 100, 1000, 50, 500).readout_format == ".0f"
+    assert Slider("U", 0.05, 1, 0.05, 0.45).readout_format == ".2f"

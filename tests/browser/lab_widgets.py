@@ -5,16 +5,22 @@ It copies ``book/`` to a temporary folder, converts every chapter that defines a
 ``Explorer`` to a ``.ipynb`` next to its ``.md`` (so ``snncore.checks.reference`` finds
 ``_references/`` as it does from ``book/``), starts ``jupyter lab`` from the project's
 venv headless on a free localhost port, and drives headless Chromium with Playwright:
-for each chapter it runs all cells, then for each slider of each explorer it focuses the
-slider handle, presses an arrow key (``--presses`` times), clicks **Run** if the explorer
-has a Run button, and waits until the explorer's figure (the ``<img>`` in the cell's
-output) changes. Errors raised in widget callbacks reach JupyterLab's log console, not
-the cell, so the kernel's messages are read from the websocket as well.
+for each chapter it runs all cells (Run > Run All Cells), then for each slider of each
+explorer it focuses the slider handle, presses an arrow key once and times the new image
+(the ``<img>`` of the explorer's cell output, watched by a MutationObserver), then presses
+it ``--presses - 1`` more times in quick succession and waits for the image to change
+again. An explorer with a Run button must not redraw on key presses, only on clicking
+Run. Errors raised in widget callbacks reach JupyterLab's log console, not the cell, so
+the kernel's messages are read from the websocket too; a traceback there fails the
+slider. It also notes a figure drawn more than once per update, sliders or outputs
+re-created by an update, a readout that hides the change (rounding), and slider tracks
+squeezed to less than 60 px.
 
-It prints a table (chapter, explorer, slider, changed, redraws, time from the key press
-or Run click to the first new image), saves element screenshots of every explorer before
-and after its sliders moved under ``--out``, and exits non-zero if any slider failed to
-redraw, a chapter raised, or an explorer was not found.
+It prints a table (chapter, explorer, slider, value before→after, changed, redraws, ms
+from the key press or Run click to the new image), saves element screenshots of every
+explorer before and after its sliders moved, and one of the page per chapter, under
+``--out``, and exits non-zero if any slider failed to redraw or raised, a chapter's cells
+raised, or an explorer was not found.
 
 Usage (from the repository root)::
 
@@ -49,6 +55,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jupytext
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from notebooks import is_notebook  # noqa: E402  (tests/notebooks.py: the nbval step's helper)
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -142,6 +151,7 @@ class Row:
     value: str = ""
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -196,29 +206,6 @@ class KernelLog:
     def since(self, start: int) -> list[dict]:
         """Messages recorded after the first ``start`` ones."""
         return self.messages[start:]
-
-
-def is_notebook(path: Path) -> bool:
-    """True if ``path`` is a MyST notebook (its front matter names jupytext or a kernel).
-
-    Parameters
-    ----------
-    path : Path
-        A markdown file.
-
-    Returns
-    -------
-    bool
-    """
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines or lines[0].strip() != "---":
-        return False
-    for line in lines[1:]:
-        if line.strip() == "---":
-            return False
-        if line.startswith(("jupytext:", "kernelspec:")):
-            return True
-    return False
 
 
 def find_chapters(book: Path = BOOK) -> list[Path]:
@@ -481,10 +468,11 @@ def wait_kernel(page: object, timeout: float, ncode: int | None = None) -> None:
     page.wait_for_function(KERNEL_DONE_JS, arg=ncode, timeout=timeout * 1000, polling=250)
 
 
-def settle(page: object, timeout: float, after: int) -> bool:
+def settle(page: object, timeout: float, after: int, log: KernelLog, start: int) -> bool:
     """Wait for a redraw beyond the first ``after`` ones, then until the kernel is quiet.
 
     Quiet: idle, and no new image for 700 ms (so that a late second draw is counted).
+    An error from the kernel ends the wait at once.
 
     Parameters
     ----------
@@ -493,23 +481,28 @@ def settle(page: object, timeout: float, after: int) -> bool:
         Seconds to wait for each of the two.
     after : int
         The number of redraws seen before the update.
+    log : KernelLog
+    start : int
+        The number of kernel messages logged before the update.
 
     Returns
     -------
     bool
-        False if no new image came within ``timeout``.
+        False if no new image came (within ``timeout``, or before an error).
     """
-    try:
-        page.wait_for_function(f"() => window.__lw.redraws.length > {after}",
-                               timeout=timeout * 1000, polling=50)
-    except PlaywrightError:
-        return False
+    deadline = time.monotonic() + timeout
+    count = "() => window.__lw.redraws.length"
+    while page.evaluate(count) <= after:
+        if time.monotonic() > deadline or any(
+                m["kind"] == "error" for m in log.since(start)):
+            return False
+        page.wait_for_timeout(100)  # timings are taken in the page, not by this polling
     quiet = ("() => { const r = window.__lw.redraws;"
              " return performance.now() - r[r.length - 1].t > 700; }")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if page.evaluate(KERNEL_DONE_JS, None) and page.evaluate(quiet):
-            return True
+            break
         page.wait_for_timeout(200)
     return True
 
@@ -575,7 +568,11 @@ def move_slider(page: object, cell: object, row: Row, index: int, explorer: Expl
     track = cell.locator(".widget-slider .noUi-target").nth(index)
     handle.scroll_into_view_if_needed()
     before, shown = track.evaluate(SLIDER_VALUE_JS), readout.text_content().strip()
-    low, high = (float(handle.get_attribute(f"aria-value{k}")) for k in ("min", "max"))
+    # (aria-valuemin/max are rounded to one decimal: the slider's own range instead)
+    low, high = track.evaluate("t => [t.noUiSlider.options.range.min[0] ?? "
+                               "t.noUiSlider.options.range.min, "
+                               "t.noUiSlider.options.range.max[0] ?? "
+                               "t.noUiSlider.options.range.max]")
     key = "ArrowLeft" if high - before < before - low else "ArrowRight"
     width = track.bounding_box()["width"]
     if width < 60:
@@ -596,7 +593,7 @@ def move_slider(page: object, cell: object, row: Row, index: int, explorer: Expl
         if page.evaluate(RECORDER_STATE_JS)["redraws"]:
             row.notes.append("redrew before Run was clicked")
         cell.locator("button", has_text="Run").click()
-        changed = settle(page, timeout, 0)
+        changed = settle(page, timeout, 0, log, start)
         state = page.evaluate(RECORDER_STATE_JS)
         row.redraws = str(len(state["redraws"]))
         if changed:
@@ -605,7 +602,7 @@ def move_slider(page: object, cell: object, row: Row, index: int, explorer: Expl
             row.notes.append(f"{len(state['redraws'])} redraws for one Run")
     else:
         page.keyboard.press(key)
-        changed = settle(page, timeout, 0)
+        changed = settle(page, timeout, 0, log, start)
         state = page.evaluate(RECORDER_STATE_JS)
         first = len(state["redraws"])
         if changed:
@@ -618,7 +615,7 @@ def move_slider(page: object, cell: object, row: Row, index: int, explorer: Expl
             handle.focus()
             for _ in range(presses - 1):
                 page.keyboard.press(key)
-            again = settle(page, timeout, first)
+            again = settle(page, timeout, first, log, start)
             state = page.evaluate(RECORDER_STATE_JS)
             row.redraws += f"+{len(state['redraws']) - first}"
             if again and state["mid_changed"]:
@@ -627,7 +624,8 @@ def move_slider(page: object, cell: object, row: Row, index: int, explorer: Expl
                 changed = False
                 row.notes.append(f"no redraw after {presses - 1} more presses")
     if not changed:
-        row.notes.append(f"no redraw within {timeout:.0f} s")
+        row.notes.append("no redraw: error" if log.since(start)
+                         else f"no redraw within {timeout:.0f} s")
     page.evaluate("() => window.__lw.observer.disconnect()")
     state = page.evaluate(RECORDER_STATE_JS)
     after, shown_after = track.evaluate(SLIDER_VALUE_JS), readout.text_content().strip()
@@ -651,7 +649,12 @@ def move_slider(page: object, cell: object, row: Row, index: int, explorer: Expl
         row.notes.append(f"outputs in the cell: {nout} → "
                          f"{cell.locator('.jp-OutputArea-child').count()}")
     for message in log.since(start):
-        row.errors.append(f"[{message['kind']} from {message['parent']}]\n{message['text']}")
+        text = f"[{message['kind']} from {message['parent']}]\n{message['text']}"
+        if message["kind"] == "error" or "Traceback" in message["text"]:
+            row.errors.append(text)
+        else:  # a warning on stderr: shown, not a failure
+            row.notes.append("stderr: " + short(message["text"].strip().splitlines()[0], 60))
+            row.stderr.append(text)
     stderr_outputs = cell.locator(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     if stderr_outputs.count():
@@ -705,7 +708,7 @@ def check_chapter(browser: object, base: str, chapter: Path, notebook: Path, out
             tab.first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        started = time.monotonic()
+        started, report = time.monotonic(), 30
         page.wait_for_timeout(1000)
         # Done when every code cell has its execution count, or, after an error (which
         # cancels the cells queued after it), when the kernel is idle again.
@@ -713,12 +716,11 @@ def check_chapter(browser: object, base: str, chapter: Path, notebook: Path, out
                                 None if any(m["kind"] == "error" for m in log.messages)
                                 else ncode):
             waited = time.monotonic() - started
-            if int(waited) % 30 == 0 and waited > 29:
-                done = page.evaluate("() => document.querySelectorAll("
-                                     "'.jp-CodeCell .jp-InputPrompt').length") and \
-                    page.evaluate("() => Array.from(document.querySelectorAll("
-                                  "'.jp-CodeCell .jp-InputPrompt'))"
-                                  ".filter(e => /\\d/.test(e.textContent)).length")
+            if waited > report:
+                report += 30
+                done = page.evaluate("() => Array.from(document.querySelectorAll("
+                                     "'.jp-CodeCell .jp-InputPrompt'))"
+                                     ".filter(e => /\\d/.test(e.textContent)).length")
                 print(f"  ... {waited:.0f} s, {done} of {ncode} cells done", flush=True)
             if waited > cell_timeout:
                 problems.append(f"{name}: cells still running after {cell_timeout:.0f} s")
@@ -887,7 +889,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     failed = [r for r in rows if not r.ok]
     for row in rows:
-        for error in row.errors:
+        for error in row.errors + row.stderr:
             print(f"\n{row.chapter} / {row.explorer} / {row.slider}:\n{error}")
     for problem in problems:
         print(f"\n{problem}")
