@@ -11,18 +11,11 @@ from snncore.random import numba_state, seed
 
 
 @njit
-def _draw(n, state):
+def _draw(n, state, normal=True):
+    """n normal (or uniform) numbers drawn as a kernel draws them."""
     out = np.empty(n)
     for k in range(n):
-        out[k] = _randn(state)
-    return out
-
-
-@njit
-def _uniform(n, state):
-    out = np.empty(n)
-    for k in range(n):
-        out[k] = _rand(state)
+        out[k] = _randn(state) if normal else _rand(state)
     return out
 
 
@@ -44,7 +37,7 @@ def test_xoshiro256plus_matches_the_reference_implementation():
 
 def test_uniforms_fill_the_unit_interval_evenly():
     seed(99)
-    u = _uniform(1_000_000, numba_state())
+    u = _draw(1_000_000, numba_state(), normal=False)
     assert u.min() >= 0 and u.max() < 1
     assert stats.kstest(u, "uniform").pvalue > 1e-3
     # serial correlation of neighbours: zero within a few standard errors
