@@ -81,6 +81,7 @@ class Explorer:
         self.progress = 0.0  # completed fraction of the current run, as last reported
         self.button = None  # the Run button, once shown
         self._progress_bar = None
+        self._errors = None  # the output area under the sliders, once shown
         self.values = {name: s.value * s.scale for name, s in sliders.items()}
         self.fig = plt.figure(figsize=figsize)
         # Shown only by show(): otherwise the inline backend would also print it at the
@@ -137,7 +138,7 @@ class Explorer:
                                 names="value")
             else:
                 control.observe(lambda change, name=name, scale=s.scale:
-                                self.update(**{name: change["new"] * scale}), names="value")
+                                self._guarded(**{name: change["new"] * scale}), names="value")
             controls.append(control)
         display(widgets.VBox(controls))
         if self.run_button:
@@ -146,11 +147,22 @@ class Explorer:
                                                      description="progress")
             self.button.on_click(lambda _: self._run_clicked())
             display(widgets.HBox([self.button, self._progress_bar]))
+        self._errors = widgets.Output()
+        display(self._errors)
         self._handle = display(self.fig, display_id=True)
+
+    def _guarded(self, **values: float) -> None:
+        """:meth:`update` from a widget: JupyterLab shows a callback's exception only in
+        its log console, so the error is printed under the sliders instead."""
+        self._errors.outputs = ()
+        try:
+            self.update(**values)
+        except Exception as error:  # noqa: BLE001 - shown to the reader, not swallowed
+            self._errors.append_stdout(f"{type(error).__name__}: {error}\n")
 
     def _run_clicked(self) -> None:
         self.button.disabled = True
         try:
-            self.update()
+            self._guarded()
         finally:
             self.button.disabled = False

@@ -58,3 +58,18 @@ def test_the_readout_shows_as_many_decimals_as_the_step():
     assert Slider("A", 0.001, 0.02, 0.001, 0.01).readout_format == ".3f"
     assert Slider("rate", 100, 1000, 50, 500).readout_format == ".0f"
     assert Slider("U", 0.05, 1, 0.05, 0.45).readout_format == ".2f"
+
+
+def test_an_error_in_a_slider_callback_is_shown_under_the_sliders():
+    def model(a):
+        if a > 0.5:
+            raise ValueError("a is too large for this model")
+        return {"a": a}
+
+    explorer = Explorer(model, _draw, dict(a=Slider("a", 0, 1, 0.1, 0.2)))
+    explorer.show()
+    explorer._guarded(a=0.9)
+    shown = "".join(o.get("text", "") for o in explorer._errors.outputs)
+    assert "ValueError: a is too large for this model" in shown
+    explorer._guarded(a=0.3)  # a good value clears the message and redraws
+    assert explorer._errors.outputs == () and explorer.data == {"a": 0.3}
