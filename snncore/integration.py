@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.linalg
 
 from .equations import Equations
 from .errors import IntegrationMethodError
@@ -205,7 +204,10 @@ def expm_batch(mats: np.ndarray) -> np.ndarray:
     """
     if len(mats) <= 64:
         # Few matrices: scipy's per-matrix algorithm, which also copes with entries of
-        # very different scales (coupled variables in different units).
+        # very different scales (coupled variables in different units). Imported here:
+        # scipy.linalg adds 0.2 s to every process, and most models never need it.
+        import scipy.linalg
+
         return np.array([scipy.linalg.expm(m) for m in mats]).reshape(mats.shape)
     out = np.empty_like(mats)
     norms = np.abs(mats).sum(axis=1).max(axis=1)

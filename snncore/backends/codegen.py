@@ -12,6 +12,7 @@ changed parameter reuses the compiled kernel.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, replace
 
 from ..expressions import identifiers, render, uses_random
@@ -205,7 +206,39 @@ def _numba_source(spec: KernelSpec) -> str:
         lines += _numba_body(spec, spec.statements, "        ")
     if spec.mode != "threshold":
         lines.append("    return 0")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_state_in_registers(lines)) + "\n"
+
+
+_DRAW = re.compile(r"_(randn|rand)\(_rng\)")
+_STATE = "_r0, _r1, _r2, _r3"
+
+
+def _state_in_registers(lines: list[str]) -> list[str]:
+    """Rewrite the draws ``_rand(_rng)`` / ``_randn(_rng)`` of a Numba kernel to thread
+    the generator state through local scalars (see ``numba_helpers._next4``).
+
+    Each draw becomes a statement just before the line that uses it, in the line's
+    left-to-right order, so a conditional expression draws on both branches (the
+    stream stays deterministic; every draw is still independent). The state is loaded
+    from ``_rng`` at entry and stored back before each ``return``.
+    """
+    if not any(_DRAW.search(line) for line in lines):
+        return lines
+    out = [lines[0], f"    {_STATE} = _rng[0], _rng[1], _rng[2], _rng[3]"]
+    count = 0
+
+    def draw(match: re.Match, indent: str) -> str:
+        nonlocal count
+        name, count = f"_z{count}", count + 1
+        out.append(f"{indent}{name}, {_STATE} = _{match.group(1)}4({_STATE})")
+        return name
+
+    for line in lines[1:]:
+        indent = line[:len(line) - len(line.lstrip())]
+        if line.lstrip().startswith("return "):
+            out.append(f"{indent}_rng[0], _rng[1], _rng[2], _rng[3] = {_STATE}")
+        out.append(_DRAW.sub(lambda m, indent=indent: draw(m, indent), line))
+    return out
 
 
 def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[str]:

@@ -31,7 +31,7 @@ _HEADER = """\
 import math
 import numpy as np
 from numba import njit
-from snncore.backends.numba_helpers import _clip, _exprel, _int, _rand, _randn, _timestep
+from snncore.backends.numba_helpers import _clip, _exprel, _int, _rand4, _randn4, _timestep
 
 """
 _LOADED: dict[str, ModuleType] = {}
