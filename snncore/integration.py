@@ -205,7 +205,7 @@ def expm_batch(mats: np.ndarray) -> np.ndarray:
     if len(mats) <= 64:
         # Few matrices: scipy's per-matrix algorithm, which also copes with entries of
         # very different scales (coupled variables in different units). Imported here:
-        # scipy.linalg adds 0.2 s to every process, and most models never need it.
+        # scipy.linalg takes 0.2 s to import, which only exact integration needs.
         import scipy.linalg
 
         return np.array([scipy.linalg.expm(m) for m in mats]).reshape(mats.shape)
