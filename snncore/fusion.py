@@ -28,6 +28,7 @@ _HEADER = """\
 import sys
 import numpy as np
 from numba import njit
+from snncore.backends.numba_helpers import _bisect_left
 """
 
 
@@ -147,8 +148,8 @@ class FusedLoop:
         if base is not source:
             start, stop = self.arg(source.start, "lo"), self.arg(source.stop, "hi")
             scratch = self.arg(np.zeros(max(len(source), 1), dtype=np.int64), "sub")
-            self.emit(f"_lo = np.searchsorted({name}, {start})")
-            self.emit(f"_hi = np.searchsorted({name}, {stop})")
+            self.emit(f"_lo = _bisect_left({name}, {start})")
+            self.emit(f"_hi = _bisect_left({name}, {stop})")
             self.emit("for _q in range(_hi - _lo):")
             self.emit(f"    {scratch}[_q] = {name}[_lo + _q] - {start}")
             self.emit(f"{name} = {scratch}[:_hi - _lo]")

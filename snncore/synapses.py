@@ -564,7 +564,9 @@ def _row_fuser(bound: Bound, source, delay: int, ring: _SpikeRing):
         delay_name = loop.arg(delay, "delay")
         loop.emit(f"if {spikes}.size:")
         loop.emit(f"    _slot = (_step + {delay_name}) % {counts}.size")
-        loop.emit(f"    {buf}[_slot, :{spikes}.size] = {spikes}")
+        # Element by element, as in SpikeGeneratorGroup's fused form (compile time).
+        loop.emit(f"    for _q in range({spikes}.size):")
+        loop.emit(f"        {buf}[_slot, _q] = {spikes}[_q]")
         loop.emit(f"    {counts}[_slot] = {spikes}.size")
         loop.emit(f"_due = _step % {counts}.size")
         loop.emit(f"if {counts}[_due]:")

@@ -174,3 +174,14 @@ def test_the_loop_source_holds_no_parameter_values():
     loop.emit(f"_x = {name}")
     assert "0.123456" not in loop.source()
     assert "def loop(_step0, _step1, _dt, _nspk, w_0):" in loop.source()
+
+
+@pytest.mark.parametrize("values", [[], [3], [0, 1, 1, 4, 9], list(range(0, 40, 3))])
+def test_bisect_left_agrees_with_searchsorted(values):
+    # The fused loop finds a subgroup's spikes with _bisect_left (cached once), not
+    # np.searchsorted (compiled into every loop).
+    from snncore.backends.numba_helpers import _bisect_left
+
+    a = np.array(values, dtype=np.int32)
+    for value in range(-2, 42):
+        assert _bisect_left(a, value) == np.searchsorted(a, value)

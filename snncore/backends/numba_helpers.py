@@ -26,6 +26,23 @@ def _exprel(z):
 
 
 @njit(cache=True)
+def _bisect_left(a, value):
+    """The first position of sorted ``a`` whose element is not below ``value``.
+
+    ``np.searchsorted`` does the same, but Numba compiles its implementation into
+    every fused loop that uses it (0.5 s of a first run); this one is cached once.
+    """
+    lo, hi = 0, a.size
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
 def _timestep(t, dt):
     # Brian 2's rounding: a small tolerance so that t = k*dt maps to step k.
     return int((t + 1e-3 * dt) / dt)
