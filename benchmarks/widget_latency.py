@@ -36,9 +36,11 @@ def _changes(explorer, count: int = 20):
 
 def main() -> dict:
     results = {}
-    for path in sorted((ROOT / "book").glob("*.md")):
+    book = ROOT / "book"
+    for path in sorted(book.rglob("*.md")):
+        chapter = path.relative_to(book).with_suffix("").as_posix()
         try:
-            namespace = run_chapter(path.stem)
+            namespace = run_chapter(chapter)
         except (SyntaxError, ValueError):
             continue
         for name, obj in namespace.items():
@@ -55,7 +57,7 @@ def main() -> dict:
                 obj.update(**change)
                 update_times.append(time.perf_counter() - t0)
             obj.update(**defaults)
-            key = f"{path.stem}:{name}"
+            key = f"{chapter}:{name}"
             results[key] = {"model_ms": 1e3 * statistics.median(model_times),
                             "update_ms": 1e3 * statistics.median(update_times),
                             "model_max_ms": 1e3 * float(np.max(model_times))}

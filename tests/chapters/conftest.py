@@ -14,6 +14,8 @@ import jupytext
 import matplotlib
 import pytest
 
+import snncore
+
 BOOK = Path(__file__).resolve().parents[2] / "book"
 _CACHE: dict[str, dict] = {}
 
@@ -25,6 +27,9 @@ def run_chapter(name: str) -> dict:
         from snncore.widgets import Explorer
 
         notebook = jupytext.read(BOOK / f"{name}.md")
+        # A chapter starts in a fresh kernel: objects of chapters run before it in this
+        # process must not join its run().
+        snncore.start_scope()
         namespace: dict = {"__name__": f"chapter_{name}"}
         show = Explorer.show
         Explorer.show = lambda self: None  # no frontend in tests
