@@ -131,6 +131,14 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
     rows = max(1, _BLOCK // max(n_post, 1))
     targets = np.arange(n_post, dtype=np.int64)
     for start in range(0, sources.size, rows):
+        if cond is None and isinstance(prob, float) and prob != 1.0:
+            # Only a constant probability: draw for the block's pairs in order, then
+            # build indices for the kept ones alone (the same draws as below).
+            count = min(rows, sources.size - start)
+            kept = np.flatnonzero(generator().random(count * n_post) < prob)
+            pres.append(sources[start + kept // n_post])
+            posts.append(kept % n_post)
+            continue
         block_i = np.repeat(sources[start:start + rows], n_post)
         block_j = np.tile(targets, min(rows, sources.size - start))
         block = {"i": block_i, "j": block_j}

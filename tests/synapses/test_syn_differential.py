@@ -91,6 +91,21 @@ def test_connect_p_statistics(backend, p):
     assert np.array_equal(i1, i2) and np.array_equal(j1, j2), "seed() does not repeat"
 
 
+def test_connect_p_alone_draws_as_with_a_condition(backend):
+    """Without a condition, connect(p=) indexes only the kept pairs; it must keep the
+    same pairs as the general path (a condition that always holds), draw for draw."""
+    def pairs(lib, condition):
+        lib.seed(5)
+        G = lib.NeuronGroup(1100, "v:1")  # 1.21M pairs: two blocks of rows
+        S = lib.Synapses(G, G)
+        S.connect(condition=condition, p=0.3)
+        return m.ints(S.i), m.ints(S.j)
+
+    fast, general = snn_run(pairs, None), snn_run(pairs, "i >= 0")
+    assert fast[0].size > 0
+    assert np.array_equal(fast[0], general[0]) and np.array_equal(fast[1], general[1])
+
+
 def test_distance_dependent_weights(backend):
     ref = brian2_reference(m.distance_weights)
     got = snn_run(m.distance_weights)
