@@ -130,17 +130,17 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
     pres, posts = [], []
     rows = max(1, _BLOCK // max(n_post, 1))
     targets = np.arange(n_post, dtype=np.int64)
+    # A constant probability alone needs no pair arrays: index only the kept pairs.
+    p_only = cond is None and isinstance(prob, float) and prob != 1.0
     for start in range(0, sources.size, rows):
-        if cond is None and isinstance(prob, float) and prob != 1.0:
-            # Only a constant probability: draw for the block's pairs in order, then
-            # build indices for the kept ones alone (the same draws as below).
-            count = min(rows, sources.size - start)
-            kept = np.flatnonzero(generator().random(count * n_post) < prob)
+        count = min(rows, sources.size - start)
+        if p_only:
+            kept = np.flatnonzero(_uniforms_below(prob, count * n_post))
             pres.append(sources[start + kept // n_post])
             posts.append(kept % n_post)
             continue
-        block_i = np.repeat(sources[start:start + rows], n_post)
-        block_j = np.tile(targets, min(rows, sources.size - start))
+        block_i = np.repeat(sources[start:start + count], n_post)
+        block_j = np.tile(targets, count)
         block = {"i": block_i, "j": block_j}
         keep = np.ones(block_i.size, dtype=bool)
         if cond is not None:
@@ -169,15 +169,20 @@ def _check_boolean(syn, expr, source, types, namespace, where) -> None:
         raise SnnError(f"the condition '{source}' of {where} is not a boolean expression")
 
 
+def _uniforms_below(p, size: int) -> np.ndarray:
+    """One uniform draw per candidate pair, in order: which ones fall below ``p``."""
+    return generator().random(size) < p
+
+
 def _keep(syn, block, prob, namespace) -> np.ndarray:
     size = len(block["i"])
     if isinstance(prob, float):
-        return generator().random(size) < prob
+        return _uniforms_below(prob, size)
     values = np.broadcast_to(_evaluate(syn, block, prob, ast.unparse(prob), namespace), (size,))
     if np.any((values < 0) | (values > 1)):
         raise SnnError(f"p = '{ast.unparse(prob)}' in connect() of {syn.where} evaluates "
                        "outside [0, 1]")
-    return generator().random(size) < values
+    return _uniforms_below(values, size)
 
 
 def _repeat(pre: np.ndarray, post: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -211,6 +211,7 @@ def _numba_source(spec: KernelSpec) -> str:
 
 _DRAW = re.compile(r"_(randn|rand)\(_rng\)")
 _STATE = "_r0, _r1, _r2, _r3"
+_STATE_ARRAY = "_rng[0], _rng[1], _rng[2], _rng[3]"
 
 
 def _state_in_registers(lines: list[str]) -> list[str]:
@@ -224,7 +225,7 @@ def _state_in_registers(lines: list[str]) -> list[str]:
     """
     if not any(_DRAW.search(line) for line in lines):
         return lines
-    out = [lines[0], f"    {_STATE} = _rng[0], _rng[1], _rng[2], _rng[3]"]
+    out = [lines[0], f"    {_STATE} = {_STATE_ARRAY}"]
     count = 0
 
     def draw(match: re.Match, indent: str) -> str:
@@ -236,7 +237,7 @@ def _state_in_registers(lines: list[str]) -> list[str]:
     for line in lines[1:]:
         indent = line[:len(line) - len(line.lstrip())]
         if line.lstrip().startswith("return "):
-            out.append(f"{indent}_rng[0], _rng[1], _rng[2], _rng[3] = {_STATE}")
+            out.append(f"{indent}{_STATE_ARRAY} = {_STATE}")
         out.append(_DRAW.sub(lambda m, indent=indent: draw(m, indent), line))
     return out
 
