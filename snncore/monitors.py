@@ -28,6 +28,25 @@ def _check_indices(record, n: int, where: str) -> np.ndarray:
     return indices.astype(np.int64)
 
 
+def _readonly(array: np.ndarray) -> np.ndarray:
+    """A view that cannot be written: monitor data must not change through what it hands
+    out (``M.v[0][:] = 0``), and a view costs nothing where a copy of a large recording
+    costs its whole size at every access."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _unitless(name: str, known) -> str | None:
+    """The recorded name behind ``name`` or its unitless form ``name_`` (units are plain
+    floats, so both give the same array)."""
+    if name in known:
+        return name
+    if name.endswith("_") and name[:-1] in known:
+        return name[:-1]
+    return None
+
+
 class _Grown:
     """A 2-D array that grows along its last axis, one column per recorded step."""
 
@@ -44,7 +63,8 @@ class _Grown:
 
     @property
     def values(self) -> np.ndarray:
-        return self.data[:, : self.count]
+        """The recorded columns, read-only."""
+        return _readonly(self.data[:, : self.count])
 
 
 class StateMonitor:
@@ -151,21 +171,34 @@ class StateMonitor:
 
     @property
     def t(self) -> np.ndarray:
+        """Recording times (seconds), read-only."""
         return self._t.values[0]
 
+    t_ = t
+
     def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
         data = self.__dict__.get("_data", {})
-        base = name[:-1] if name.endswith("_") and name[:-1] in data else name
-        if base in data:
+        base = _unitless(name, data)
+        if base is not None:
             return data[base].values
         raise AttributeError(f"{self.__dict__.get('where', 'StateMonitor')} does not record "
                              f"'{name}' (it records {', '.join(data)})")
 
-    def __getitem__(self, index: int) -> _Trace:
-        index = int(index)
-        if index not in self._row:
-            raise SnnError(f"{self.where} does not record element {index}")
-        return _Trace(self, self._row[index])
+    def __getitem__(self, index) -> _Trace:
+        """The traces of the element ``index`` (``M[5].v``, shape ``(n_times,)``) or of
+        several elements (``M[[1, 3]].v``, shape ``(2, n_times)``), by group index."""
+        indices = np.asarray(index)
+        if indices.dtype.kind not in "iu" or indices.ndim > 1:
+            raise SnnError(f"{self.where} is indexed by element indices (M[5].v), "
+                           f"got {index!r}")
+        missing = [int(k) for k in indices.ravel() if int(k) not in self._row]
+        if missing:
+            raise SnnError(f"{self.where} does not record element {missing[0]} (it records "
+                           f"{_describe(self.record)})")
+        rows = np.array([self._row[int(k)] for k in indices.ravel()], dtype=np.int64)
+        return _Trace(self, int(rows[0]) if indices.ndim == 0 else rows)
 
     def _state(self) -> dict:
         return {"count": self._t.count}
@@ -178,15 +211,28 @@ class StateMonitor:
 class _Trace:
     """The recorded traces of one element: ``M[i].v``."""
 
-    def __init__(self, monitor: StateMonitor, row: int):
+    def __init__(self, monitor: StateMonitor, row):
         self._monitor, self._row = monitor, row
 
     @property
     def t(self) -> np.ndarray:
         return self._monitor.t
 
+    t_ = t
+
     def __getattr__(self, name: str) -> np.ndarray:
-        return getattr(self._monitor, name)[self._row]
+        if name.startswith("__"):
+            raise AttributeError(name)
+        # Integer indexing gives a view, a list of rows a copy; both read-only.
+        return _readonly(getattr(self._monitor, name)[self._row])
+
+
+def _describe(indices: np.ndarray) -> str:
+    if not indices.size:
+        return "no elements"
+    if indices.size > 6:
+        return f"{indices.size} elements from {int(indices.min())} to {int(indices.max())}"
+    return ", ".join(str(int(k)) for k in indices)
 
 
 class SpikeMonitor:
@@ -220,12 +266,14 @@ class SpikeMonitor:
         self._counts = np.zeros(len(source), dtype=np.int64)
         self._chunks: list[tuple[np.ndarray, int, dict]] = []
         self._dt = None
+        self._end_step = 0
         self._cache = None
         scope.register(self)
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         source, counts, chunks = self.source, self._counts, self._chunks
         self._dt = ctx.dt
+        self._end_step = ctx.start_step + ctx.n_steps
         record, variables = self.record, self.record_variables
         counter = [ctx.start_step]
         arrays = {v: getattr(source, v) for v in variables}
@@ -297,32 +345,96 @@ class SpikeMonitor:
 
     @property
     def i(self) -> np.ndarray:
-        """Index of the neuron of each spike."""
+        """Index of the neuron of each spike, read-only."""
         self._need_record("i")
-        return self._joined()[0]
+        return _readonly(self._joined()[0])
 
     @property
     def t(self) -> np.ndarray:
-        """Time of each spike (seconds)."""
+        """Time of each spike (seconds), read-only."""
         self._need_record("t")
-        return self._joined()[1]
+        return _readonly(self._joined()[1])
+
+    i_, t_ = i, t
+
+    @property
+    def it(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pair ``(i, t)``."""
+        return self.i, self.t
+
+    it_ = it
 
     @property
     def count(self) -> np.ndarray:
-        """Number of spikes of each neuron."""
-        return self._counts
+        """Number of spikes of each neuron, read-only."""
+        return _readonly(self._counts)
+
+    count_ = count
 
     @property
     def num_spikes(self) -> int:
         """Total number of spikes."""
         return int(self._counts.sum())
 
+    def values(self, var: str) -> dict[int, np.ndarray]:
+        """The values of a recorded variable at each neuron's spikes, in time order:
+        ``{index: values}`` for every neuron of the source (empty arrays included)."""
+        return self._per_neuron([var])[var]
+
+    def all_values(self) -> dict[str, dict[int, np.ndarray]]:
+        """:meth:`values` of ``t`` and of every recorded variable: ``{name: {index: values}}``."""
+        return self._per_neuron(["t", *self.record_variables])
+
     def spike_trains(self) -> dict[int, np.ndarray]:
         """Spike times of each neuron: ``{index: times}``."""
-        i, t, _ = self._joined()
+        return self.values("t")
+
+    event_trains = spike_trains
+
+    def _per_neuron(self, names: list[str]) -> dict[str, dict[int, np.ndarray]]:
+        self._need_record("values")
+        known = ["t", "i", *self.record_variables]
+        for name in names:
+            if name not in known:
+                raise SnnError(f"{self.where} does not record '{name}' (it records "
+                               f"{', '.join(known)}){did_you_mean(name, known)}")
+        i, t, recorded = self._joined()
+        columns = {"t": t, "i": i, **recorded}
+        # Stable: each neuron's values stay in time order.
         order = np.argsort(i, kind="stable")
-        split = np.split(t[order], np.cumsum(np.bincount(i, minlength=len(self.source)))[:-1])
-        return dict(enumerate(split))
+        bounds = np.cumsum(np.bincount(i, minlength=len(self.source)))[:-1]
+        return {name: dict(enumerate(_readonly(part) for part in
+                                     np.split(columns[name][order], bounds)))
+                for name in names}
+
+    def binned_rate(self, bin_size: float) -> tuple[np.ndarray, np.ndarray]:
+        """Spike rates of each neuron in bins of ``bin_size`` (a multiple of dt), as Brian
+        2 computes them: ``(bin starts, rates)``, rates of shape ``(N, n_bins)`` in Hz."""
+        self._need_record("binned_rate")
+        dt = self._dt or 0.0
+        every = _bin_steps(bin_size, dt, self.where)
+        n_bins = self._steps_done // every
+        rates = np.zeros((len(self.source), n_bins))
+        i, t, _ = self._joined()
+        np.add.at(rates, (i, ((t + 1e-3 * dt) / dt).astype(np.int64) // every), 1.0)
+        return np.arange(n_bins) * every * dt, rates / bin_size
+
+    def smooth_rate(self, window: str | np.ndarray = "gaussian",
+                    width: float | None = None) -> np.ndarray:
+        """Each neuron's rate at every step, convolved with a window as in
+        :meth:`PopulationRateMonitor.smooth_rate`: shape ``(N, n_steps)``, Hz."""
+        kernel = _window(window, width, self._dt or 0.0)
+        _, rates = self.binned_rate(self._dt)
+        return np.array([np.convolve(row, kernel, mode="same") for row in rates]).reshape(
+            rates.shape)
+
+    @property
+    def _steps_done(self) -> int:
+        """The steps simulated so far (the time of the network it last ran in)."""
+        network = getattr(self, "_network", None)
+        if network is not None and self._dt:
+            return int(round(network.t / self._dt))
+        return self._end_step
 
     def _need_record(self, what: str) -> None:
         if not self.record:
@@ -330,8 +442,11 @@ class SpikeMonitor:
                            f"'{what}' is not available")
 
     def __getattr__(self, name: str):
-        if name in self.__dict__.get("record_variables", []):
-            return self._joined()[2][name]
+        if name.startswith("__"):
+            raise AttributeError(name)
+        base = _unitless(name, self.__dict__.get("record_variables", []))
+        if base is not None:
+            return _readonly(self._joined()[2][base])
         raise AttributeError(f"{self.__dict__.get('where', 'SpikeMonitor')} has no attribute "
                              f"'{name}'")
 
@@ -395,38 +510,87 @@ class PopulationRateMonitor:
 
     @property
     def t(self) -> np.ndarray:
+        """Time of each recorded step (seconds), read-only."""
         return self._t.values[0]
 
     @property
     def rate(self) -> np.ndarray:
-        """Rate in Hz at each step."""
+        """Rate in Hz at each step, read-only."""
         return self._rate.values[0]
 
-    def smooth_rate(self, window: str = "gaussian", width: float | None = None) -> np.ndarray:
+    t_, rate_ = t, rate
+
+    def binned_rate(self, bin_size: float) -> tuple[np.ndarray, np.ndarray]:
+        """The rate averaged over bins of ``bin_size`` (a multiple of dt), as Brian 2
+        computes it: ``(bin starts, rates)``; an incomplete last bin is left out."""
+        every = _bin_steps(bin_size, self._dt or 0.0, self.where)
+        if every == 1:
+            return self.t, self.rate
+        n_bins = self.rate.size // every
+        rates = self.rate[:n_bins * every].reshape(n_bins, every).mean(axis=1)
+        start = self.t[0] if self.t.size else 0.0
+        return start + np.arange(n_bins) * every * self._dt, rates
+
+    def smooth_rate(self, window: str | np.ndarray = "gaussian",
+                    width: float | None = None) -> np.ndarray:
         """The rate convolved with a window, as Brian 2 computes it.
 
         Parameters
         ----------
-        window : {'gaussian', 'flat'}
-            Gaussian of standard deviation ``width`` (cut at 2 widths), or a flat window
-            of total length ``width``.
+        window : {'gaussian', 'flat'} or 1-D array
+            ``'gaussian'``: standard deviation ``width``, cut at 2 widths either side;
+            ``'flat'``: ``width`` cut down to an odd number of steps; an array with an odd
+            number of values is used as it is (normalised to sum 1).
         width : float
-            Seconds.
+            Seconds, for the named windows.
+
+        Returns
+        -------
+        ndarray
+            One value (Hz) per recorded step.
         """
-        if width is None or width <= 0:
-            raise SnnError("smooth_rate needs a positive width in seconds")
-        dt = self._dt
-        if window == "gaussian":
-            half = int(np.round(2 * width / dt))
-            kernel = np.exp(-np.arange(-half, half + 1) ** 2 / (2 * (width / dt) ** 2))
-        elif window == "flat":
-            kernel = np.ones(int(width / 2 / dt) * 2 + 1)
-        else:
-            raise SnnError(f"unknown window '{window}'; use 'gaussian' or 'flat'")
-        return np.convolve(self.rate, kernel / kernel.sum(), mode="same")
+        return np.convolve(self.rate, _window(window, width, self._dt or 0.0), mode="same")
 
     def _state(self) -> dict:
         return {"count": self._rate.count}
 
     def _set_state(self, state: dict) -> None:
         self._rate.count = self._t.count = state["count"]
+
+
+def _bin_steps(bin_size: float, dt: float, where: str) -> int:
+    """Steps per bin; ``bin_size`` must be a whole multiple of dt (Brian 2's rule)."""
+    if not dt:
+        raise SnnError(f"{where} has not run yet: there is nothing to bin")
+    if not (isinstance(bin_size, int | float) and bin_size > 0) or \
+            (bin_size / dt) % 1 > 1e-6:
+        raise SnnError(f"the bin size of {where} must be a positive multiple of dt "
+                       f"({dt:g} s), got {bin_size!r}")
+    return int((bin_size + 1e-3 * dt) / dt)
+
+
+def _window(window, width: float | None, dt: float) -> np.ndarray:
+    """Brian 2's smoothing windows (``RateMonitor.smooth_rate``), normalised to sum 1."""
+    if isinstance(window, str):
+        if width is None or not width > 0:
+            raise SnnError(f"smooth_rate(window='{window}') needs a positive width in seconds")
+        if not dt:
+            raise SnnError("smooth_rate needs a monitor that has run")
+        if window == "gaussian":
+            # +- 2 standard deviations; only the window's length is rounded to steps.
+            half = int(np.round(2 * width / dt))
+            kernel = np.exp(-np.arange(-half, half + 1) ** 2 * 1.0 / (2 * (width / dt) ** 2))
+        elif window == "flat":
+            # Brian 2.9's rounding (truncation), in its order of operations.
+            kernel = np.ones(int(width / 2 / dt) * 2 + 1)
+        else:
+            raise SnnError(f"unknown window '{window}'; use 'gaussian', 'flat' or an array")
+    else:
+        if width is not None:
+            raise SnnError("smooth_rate takes a width only with a named window "
+                           "('gaussian' or 'flat')")
+        kernel = np.asarray(window, dtype=float)
+        if kernel.ndim != 1 or kernel.size % 2 != 1:
+            raise SnnError(f"a smoothing window must be a 1-D array with an odd number of "
+                           f"values, got shape {kernel.shape}")
+    return kernel / kernel.sum()
