@@ -75,7 +75,10 @@ class Operation:
     fuse: object = None
 
 
-SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
+#: Brian 2's schedule, with its ``before_`` and ``after_`` slots around each main slot.
+SCHEDULE = tuple(f"{prefix}{slot}"
+                 for slot in ("start", "groups", "thresholds", "synapses", "resets", "end")
+                 for prefix in ("before_", "", "after_"))
 
 
 class Group:
@@ -237,6 +240,35 @@ class Group:
         return Subgroup(self, start, stop)
 
     # ---- running --------------------------------------------------------------------
+
+    def run_regularly(self, code: str, dt: float | None = None, when: str = "start",
+                      order: int = 0, name: str | None = None):
+        """Run statements for every element every ``dt`` (Brian 2's ``run_regularly``).
+
+        Parameters
+        ----------
+        code : str
+            Statements, as in a reset (``'v = rand()'``).
+        dt : float, optional
+            Interval (seconds), a whole multiple of the simulation time step; every step
+            by default. Ticks are aligned to t = 0.
+        when : str
+            Schedule slot (``'start'``, ``'groups'``, ..., ``'before_thresholds'``, ...).
+        order : int
+            Order within the slot.
+        name : str, optional
+            ``<group name>_run_regularly`` by default.
+
+        Returns
+        -------
+        RunRegularly
+            The object, part of any network this group runs in.
+        """
+        from .regular import RunRegularly  # regular builds on this module
+
+        runner = RunRegularly(self, code, dt=dt, when=when, order=order, name=name)
+        self.__dict__.setdefault("contained_objects", []).append(runner)
+        return runner
 
     def _plan(self, system, varying: frozenset):
         """The integration statements, built once per set of externally written names."""

@@ -62,6 +62,8 @@ def _flatten(objects: Iterable) -> list:
             out += _flatten(obj.values())
         elif hasattr(obj, "_operations"):
             out.append(obj)
+            # What runs with an object (its run_regularly code) joins the network with it.
+            out += _flatten(obj.__dict__.get("contained_objects", []))
         else:
             raise SnnError(f"cannot add {obj!r} to a network: not a snncore object")
     return out

@@ -1,0 +1,93 @@
+"""Code run at regular intervals on a group's elements: ``G.run_regularly(code, dt=...)``.
+
+As in Brian 2, the code runs for every element of its group (neurons or synapses) at
+every ``dt`` of its own clock, aligned to t = 0 (so after a run that ended between two
+ticks, the next tick is the next multiple of ``dt``), in the given slot of the schedule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import scope
+from .errors import SnnError
+from .expressions import assignments
+from .groups import SCHEDULE, Operation, RunContext
+
+
+def check_slot(when: str, where: str) -> str:
+    """``when`` if it names a slot of the schedule, else a clear error."""
+    if when not in SCHEDULE:
+        raise SnnError(f"when='{when}' of {where} is not a slot of the schedule; use one of "
+                       + ", ".join(SCHEDULE))
+    return when
+
+
+def steps_per_tick(dt: float | None, sim_dt: float, where: str) -> int:
+    """How many simulation steps one ``dt`` of an object's own clock spans."""
+    if dt is None:
+        return 1
+    every = int(round(dt / sim_dt))
+    if every < 1 or abs(every * sim_dt - dt) > 1e-9 * dt:
+        raise SnnError(f"the dt of {where} ({dt:g} s) must be a whole multiple of the "
+                       f"simulation time step ({sim_dt:g} s)")
+    return every
+
+
+class RunRegularly:
+    """Statements run for every element of a group every ``dt`` (see
+    :meth:`snncore.groups.Group.run_regularly`)."""
+
+    def __init__(self, group, code: str, dt: float | None = None, when: str = "start",
+                 order: int = 0, name: str | None = None):
+        if not isinstance(code, str):
+            raise SnnError(f"run_regularly needs a code string, got {code!r}")
+        if dt is not None and not (isinstance(dt, int | float) and np.isfinite(dt)
+                                   and dt > 0):
+            raise SnnError(f"the dt of run_regularly must be a positive duration in seconds, "
+                           f"got {dt!r}")
+        self.group = group
+        self.code = code
+        self.name = name or scope.unique_name(f"{group.name}_run_regularly")
+        self.where = f"run_regularly '{self.name}' of {group.where}"
+        self.when, self.order, self.dt = check_slot(when, self.where), int(order), dt
+        self._statements = assignments(code)
+        self.namespace = group.namespace
+        scope.register(self)
+
+    def _written_by_code(self) -> dict:
+        names = {target for target, _e, _s in self._statements
+                 if target in self.group.variable_names()}
+        return {self.group.name: names} if names else {}
+
+    def _operations(self, ctx: RunContext) -> list[Operation]:
+        group = self.group
+        every = steps_per_tick(self.dt, ctx.dt, self.where)
+        bound = ctx.bind(group, "all", self._statements,
+                         cache_key=("run_regularly", self.name))
+        bound.set("_n", len(group))
+        bound.set("_indices", np.arange(len(group), dtype=np.int64))
+        args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
+        counter = [ctx.start_step]
+
+        def run(t: float) -> None:
+            step = counter[0]
+            counter[0] += 1
+            if step % every == 0:
+                args[t_pos] = t
+                kernel(*args)
+
+        def fuse(loop) -> None:
+            if every == 1:
+                loop.emit(loop.call(bound))
+                return
+            loop.emit(f"if _step % {loop.arg(every, 'every')} == 0:")
+            loop.emit("    " + loop.call(bound))
+
+        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
+
+    def _state(self) -> dict:
+        return {}
+
+    def _set_state(self, state: dict) -> None:
+        pass
