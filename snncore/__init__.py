@@ -49,6 +49,7 @@ from .network import (
     start_scope,
     store,
 )
+from .poissoninput import PoissonInput
 from .random import seed
 from .synapses import Synapses
 
@@ -61,6 +62,7 @@ __all__ = [
     "Synapses",
     "SpikeGeneratorGroup",
     "PoissonGroup",
+    "PoissonInput",
     "StateMonitor",
     "SpikeMonitor",
     "PopulationRateMonitor",

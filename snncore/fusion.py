@@ -80,6 +80,7 @@ class FusedLoop:
         self._lines: list[str] = []
         self._checks: list[str] = []
         self._kernels: dict[str, str] = {}
+        self._functions: dict[tuple[str, str], str] = {}
         self._sources: dict[int, tuple[object, int, str]] = {}
         self._exits: list[Callable[[], None]] = []
         self._buffers: list[GrowingBuffer] = []
@@ -120,6 +121,12 @@ class FusedLoop:
             else:
                 parts.append(self.arg(bound.args[pos], "a"))
         return f"{local}({', '.join(parts)})"
+
+    def function(self, func) -> str:
+        """The local name of an ``@njit`` function defined at the top level of a module
+        (the loop imports it), for work that is no kernel (drawing input counts)."""
+        key = (func.py_func.__module__, func.py_func.__name__)
+        return self._functions.setdefault(key, f"_f{len(self._functions)}")
 
     def _source(self, base) -> tuple[int, str]:
         entry = self._sources.get(id(base))
@@ -178,6 +185,8 @@ class FusedLoop:
         lines = [_HEADER]
         for module, local in self._kernels.items():
             lines.append(f"{local} = sys.modules[{module!r}].kernel")
+        for (module, name), local in self._functions.items():
+            lines.append(f"from {module} import {name} as {local}")
         lines += ["", "", "@njit(cache=True, error_model='numpy', nogil=True)",
                   f"def loop({args}):",
                   "    for _step in range(_step0, _step1):"]
