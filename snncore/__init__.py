@@ -1,13 +1,20 @@
 """snncore: a compact spiking neural network simulator with Brian 2-style model strings.
 
-``from snncore import *`` gives the simulation objects, the unit constants (SI floats:
-``ms == 1e-3``) and the math functions that model code may use.
+``from snncore import *`` provides what ``from brian2 import *`` provides: the simulation
+objects, every unit of ``brian2.units.allunits`` and the physical constants of
+``brian2.units.constants`` (SI floats: ``ms == 1e-3``), Brian 2's helpers (``prefs``,
+``set_device``, ``Equations``, ...), placeholders that explain the Brian 2 names snncore
+does not support, and numpy's and pylab's names (``linspace``, ``plot``, ``show``).
+
+``import snncore`` alone does not import matplotlib: pylab's names are loaded on first
+use, or by the star import (through the module ``__getattr__`` below).
 """
 
-from __future__ import annotations
-
+import builtins
 from math import e, inf, pi
 
+import numpy
+import numpy as np
 from numpy import (
     arccos,
     arcsin,
@@ -29,17 +36,33 @@ from numpy import (
 )
 
 from . import units as _units
+from .devices import (
+    Device,
+    all_devices,
+    check_cache,
+    clear_cache,
+    device,
+    get_device,
+    reinit_devices,
+    reset_device,
+    set_device,
+)
 from .errors import (
     DimensionMismatchError,
     IntegrationMethodError,
     ModelSyntaxError,
+    PreferenceError,
     SnnError,
     UnknownIdentifierError,
+    UnsupportedFeatureError,
 )
-from .groups import NeuronGroup
+from .groups import NeuronGroup, Subgroup
 from .inputs import PoissonGroup, SpikeGeneratorGroup
+from .logger import BrianLogger, get_logger, logger, std_silent
 from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .namespace import get_local_namespace
 from .network import (
+    Clock,
     Network,
     defaultclock,
     get_backend,
@@ -50,38 +73,112 @@ from .network import (
     store,
 )
 from .poissoninput import PoissonInput
+from .prefs import brian_prefs, prefs, restore_initial_state
+from .quantities import (
+    DEFAULT_CONSTANTS,
+    DEFAULT_UNITS,
+    Quantity,
+    Unit,
+    check_units,
+    get_dimensions,
+    get_or_create_dimension,
+    get_unit,
+    have_same_dimensions,
+    in_best_unit,
+    in_unit,
+    is_dimensionless,
+    is_scalar_type,
+)
 from .random import seed
 from .synapses import Synapses
+from .unsupported import PLACEHOLDERS as _PLACEHOLDERS
 
-globals().update(_units.CONSTANTS)
+# Brian 2's star import leaves pylab's gray() (a colour map) in place of the unit gray.
+_PYLAB_WINS = ("gray",)
+_UNIT_NAMES = [name for name in _units.EXPORTED_UNITS if name not in _PYLAB_WINS]
+globals().update({name: _units.CONSTANTS[name] for name in _UNIT_NAMES})
+
+# Brian 2's state updater objects are the method names here, so method=euler works too.
+exact, linear, independent, euler, heun, rk2, rk4, exponential_euler, milstein = (
+    "exact", "linear", "independent", "euler", "heun", "rk2", "rk4", "exponential_euler",
+    "milstein")
+
+# Brian 2 wraps errors raised inside its objects in this class; snncore raises SnnError.
+BrianObjectException = SnnError
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "NeuronGroup",
-    "Synapses",
-    "SpikeGeneratorGroup",
-    "PoissonGroup",
+# The public names. Add new ones here: the module has no __all__ of its own on purpose, as
+# __getattr__ below builds it (with pylab's names) on the first star import.
+_OWN_NAMES = [
+    "NeuronGroup", "Subgroup", "Synapses", "SpikeGeneratorGroup", "PoissonGroup",
     "PoissonInput",
-    "StateMonitor",
-    "SpikeMonitor",
-    "PopulationRateMonitor",
-    "Network",
-    "run",
-    "start_scope",
-    "store",
-    "restore",
-    "defaultclock",
-    "seed",
-    "set_backend",
-    "get_backend",
-    "SnnError",
-    "ModelSyntaxError",
-    "DimensionMismatchError",
-    "UnknownIdentifierError",
-    "IntegrationMethodError",
+    "StateMonitor", "SpikeMonitor", "PopulationRateMonitor",
+    "Network", "run", "start_scope", "store", "restore", "Clock", "defaultclock", "seed",
+    "set_backend", "get_backend",
+    "SnnError", "ModelSyntaxError", "DimensionMismatchError", "UnknownIdentifierError",
+    "IntegrationMethodError", "UnsupportedFeatureError", "PreferenceError",
+    "BrianObjectException",
     "pi", "e", "inf",
     "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh",
     "arcsin", "arccos", "arctan", "clip", "floor", "ceil", "sign",
-    *_units.EXPORTED_UNITS,
+    "np", "numpy",
+    "prefs", "brian_prefs", "restore_initial_state",
+    "set_device", "get_device", "device", "all_devices", "reset_device", "reinit_devices",
+    "Device", "clear_cache", "check_cache",
+    "BrianLogger", "get_logger", "logger", "std_silent",
+    "get_local_namespace", "DEFAULT_UNITS", "DEFAULT_CONSTANTS",
+    "Quantity", "Unit", "check_units", "get_dimensions", "get_or_create_dimension",
+    "get_unit", "have_same_dimensions", "in_best_unit", "in_unit", "is_dimensionless",
+    "is_scalar_type",
+    "exact", "linear", "independent", "euler", "heun", "rk2", "rk4", "exponential_euler",
+    "milstein",
+    *_UNIT_NAMES,
 ]
+# Placeholders only for the names that are not real here.
+_PLACEHOLDER_NAMES = [name for name in _PLACEHOLDERS if name not in globals()]
+globals().update({name: _PLACEHOLDERS[name] for name in _PLACEHOLDER_NAMES})
+
+# Names of `from pylab import *` that Brian 2 removes from its namespace, being common
+# variable names.
+_PYLAB_DROPPED = ("x", "f", "rate")
+
+
+def _pylab_names() -> dict:
+    """The names ``from pylab import *`` binds (numpy's alone without matplotlib), except
+    numpy's versions of Python's built-in functions.
+
+    Brian 2's star import replaces ``sum``, ``max``, ``min``, ``round``, ``abs``, ``all``,
+    ``any``, ``pow``, ``divmod``, ``bool`` and ``bytes`` by numpy's; snncore keeps
+    Python's, which code written for snncore relies on (``max(a, b)``, ``round(x)`` as an
+    index, ``all()`` of a generator, which numpy's ``all`` takes as true). numpy's are
+    ``np.sum``, ``np.max``, ...
+    """
+    namespace: dict = {}
+    try:
+        exec("from pylab import *", namespace)  # checked: a fixed import statement
+    except ImportError:
+        exec("from numpy import *\nfrom numpy.fft import *\nfrom numpy.linalg import *\n"
+             "from numpy.random import *", namespace)  # checked: fixed import statements
+    return {k: v for k, v in namespace.items()
+            if k not in _PYLAB_DROPPED and not hasattr(builtins, k)}
+
+
+def _load_pylab() -> list[str]:
+    # pylab's random() and connect() replace the package attributes naming the submodules
+    # snncore.random and snncore.connect (which stay importable), as in Brian 2.
+    own = set(_OWN_NAMES) | set(_PLACEHOLDER_NAMES)
+    pylab = {k: v for k, v in _pylab_names().items() if k not in own}
+    globals().update(pylab)
+    return list(pylab)
+
+
+def __getattr__(name: str):
+    # pylab's names, and the full __all__ of the star import, on first use.
+    if name.startswith("_") and name != "__all__":
+        raise AttributeError(f"module 'snncore' has no attribute '{name}'")
+    if "__all__" not in globals():
+        globals()["__all__"] = _load_pylab() + _OWN_NAMES + _PLACEHOLDER_NAMES
+    if name in globals():
+        return globals()[name]
+    raise AttributeError(f"module 'snncore' has no attribute '{name}'")

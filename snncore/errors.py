@@ -12,6 +12,8 @@ __all__ = [
     "DimensionMismatchError",
     "UnknownIdentifierError",
     "IntegrationMethodError",
+    "UnsupportedFeatureError",
+    "PreferenceError",
 ]
 
 
@@ -45,3 +47,11 @@ class UnknownIdentifierError(SnnError, NameError):
 
 class IntegrationMethodError(SnnError, ValueError):
     """The requested integration method does not apply to the equations."""
+
+
+class UnsupportedFeatureError(SnnError, NotImplementedError):
+    """A Brian 2 feature that snncore does not provide."""
+
+
+class PreferenceError(SnnError, AttributeError):
+    """An unknown preference name, or a value a preference cannot take."""

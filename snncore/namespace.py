@@ -87,3 +87,10 @@ class Resolver:
                 f"'{name}' used in {self.where} is a {type(value).__name__}, but external "
                 "names in model code must be numbers")
         return float(value)
+
+
+def get_local_namespace(level: int = 0) -> dict[str, Any]:
+    """Brian 2's helper: the globals and locals of the frame ``level`` levels above the
+    caller (level 0 is the caller itself), locals winning."""
+    frame = sys._getframe(level + 1)
+    return {**frame.f_globals, **frame.f_locals}

@@ -100,50 +100,114 @@ _DIM_NAMES: list[tuple[str, Dimension]] = [
     ("amp/metre^2", AMP / METRE**2),
 ]
 
-_PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "c": 1e-2, "k": 1e3, "M": 1e6, "G": 1e9}
+# SI prefixes by power of ten. Brian 2 knows every one of them for every named unit; the
+# four that are not powers of 1000 (c, d, da, h) are left out of the names model code
+# sees by default (see MODEL_UNITS).
+_PREFIXES = {
+    "y": -24, "z": -21, "a": -18, "f": -15, "p": -12, "n": -9, "u": -6, "m": -3,
+    "c": -2, "d": -1, "da": 1, "h": 2,
+    "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18, "Z": 21, "Y": 24,
+}
+_NOT_DEFAULT_PREFIXES = ("c", "d", "da", "h")
+
+MOLE = _dim(mol=1)
+KELVIN = _dim(K=1)
+CANDELA = _dim(cd=1)
+JOULE = _dim(kg=1, m=2, s=-2)
+
+# Named SI units: (names, dimension, power of ten of the unit itself, takes prefixes,
+# takes the powers 2 and 3).
+_NAMED = [
+    (("metre", "meter"), METRE, 0, True, True),
+    (("kilogram", "kilogramme"), KILOGRAM, 0, False, True),
+    (("second",), SECOND, 0, True, True),
+    (("amp", "ampere"), AMP, 0, True, True),
+    (("kelvin",), KELVIN, 0, False, True),
+    (("mole", "mol"), MOLE, 0, True, True),
+    (("candle",), CANDELA, 0, True, True),
+    (("gram", "gramme"), KILOGRAM, -3, True, True),
+    (("molar",), MOLE / METRE**3, 3, True, True),
+    (("radian", "steradian"), DIMENSIONLESS, 0, True, True),
+    (("hertz",), HERTZ, 0, True, True),
+    (("newton",), _dim(kg=1, m=1, s=-2), 0, True, True),
+    (("pascal",), _dim(kg=1, m=-1, s=-2), 0, True, True),
+    (("joule",), JOULE, 0, True, True),
+    (("watt",), JOULE / SECOND, 0, True, True),
+    (("coulomb",), AMP * SECOND, 0, True, True),
+    (("volt",), VOLT, 0, True, True),
+    (("farad",), FARAD, 0, True, True),
+    (("ohm",), OHM, 0, True, True),
+    (("siemens",), SIEMENS, 0, True, True),
+    (("weber",), VOLT * SECOND, 0, True, True),
+    (("tesla",), VOLT * SECOND / METRE**2, 0, True, True),
+    (("henry",), OHM * SECOND, 0, True, True),
+    (("lumen",), CANDELA, 0, True, True),
+    (("lux",), CANDELA / METRE**2, 0, True, True),
+    (("becquerel",), HERTZ, 0, True, True),
+    (("gray", "sievert"), JOULE / KILOGRAM, 0, True, True),
+    (("katal",), MOLE / SECOND, 0, True, True),
+    (("liter", "litre"), METRE**3, -3, True, False),
+]
+
+# Brian 2's short names (brian2.units.stdunits), as aliases of the long ones.
+_SHORT = {
+    "mV": "mvolt", "mA": "mamp", "uA": "uamp", "nA": "namp", "pA": "pamp",
+    "pF": "pfarad", "uF": "ufarad", "nF": "nfarad", "nS": "nsiemens", "uS": "usiemens",
+    "mS": "msiemens", "ms": "msecond", "us": "usecond", "Hz": "hertz", "kHz": "khertz",
+    "MHz": "Mhertz", "cm": "cmetre", "cm2": "cmetre2", "cm3": "cmetre3", "mm": "mmetre",
+    "mm2": "mmetre2", "mm3": "mmetre3", "um": "umetre", "um2": "umetre2", "um3": "umetre3",
+    "mM": "mmolar", "uM": "umolar", "nM": "nmolar",
+}
 
 
-def _build_unit_table() -> dict[str, tuple[float, Dimension]]:
+def _build_unit_table() -> tuple[dict[str, tuple[float, Dimension]], set[str]]:
+    """Every unit name with its SI scale and dimension, and the names model code sees."""
     table: dict[str, tuple[float, Dimension]] = {}
-    # (long names, short name, dimension, prefixes allowed)
-    base = [
-        (("second",), "s", SECOND, "munp"),
-        (("metre", "meter"), "m", METRE, "cmunp"),
-        (("amp", "ampere"), "A", AMP, "munp"),
-        (("volt",), "V", VOLT, "munpk"),
-        (("siemens",), "S", SIEMENS, "munp"),
-        (("farad",), "F", FARAD, "munp"),
-        (("ohm",), None, OHM, "kMG"),
-        (("hertz",), "Hz", HERTZ, "kM"),
-        (("kilogram",), "kg", KILOGRAM, ""),
-        (("gram",), "g", KILOGRAM, "m"),
-    ]
-    for longs, short, dim, prefixes in base:
-        scale0 = 1e-3 if longs[0] == "gram" else 1.0
-        for name in longs + ((short,) if short else ()):
-            table[name] = (scale0, dim)
-        for p in prefixes:
-            for name in longs + ((short,) if short else ()):
-                table[p + name] = (scale0 * _PREFIXES[p], dim)
-    # Areas, used by conductance-density models (Hodgkin-Huxley).
-    for name in ("metre", "meter", "cmetre", "cmeter", "mmetre", "mmeter", "umetre", "umeter",
-                 "cm", "mm", "um"):
-        scale, dim = table[name]
-        table[name + "2"] = (scale**2, dim**2)
-        table[name + "3"] = (scale**3, dim**3)
-    table["metre"] = table["meter"] = (1.0, METRE)
-    # Bare symbols ('A', 's', 'g', ...) and a few short names ('ns') are too easily a
-    # user's own constant, and Brian 2 does not know them in model code either.
-    for name in _NOT_IN_BRIAN:
-        table.pop(name, None)
-    return table
+    model: set[str] = set()
+    for names, dim, exp10, prefixed, powered in _NAMED:
+        prefixes = {"": 0, **(_PREFIXES if prefixed else {})}
+        dims = {power: dim**power for power in ((1, 2, 3) if powered else (1,))}
+        for name in names:
+            for prefix, prefix_exp in prefixes.items():
+                for power, power_dim in dims.items():
+                    full = f"{prefix}{name}{power if power > 1 else ''}"
+                    # 10.0**n is exact to the last bit, (1e-3)**2 is not.
+                    table[full] = (10.0 ** ((exp10 + prefix_exp) * power), power_dim)
+                    if prefix not in _NOT_DEFAULT_PREFIXES or name in ("liter", "litre"):
+                        model.add(full)
+    for short, long in _SHORT.items():
+        table[short] = table[long]
+        if short != "mS":  # as in Brian 2, whose default unit namespace lacks 'mS'
+            model.add(short)
+    return table, model
 
 
-_NOT_IN_BRIAN = {"m", "A", "F", "S", "V", "g", "s", "kg", "mg", "nm", "ns", "pm", "ps"}
+_TABLE, _MODEL_NAMES = _build_unit_table()
 
+#: Every unit name ``from snncore import *`` provides (Brian 2's ``allunits`` and short
+#: names): name -> (scale in SI, dimension). Unit annotations may use any of them.
+ALL_UNITS: dict[str, tuple[float, Dimension]] = _TABLE
 
-#: Every unit name usable in model strings: name -> (scale in SI, dimension).
-UNITS: dict[str, tuple[float, Dimension]] = _build_unit_table()
+#: The unit names model code always sees, whatever the namespace holds (Brian 2's
+#: ``DEFAULT_UNITS``): the others (``cmetre``, ``dalitre``) are found like any other
+#: external name, as in Brian 2.
+UNITS: dict[str, tuple[float, Dimension]] = {n: _TABLE[n] for n in _TABLE if n in _MODEL_NAMES}
+
+#: Physical constants of ``brian2.units.constants`` (CODATA 2014, as Brian 2 has them):
+#: name -> (value in SI, dimension).
+PHYSICAL_CONSTANTS: dict[str, tuple[float, Dimension]] = {
+    "avogadro_constant": (6.022140857e23, MOLE**-1),
+    "boltzmann_constant": (1.38064852e-23, JOULE / KELVIN),
+    "electric_constant": (8.854187817e-12, FARAD / METRE),
+    "electron_mass": (9.10938356e-31, KILOGRAM),
+    "elementary_charge": (1.6021766208e-19, AMP * SECOND),
+    "faraday_constant": (96485.33289, AMP * SECOND / MOLE),
+    "gas_constant": (8.3144598, JOULE / MOLE / KELVIN),
+    "magnetic_constant": (4 * math.pi * 1e-7, OHM * SECOND / METRE),
+    "molar_mass_constant": (1e-3, KILOGRAM / MOLE),
+    "zero_celsius": (273.15, KELVIN),
+}
+
 
 class UnitConstant(float):
     """A unit constant: a plain SI float that also scales lists (``[10, 100]*ms``).
@@ -165,8 +229,10 @@ class UnitConstant(float):
         return other / float(self)
 
 
-# Module-level float constants, ``from snncore.units import ms``.
-CONSTANTS = {name: UnitConstant(scale) for name, (scale, _dim_) in UNITS.items()}
+# Module-level float constants, ``from snncore.units import ms``: every unit and physical
+# constant. Their dimensions are in ALL_UNITS and PHYSICAL_CONSTANTS.
+CONSTANTS = {name: UnitConstant(value)
+             for name, (value, _dim_) in (ALL_UNITS | PHYSICAL_CONSTANTS).items()}
 globals().update(CONSTANTS)
 
 second: float
@@ -196,7 +262,7 @@ um: float
 umetre: float
 
 #: Names exported by ``from snncore import *``.
-EXPORTED_UNITS = sorted(UNITS)
+EXPORTED_UNITS = sorted(CONSTANTS)
 
 
 def parse_unit(text: str, line: str | None = None) -> Dimension:
@@ -224,9 +290,9 @@ def parse_unit(text: str, line: str | None = None) -> Dimension:
 
     def visit(node: ast.AST) -> Dimension:
         if isinstance(node, ast.Name):
-            if node.id not in UNITS:
+            if node.id not in ALL_UNITS:
                 raise ModelSyntaxError(f"unknown unit '{node.id}' in '{text}'", line or text)
-            return UNITS[node.id][1]
+            return ALL_UNITS[node.id][1]
         if isinstance(node, ast.Constant) and node.value == 1:
             return DIMENSIONLESS
         if isinstance(node, ast.BinOp):

@@ -23,7 +23,7 @@ from snncore.units import (
 
 @pytest.mark.parametrize("name, value", [
     ("second", 1.0), ("ms", 1e-3), ("us", 1e-6), ("Hz", 1.0), ("kHz", 1e3),
-    ("volt", 1.0), ("mV", 1e-3), ("uV", 1e-6), ("amp", 1.0), ("nA", 1e-9), ("pA", 1e-12),
+    ("volt", 1.0), ("mV", 1e-3), ("uvolt", 1e-6), ("amp", 1.0), ("nA", 1e-9), ("pA", 1e-12),
     ("siemens", 1.0), ("nS", 1e-9), ("uS", 1e-6), ("msiemens", 1e-3),
     ("farad", 1.0), ("ufarad", 1e-6), ("pF", 1e-12), ("nF", 1e-9),
     ("ohm", 1.0), ("Mohm", 1e6), ("kohm", 1e3), ("Gohm", 1e9),

@@ -1,0 +1,123 @@
+"""``prefs`` and the standalone-device calls of Brian 2, accepted and run in process."""
+
+import numpy as np
+import pytest
+
+import snncore
+from snncore import prefs
+from snncore.backends import available_backends
+from snncore.errors import PreferenceError, SnnError, UnsupportedFeatureError
+
+
+@pytest.fixture(autouse=True)
+def _default_prefs():
+    yield
+    backend = snncore.get_backend()
+    prefs.reset_to_defaults()
+    snncore.set_backend(backend)
+    snncore.reset_device("runtime")
+
+
+def test_prefs_know_every_brian2_preference():
+    import brian2
+
+    assert set(prefs) == set(brian2.prefs)
+
+
+def test_codegen_target_chooses_the_backend():
+    prefs.codegen.target = "numpy"
+    assert snncore.get_backend() == "numpy" and prefs["codegen.target"] == "numpy"
+    for target in ("cython", "auto", "numba"):
+        prefs["codegen.target"] = target
+        expected = "numba" if "numba" in available_backends() else "numpy"
+        assert snncore.get_backend() == expected and prefs.codegen.target == target
+    prefs.codegen["target"] = "numpy"
+    assert snncore.get_backend() == "numpy"
+    with pytest.raises(PreferenceError, match="cannot be 'weave'; choose 'numpy'"):
+        prefs.codegen.target = "weave"
+
+
+def test_meaningless_prefs_are_accepted_and_kept():
+    prefs.core.default_float_dtype = np.float32
+    prefs.codegen.loop_invariant_optimisations = False
+    prefs.logging.std_redirection = False
+    prefs.devices.cpp_standalone.openmp_threads = 4
+    prefs.codegen.cpp.extra_compile_args_gcc = ["-O1"]
+    assert prefs.core.default_float_dtype is np.float32
+    assert prefs["devices.cpp_standalone.openmp_threads"] == 4
+    with pytest.raises(PreferenceError, match="float32 or float64"):
+        prefs.core.default_float_dtype = np.int8
+
+
+@pytest.mark.parametrize("use, match", [
+    (lambda: setattr(prefs.codegen, "targt", "numpy"),
+     r"unknown preference 'prefs.codegen.targt'; did you mean 'codegen.target'"),
+    (lambda: prefs.core.default_float_type,
+     r"'prefs.core.default_float_type'; did you mean 'core.default_float_dtype'"),
+    (lambda: prefs.__setitem__("codegen", "numpy"), r"'prefs.codegen' is a section"),
+])
+def test_unknown_prefs_name_the_key_and_the_nearest(use, match):
+    with pytest.raises(PreferenceError, match=match):
+        use()
+
+
+def test_restore_initial_state_resets_prefs_and_dt():
+    prefs.codegen.loop_invariant_optimisations = False
+    snncore.defaultclock.dt = 0.05 * snncore.ms
+    snncore.restore_initial_state()
+    assert prefs.codegen.loop_invariant_optimisations is True
+    assert snncore.defaultclock.dt == pytest.approx(1e-4)
+
+
+def _decay(lib):
+    lib.start_scope()
+    tau = 10 * lib.ms  # noqa: F841 (found by run())
+    group = lib.NeuronGroup(2, "dv/dt = -v/tau : 1", method="exact")
+    group.v = [1, 0.5]
+    mon = lib.StateMonitor(group, "v", record=True)
+    lib.run(5 * lib.ms)
+    return np.asarray(mon.v)
+
+
+def test_standalone_script_runs_in_process_with_brian2_results(backend):
+    from snncore import device, get_device, set_device
+
+    set_device("cpp_standalone", build_on_run=False, directory=None, debug=True)
+    assert get_device().name == "cpp_standalone" and device.build_on_run is False
+    v = _decay(snncore)
+    assert v.shape == (2, 50)  # run() ran at once, before build()
+    device.build(directory="out", compile=True, run=True, debug=False)
+    device.activate(build_on_run=True)
+    device.delete(force=True)
+    device.reinit()
+    snncore.reset_device()
+    assert get_device().name == "runtime"
+    expected = np.array([[1.0], [0.5]]) * np.exp(-np.arange(50) * 1e-4 / 1e-2)
+    np.testing.assert_allclose(v, expected, rtol=1e-12)
+
+
+def test_what_only_a_compiled_program_does_is_a_clear_error():
+    from snncore import device, set_device
+
+    set_device("cpp_standalone", build_on_run=False)
+    with pytest.raises(UnsupportedFeatureError, match=r"run_args=\.\.\.\) re-runs"):
+        device.run(run_args={"tau": 1})
+    with pytest.raises(UnsupportedFeatureError, match="insert_code"):
+        device.insert_code("main", "int x;")
+    with pytest.raises(SnnError, match="unknown device 'cuda_standalone'"):
+        set_device("cuda_standalone")
+
+
+def test_brian_logger_calls_are_accepted():
+    import logging
+
+    from snncore import BrianLogger, get_logger, std_silent
+
+    BrianLogger.log_level_debug()
+    assert logging.getLogger("snncore").level == logging.DEBUG
+    BrianLogger.log_level_warn()
+    BrianLogger.suppress_hierarchy("brian2.codegen")
+    get_logger(__name__).warn("a warning through Brian 2's logger API")
+    with std_silent():
+        pass
+    logging.getLogger("snncore").setLevel(logging.NOTSET)
