@@ -189,6 +189,8 @@ class Group:
             return
         if base in self.__dict__.get("_subexpressions", {}):
             raise SnnError(f"'{base}' of {self.where} is a subexpression and cannot be set")
+        if name in ("t", "t_"):
+            raise SnnError(f"'t' of {self.where} is the simulation time and cannot be set")
         raise SnnError(f"cannot set '{name}': " + self._no_such(name))
 
     def _assign(self, name: str, value, namespace) -> None:
@@ -222,10 +224,18 @@ class Group:
         n = 1 if shared else self.N
         bound.set("_n", n)
         bound.set("_indices", np.arange(n))
-        bound.set("t", 0.0)
+        bound.set("t", _network_time(self))
         bound.set("dt", 0.0)
         fresh_rng(bound)
         return np.array(bound())
+
+    @property
+    def t(self) -> float:
+        """The time (seconds) of the network this group last ran in, 0 before its first
+        run; read-only, as Brian 2's ``G.t``."""
+        return _network_time(self)
+
+    t_ = t
 
     def __len__(self) -> int:
         return self.N
@@ -546,6 +556,13 @@ class NeuronGroup(Group):
     def spikes(self) -> np.ndarray:
         """Indices of the neurons that spiked in the last step."""
         return self._spikes[: self._nspikes]
+
+
+def _network_time(group) -> float:
+    """The current time of the network ``group`` (or a subgroup's parent) last ran in:
+    what ``t`` means in an expression assigned between runs (Brian 2's rule)."""
+    network = getattr(group, "parent", group).__dict__.get("_network")
+    return network.t if network is not None else 0.0
 
 
 def _caller(bound: Bound, n: int, indices: np.ndarray):

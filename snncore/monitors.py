@@ -10,6 +10,7 @@ from . import scope
 from .errors import SnnError
 from .expressions import did_you_mean, parse_expression
 from .groups import Operation, RunContext
+from .regular import check_slot, steps_per_tick
 
 
 def _check_indices(record, n: int, where: str) -> np.ndarray:
@@ -79,9 +80,13 @@ class StateMonitor:
         Which elements: all (True), none (False) or the given indices.
     dt : float, optional
         Recording interval, a whole multiple of the simulation time step.
+    clock : Clock, optional
+        Record at every step of this clock (its ``dt``), instead of giving ``dt``.
     when : str
         Schedule slot, ``'start'`` as in Brian 2 (values at the start of each step).
     name : str, optional
+    codeobj_class
+        Accepted for Brian 2 code and ignored.
 
     Attributes
     ----------
@@ -92,11 +97,16 @@ class StateMonitor:
     """
 
     def __init__(self, source, variables: str | Sequence[str] | bool, record=True,
-                 dt: float | None = None, when: str = "start", order: int = 0,
-                 name: str | None = None):
+                 dt: float | None = None, clock=None, when: str = "start", order: int = 0,
+                 name: str | None = None, codeobj_class=None):
         self.source = source
         self.name = name or scope.unique_name("statemonitor")
         self.where = f"StateMonitor '{self.name}'"
+        if clock is not None:
+            if dt is not None:
+                raise SnnError(f"{self.where}: give dt or clock, not both")
+            dt = clock.dt
+        check_slot(when, self.where)
         if variables is True:
             variables = source.variable_names()
         elif isinstance(variables, str):
@@ -117,12 +127,7 @@ class StateMonitor:
         scope.register(self)
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
-        every = 1
-        if self.dt is not None:
-            every = int(round(self.dt / ctx.dt))
-            if every < 1 or abs(every * ctx.dt - self.dt) > 1e-9 * self.dt:
-                raise SnnError(f"the dt of {self.where} ({self.dt} s) must be a whole multiple "
-                               f"of the simulation time step ({ctx.dt} s)")
+        every = steps_per_tick(self.dt, ctx.dt, self.where)
         steps = np.arange(ctx.start_step, ctx.start_step + ctx.n_steps)
         n_new = int(np.count_nonzero(steps % every == 0))
         for grown in [*self._data.values(), self._t]:
@@ -245,15 +250,22 @@ class SpikeMonitor:
         Variables to record at each spike.
     record : bool
         False keeps only the spike counts (bounded memory).
+    when, order : optional
+        Schedule slot and order; right after the threshold by default.
     name : str, optional
+    codeobj_class
+        Accepted for Brian 2 code and ignored.
     """
 
     def __init__(self, source, variables: str | Sequence[str] | None = None,
-                 record: bool = True, when: str = "thresholds", order: int = 1,
-                 name: str | None = None):
+                 record: bool = True, when: str | None = None, order: int | None = None,
+                 name: str | None = None, codeobj_class=None):
         self.source = source
         self.name = name or scope.unique_name("spikemonitor")
         self.where = f"SpikeMonitor '{self.name}'"
+        # Brian 2's default: right after the source's threshold.
+        when = check_slot("thresholds" if when is None else when, self.where)
+        order = 1 if order is None else order
         self.record = bool(record)
         if isinstance(variables, str):
             variables = [variables]
@@ -466,12 +478,18 @@ class PopulationRateMonitor:
     ----------
     source : group with spikes
     name : str, optional
+    codeobj_class, dtype
+        Accepted for Brian 2 code and ignored (rates are float64).
+    when, order : keyword-only
+        Schedule slot (``'end'``) and order.
     """
 
-    def __init__(self, source, when: str = "end", order: int = 0, name: str | None = None):
+    def __init__(self, source, name: str | None = None, codeobj_class=None, dtype=None, *,
+                 when: str = "end", order: int = 0):
         self.source = source
         self.name = name or scope.unique_name("ratemonitor")
         self.where = f"PopulationRateMonitor '{self.name}'"
+        check_slot(when, self.where)
         self.when, self.order = when, order
         self.namespace = None
         self._rate = _Grown(1)

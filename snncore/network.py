@@ -18,10 +18,16 @@ from .units import ms, second
 
 
 class Clock:
-    """The simulation time step shared by objects that do not set their own ``dt``."""
+    """The simulation time step shared by objects that do not set their own ``dt``.
 
-    def __init__(self, dt: float):
+    ``t`` (and ``timestep``) is the time of the network that last ran on this clock,
+    also while it runs (what a network operation sees), 0 before any run.
+    """
+
+    def __init__(self, dt: float, name: str | None = None):
         self.dt = dt
+        self.name = name or scope.unique_name("clock")
+        self._network = None
 
     @property
     def dt(self) -> float:
@@ -33,8 +39,31 @@ class Clock:
             raise SnnError(f"dt must be a positive duration in seconds, got {value!r}")
         self._dt = float(value)
 
+    @property
+    def dt_(self) -> float:
+        return self._dt
 
-defaultclock = Clock(0.1 * ms)
+    @property
+    def t(self) -> float:
+        """Current time (seconds)."""
+        return self._network.t if self._network is not None else 0.0
+
+    t_ = t
+
+    @property
+    def timestep(self) -> _Step:
+        """Current time step (an int; ``clock.timestep[:]`` works as in Brian 2)."""
+        return _Step(round(self.t / self._dt))
+
+
+class _Step(int):
+    """An int that also answers Brian 2's ``timestep[:]``."""
+
+    def __getitem__(self, item):
+        return int(self)
+
+
+defaultclock = Clock(0.1 * ms, name="defaultclock")
 _backend = available_backends()[-1]
 
 
@@ -129,7 +158,11 @@ class Network:
                 and duration >= 0):
             raise SnnError(f"run() needs a non-negative duration in seconds, got {duration!r}")
         run_ns = namespace if namespace is not None else caller_namespace(level)
+        for obj in self.objects:
+            obj._network = self
         dt = self._dt_for_run()
+        if dt == defaultclock.dt:
+            defaultclock._network = self  # whose time defaultclock.t reports
         if self._dt is not None and self._step and abs(dt - self._dt) > 1e-15:
             # Keep t continuous when dt changes between runs.
             self._step = int(round(self._step * self._dt / dt))
