@@ -47,6 +47,7 @@ from .devices import (
     reset_device,
     set_device,
 )
+from .equations import Equations
 from .errors import (
     DimensionMismatchError,
     IntegrationMethodError,
@@ -112,7 +113,7 @@ __version__ = "0.1.0"
 # __getattr__ below builds it (with pylab's names) on the first star import.
 _OWN_NAMES = [
     "NeuronGroup", "Subgroup", "Synapses", "SpikeGeneratorGroup", "PoissonGroup",
-    "PoissonInput",
+    "PoissonInput", "Equations",
     "StateMonitor", "SpikeMonitor", "PopulationRateMonitor",
     "Network", "run", "start_scope", "store", "restore", "Clock", "defaultclock", "seed",
     "set_backend", "get_backend",

@@ -10,7 +10,7 @@ import numpy as np
 from . import scope
 from .backends import ArrayRef
 from .codeobject import Bound, bind, fresh_rng
-from .equations import Equations, parse_equations
+from .equations import Equations, ParsedEquations, parse_equations, substituted_namespace
 from .errors import SnnError
 from .expressions import (
     TypeInfo,
@@ -105,7 +105,7 @@ class Group:
         self.namespace = namespace
         self.dt = dt
         self._subexpressions: dict[str, tuple[ast.expr, Dimension]] = {}
-        self._eqs = Equations()
+        self._eqs = ParsedEquations()
         scope.register(self)
 
     # ---- variables ------------------------------------------------------------------
@@ -117,7 +117,7 @@ class Group:
         self._vars[name] = var
         return var
 
-    def _add_equations(self, eqs: Equations) -> None:
+    def _add_equations(self, eqs: ParsedEquations) -> None:
         self._eqs = eqs
         for eq in eqs:
             if eq.kind == "subexpression":
@@ -365,7 +365,7 @@ class NeuronGroup(Group):
     ----------
     N : int
         Number of neurons.
-    model : str
+    model : str or Equations
         Equations, one per line: ``dv/dt = expr : unit (flags)``, ``x = expr : unit``,
         ``x : unit (flags)``.
     threshold : str, optional
@@ -385,11 +385,11 @@ class NeuronGroup(Group):
 
     _base_name = "neurongroup"
 
-    def __init__(self, N: int, model: str, threshold: str | None = None,
+    def __init__(self, N: int, model: str | Equations, threshold: str | None = None,
                  reset: str | None = None, refractory: float | str | bool = False,
                  method: str | None = None, namespace: dict | None = None,
                  dt: float | None = None, name: str | None = None):
-        super().__init__(N, name, namespace, dt)
+        super().__init__(N, name, substituted_namespace(model, namespace), dt)
         eqs = parse_equations(model)
         self._add_equations(eqs)
         self._refractory = refractory

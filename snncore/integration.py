@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .equations import Equations
+from .equations import ParsedEquations
 from .errors import IntegrationMethodError
 from .expressions import NonLinear, affine, identifiers, parse_expression, substitute, unparse
 
@@ -35,7 +35,7 @@ def _bin(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
     return ast.BinOp(left=left, op=op, right=right)
 
 
-def inline_subexpressions(expr: ast.expr, eqs: Equations) -> ast.expr:
+def inline_subexpressions(expr: ast.expr, eqs: ParsedEquations) -> ast.expr:
     """Replace every subexpression name by its definition, recursively."""
     subs = {eq.name: eq.expr for eq in eqs.of_kind("subexpression")}
     for _ in range(len(subs) + 1):
@@ -68,7 +68,7 @@ class System:
                    for terms in self.g.values() for c in terms.values())
 
 
-def build_system(eqs: Equations, names: list[str] | None = None) -> System:
+def build_system(eqs: ParsedEquations, names: list[str] | None = None) -> System:
     """Collect the differential equations of a model (optionally a subset of them)."""
     diff = [eq for eq in eqs.of_kind("differential") if names is None or eq.name in names]
     f, g = {}, {}

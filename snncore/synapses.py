@@ -18,7 +18,7 @@ import numpy as np
 from .backends import ArrayRef
 from .codeobject import Bound
 from .connect import connect_pairs
-from .equations import parse_equations
+from .equations import Equations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, SnnError
 from .expressions import (
     TypeInfo,
@@ -77,7 +77,7 @@ class Synapses(Group):
     Parameters
     ----------
     source, target : group or subgroup
-    model : str
+    model : str or Equations
         Per-synapse equations; flags ``clock-driven``, ``event-driven`` and, for
         ``x_post = expr : unit (summed)``, ``summed``.
     on_pre, on_post : str or dict of str, optional
@@ -96,14 +96,14 @@ class Synapses(Group):
     _element_index = None
     _plain_attributes = Group._plain_attributes | {"source", "target"}
 
-    def __init__(self, source, target=None, model: str = "", on_pre=None, on_post=None,
-                 delay: float | None = None, method: str | None = None,
+    def __init__(self, source, target=None, model: str | Equations = "", on_pre=None,
+                 on_post=None, delay: float | None = None, method: str | None = None,
                  namespace: dict | None = None, name: str | None = None, dt=None):
         target = source if target is None else target
         for role, group in (("source", source), ("target", target)):
             if not hasattr(group, "variable_ref"):
                 raise SnnError(f"the {role} of Synapses must be a group, got {group!r}")
-        super().__init__(0, name, namespace, dt)
+        super().__init__(0, name, substituted_namespace(model, namespace), dt)
         self.source, self.target = source, target
         eqs = parse_equations(model, _SYN_FLAGS)
         summed = [eq for eq in eqs if "summed" in eq.flags]

@@ -71,7 +71,7 @@ PENDING: dict[str, str] = {
     for name in (
         "TimedArray", "network_operation", "NetworkOperation", "collect",
         "magic_network", "MagicNetwork", "MagicError", "stop", "linked_var", "EventMonitor",
-        "exprel", "DEFAULT_FUNCTIONS", "Equations",
+        "exprel", "DEFAULT_FUNCTIONS",
     )
 }
 
