@@ -91,6 +91,7 @@ from .quantities import (
     is_scalar_type,
 )
 from .random import seed
+from .summaries import profiling_summary
 from .synapses import Synapses
 from .unsupported import PLACEHOLDERS as _PLACEHOLDERS
 
@@ -128,7 +129,7 @@ _OWN_NAMES = [
     "set_device", "get_device", "device", "all_devices", "reset_device", "reinit_devices",
     "Device", "clear_cache", "check_cache",
     "BrianLogger", "get_logger", "logger", "std_silent",
-    "get_local_namespace", "DEFAULT_UNITS", "DEFAULT_CONSTANTS",
+    "get_local_namespace", "DEFAULT_UNITS", "DEFAULT_CONSTANTS", "profiling_summary",
     "Quantity", "Unit", "check_units", "get_dimensions", "get_or_create_dimension",
     "get_unit", "have_same_dimensions", "in_best_unit", "in_unit", "is_dimensionless",
     "is_scalar_type",

@@ -59,8 +59,6 @@ UNSUPPORTED: dict[str, str] = {
     "celsius": "Brian 2 refuses it too: use kelvin for temperature differences and add "
                "zero_celsius to convert a temperature from Celsius to kelvin",
     "test": "this runs Brian 2's own test suite",
-    "profiling_summary": "snncore runs a network as one compiled loop and does not time "
-                         "its objects separately",
     "scheduling_summary": "snncore follows Brian 2's default schedule (start, groups, "
                           "thresholds, synapses, resets, end); it has no summary table",
 }

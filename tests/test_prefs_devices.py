@@ -121,3 +121,9 @@ def test_brian_logger_calls_are_accepted():
     with std_silent():
         pass
     logging.getLogger("snncore").setLevel(logging.NOTSET)
+
+
+def test_profiling_summary_says_what_it_cannot_show():
+    from snncore import profiling_summary
+
+    assert "not available: snncore runs all objects" in str(profiling_summary(show=5))
