@@ -4,7 +4,8 @@
 ``'cython'``, ``'auto'`` and ``'numba'`` the Numba backend (the numpy backend where Numba
 is missing). Every other preference of Brian 2 (C++ compiler flags, logging, the float
 type, ...) is accepted and kept, and has no effect: snncore computes in float64, compiles
-with Numba and logs through Python's ``logging``. An unknown name raises
+with Numba and logs through Python's ``logging``; the two that would change results
+(the schedule, legacy refractory timing) only accept their default. An unknown name raises
 :class:`~snncore.errors.PreferenceError` naming it and the nearest known names.
 """
 
@@ -92,7 +93,22 @@ def _check_float_dtype(dtype: object) -> None:
             "(snncore computes in float64 either way)")
 
 
-_APPLY = {"codegen.target": _apply_target, "core.default_float_dtype": _check_float_dtype}
+def _fixed(key: str, why: str):
+    def check(value: object) -> None:
+        if value != DEFAULTS[key]:
+            raise PreferenceError(f"prefs.{key} cannot be changed in snncore: {why}")
+    return check
+
+
+_APPLY = {
+    "codegen.target": _apply_target,
+    "core.default_float_dtype": _check_float_dtype,
+    "core.network.default_schedule": _fixed(
+        "core.network.default_schedule", "its schedule is Brian 2's default (start, groups, "
+        "thresholds, synapses, resets, end)"),
+    "legacy.refractory_timing": _fixed(
+        "legacy.refractory_timing", "it times refractoriness as Brian 2 does by default"),
+}
 
 
 class Preferences:

@@ -55,6 +55,8 @@ def test_meaningless_prefs_are_accepted_and_kept():
     (lambda: prefs.core.default_float_type,
      r"'prefs.core.default_float_type'; did you mean 'core.default_float_dtype'"),
     (lambda: prefs.__setitem__("codegen", "numpy"), r"'prefs.codegen' is a section"),
+    (lambda: setattr(prefs.core.network, "default_schedule", ["start", "groups"]),
+     r"prefs.core.network.default_schedule cannot be changed in snncore"),
 ])
 def test_unknown_prefs_name_the_key_and_the_nearest(use, match):
     with pytest.raises(PreferenceError, match=match):
