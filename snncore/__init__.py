@@ -6,12 +6,14 @@ objects, every unit of ``brian2.units.allunits`` and the physical constants of
 ``set_device``, ``Equations``, ...), placeholders that explain the Brian 2 names snncore
 does not support, and numpy's and pylab's names (``linspace``, ``plot``, ``show``).
 
-``import snncore`` alone does not import matplotlib: pylab's names are loaded on first
-use, or by the star import (through the module ``__getattr__`` below).
+Every public name bound in this module is exported. ``import snncore`` alone does not
+import matplotlib: pylab's names are loaded on first use, or by the star import (through
+the module ``__getattr__`` below, which builds ``__all__``).
 """
 
 import builtins
 from math import e, inf, pi
+from types import ModuleType as _ModuleType
 
 import numpy
 import numpy as np
@@ -110,33 +112,6 @@ BrianObjectException = SnnError
 
 __version__ = "0.1.0"
 
-# The public names. Add new ones here: the module has no __all__ of its own on purpose, as
-# __getattr__ below builds it (with pylab's names) on the first star import.
-_OWN_NAMES = [
-    "NeuronGroup", "Subgroup", "Synapses", "SpikeGeneratorGroup", "PoissonGroup",
-    "PoissonInput", "Equations",
-    "StateMonitor", "SpikeMonitor", "PopulationRateMonitor",
-    "Network", "run", "start_scope", "store", "restore", "Clock", "defaultclock", "seed",
-    "set_backend", "get_backend",
-    "SnnError", "ModelSyntaxError", "DimensionMismatchError", "UnknownIdentifierError",
-    "IntegrationMethodError", "UnsupportedFeatureError", "PreferenceError",
-    "BrianObjectException",
-    "pi", "e", "inf",
-    "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh",
-    "arcsin", "arccos", "arctan", "clip", "floor", "ceil", "sign",
-    "np", "numpy",
-    "prefs", "brian_prefs", "restore_initial_state",
-    "set_device", "get_device", "device", "all_devices", "reset_device", "reinit_devices",
-    "Device", "clear_cache", "check_cache",
-    "BrianLogger", "get_logger", "logger", "std_silent",
-    "get_local_namespace", "DEFAULT_UNITS", "DEFAULT_CONSTANTS", "profiling_summary",
-    "Quantity", "Unit", "check_units", "get_dimensions", "get_or_create_dimension",
-    "get_unit", "have_same_dimensions", "in_best_unit", "in_unit", "is_dimensionless",
-    "is_scalar_type",
-    "exact", "linear", "independent", "euler", "heun", "rk2", "rk4", "exponential_euler",
-    "milstein",
-    *_UNIT_NAMES,
-]
 # Placeholders only for the names that are not real here.
 _PLACEHOLDER_NAMES = [name for name in _PLACEHOLDERS if name not in globals()]
 globals().update({name: _PLACEHOLDERS[name] for name in _PLACEHOLDER_NAMES})
@@ -163,16 +138,25 @@ def _pylab_names() -> dict:
         exec("from numpy import *\nfrom numpy.fft import *\nfrom numpy.linalg import *\n"
              "from numpy.random import *", namespace)  # checked: fixed import statements
     return {k: v for k, v in namespace.items()
-            if k not in _PYLAB_DROPPED and not hasattr(builtins, k)}
+            if not k.startswith("_") and k not in _PYLAB_DROPPED and not hasattr(builtins, k)}
+
+
+def _own_names() -> list[str]:
+    """Every public name bound in this module (so a name imported here is exported), but
+    not the attributes naming snncore's submodules."""
+    return [name for name, value in globals().items()
+            if not name.startswith("_")
+            and not (isinstance(value, _ModuleType)
+                     and value.__name__.startswith(("snncore.", "builtins")))]
 
 
 def _load_pylab() -> list[str]:
     # pylab's random() and connect() replace the package attributes naming the submodules
     # snncore.random and snncore.connect (which stay importable), as in Brian 2.
-    own = set(_OWN_NAMES) | set(_PLACEHOLDER_NAMES)
+    own = set(_own_names())
     pylab = {k: v for k, v in _pylab_names().items() if k not in own}
     globals().update(pylab)
-    return list(pylab)
+    return [*own, *pylab]
 
 
 def __getattr__(name: str):
@@ -180,7 +164,7 @@ def __getattr__(name: str):
     if name.startswith("_") and name != "__all__":
         raise AttributeError(f"module 'snncore' has no attribute '{name}'")
     if "__all__" not in globals():
-        globals()["__all__"] = _load_pylab() + _OWN_NAMES + _PLACEHOLDER_NAMES
+        globals()["__all__"] = _load_pylab()
     if name in globals():
         return globals()[name]
     raise AttributeError(f"module 'snncore' has no attribute '{name}'")
