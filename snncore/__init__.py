@@ -151,10 +151,11 @@ def _own_names() -> list[str]:
 
 
 def _load_pylab() -> list[str]:
-    # pylab's random() and connect() replace the package attributes naming the submodules
-    # snncore.random and snncore.connect (which stay importable), as in Brian 2.
-    own = set(_own_names())
-    pylab = {k: v for k, v in _pylab_names().items() if k not in own}
+    # Names of snncore's submodules (random, connect, ...) are not rebound to pylab's
+    # functions of the same name, so `from . import random` keeps working: the star import
+    # leaves those few out (numpy's are np.random.random, ...).
+    own = _own_names()
+    pylab = {k: v for k, v in _pylab_names().items() if k not in globals()}
     globals().update(pylab)
     return [*own, *pylab]
 
