@@ -74,6 +74,10 @@ PENDING: dict[str, str] = {
 }
 
 
+class _UnsupportedAttribute(UnsupportedFeatureError, AttributeError):
+    """An attribute of a placeholder: the same message, and hasattr() is False."""
+
+
 class Unsupported:
     """Stands in for a Brian 2 name snncore lacks; every use raises UnsupportedFeatureError.
 
@@ -101,7 +105,11 @@ class Unsupported:
     def __getattr__(self, attr: str):
         if attr.startswith("_"):  # protocol probes of Python and IPython (copy, _repr_html_)
             raise AttributeError(attr)
-        self._fail()
+        try:
+            self._fail()
+        except UnsupportedFeatureError as exc:
+            # Also an AttributeError, so that hasattr() probes of namespace scans say False.
+            raise _UnsupportedAttribute(str(exc)) from None
 
     def __setattr__(self, attr: str, value) -> None:
         self._fail()

@@ -132,6 +132,10 @@ def test_placeholders_explain_themselves(star, use):
         use(star["SpatialNeuron"])
 
 
+def test_placeholder_attributes_are_absent_for_hasattr(star):
+    assert not hasattr(star["SpatialNeuron"], "contained_objects")
+
+
 def test_placeholder_lists_do_not_overlap():
     assert not set(UNSUPPORTED) & set(PENDING)
 
