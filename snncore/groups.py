@@ -277,7 +277,9 @@ class Group:
         from .regular import RunRegularly  # regular builds on this module
 
         runner = RunRegularly(self, code, dt=dt, when=when, order=order, name=name)
-        self.__dict__.setdefault("contained_objects", []).append(runner)
+        # A subgroup's code runs with its parent, the object that takes part in networks.
+        owner = getattr(self, "parent", self)
+        owner.__dict__.setdefault("contained_objects", []).append(runner)
         return runner
 
     def _plan(self, system, varying: frozenset):
@@ -595,6 +597,8 @@ class Subgroup:
     """
 
     _element_index = "i"
+
+    run_regularly = Group.run_regularly
 
     def __init__(self, parent: Group, start: int, stop: int):
         self.parent, self.start, self.stop = parent, start, stop

@@ -58,7 +58,8 @@ class RunRegularly:
     def _written_by_code(self) -> dict:
         names = {target for target, _e, _s in self._statements
                  if target in self.group.variable_names()}
-        return {self.group.name: names} if names else {}
+        parent = getattr(self.group, "parent", self.group)
+        return {parent.name: names} if names else {}
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         group = self.group

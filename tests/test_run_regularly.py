@@ -38,6 +38,22 @@ def test_run_regularly_matches_brian2(backend):
         np.testing.assert_allclose(ours[key], value, rtol=1e-6, atol=1e-9, err_msg=key)
 
 
+def subgroup_model(lib):
+    """run_regularly on two subgroups (Izhikevich 2003 sets its noise this way)."""
+    ms = lib.ms
+    G = lib.NeuronGroup(4, "dv/dt = -v/(5*ms) : 1", method="exact")
+    G[:2].run_regularly("v += 1 + i", dt=1 * ms)
+    G[2:].run_regularly("v += 10*(i + 1)", dt=1.5 * ms, when="end")
+    M = lib.StateMonitor(G, "v", record=True)
+    lib.run(5 * ms)
+    return {"v": si(M.v)}
+
+
+def test_run_regularly_on_subgroups_matches_brian2(backend):
+    ours, ref = snn_run(subgroup_model), brian2_reference(subgroup_model)
+    np.testing.assert_allclose(ours["v"], ref["v"], rtol=1e-6, atol=1e-9)
+
+
 def test_run_regularly_writes_a_parameter_of_an_exact_update(backend):
     """Izhikevich-style noise: the written current must reach the linear update."""
     from snncore import NeuronGroup, StateMonitor, ms, run, seed
