@@ -14,6 +14,7 @@ __all__ = [
     "IntegrationMethodError",
     "UnsupportedFeatureError",
     "PreferenceError",
+    "IndexingError",
 ]
 
 
@@ -55,3 +56,7 @@ class UnsupportedFeatureError(SnnError, NotImplementedError):
 
 class PreferenceError(SnnError, AttributeError):
     """An unknown preference name, or a value a preference cannot take."""
+
+
+class IndexingError(SnnError, IndexError):
+    """An index of a variable (``G.v[12]``, ``S.w[i, j]``) outside its range or of a bad type."""

@@ -11,7 +11,7 @@ from . import scope
 from .backends import ArrayRef
 from .codeobject import Bound, bind, fresh_rng
 from .equations import Equations, ParsedEquations, parse_equations, substituted_namespace
-from .errors import SnnError
+from .errors import IndexingError, SnnError
 from .expressions import (
     TypeInfo,
     assignments,
@@ -29,6 +29,7 @@ from .integration import (
 )
 from .namespace import Resolver, caller_namespace
 from .units import DIMENSIONLESS, SECOND, UNITS, Dimension
+from .views import VariableView, checked_values, condition_indices, flat_indices
 
 _DTYPES = {"float": np.float64, "bool": np.bool_, "int": np.int64, "int32": np.int32}
 
@@ -167,7 +168,7 @@ class Group:
         base = name[:-1] if name.endswith("_") and name[:-1] in vars_ else name
         if base in vars_ and not base.startswith("_"):
             var = vars_[base]
-            return var.array[0] if var.shared else var.array
+            return var.array[0] if var.shared else VariableView(self, base)
         if name in self.__dict__.get("_subexpressions", {}):
             return self._evaluate(parse_expression(name), caller_namespace(0))
         raise AttributeError(self._no_such(name))
@@ -214,6 +215,25 @@ class Group:
                 f"cannot set '{name}' of {self.where}: got {array.size} values for "
                 f"{size} element(s)")
         var.array[:] = array
+
+    # ---- indexed access: G.v[...] (snncore/views.py) -----------------------------------
+
+    def _view_array(self, name: str) -> np.ndarray:
+        return self._vars[name].array
+
+    def _view_indices(self, key, namespace, name: str):
+        what = f"'{name}' of {self.where}"
+        if isinstance(key, str):
+            return condition_indices(self, key, namespace, what)
+        if isinstance(key, tuple):
+            raise IndexingError(f"{what} has one index, got {len(key)}: {key!r}")
+        return flat_indices(key, len(self), what)
+
+    def _view_write(self, name: str, indices, value) -> None:
+        target = self._view_array(name)
+        count = np.arange(target.size)[indices].size
+        target[indices] = checked_values(value, count, f"'{name}' of {self.where}",
+                                         target.dtype)
 
     def _evaluate(self, expr: ast.expr, namespace, shared: bool = False) -> np.ndarray:
         """Value of an expression for every element (numpy, no compile step)."""
@@ -645,10 +665,23 @@ class Subgroup:
         lo, hi = spikes.searchsorted(self.start), spikes.searchsorted(self.stop)
         return spikes[lo:hi] - self.start if self.start else spikes[lo:hi]
 
+    _evaluate = Group._evaluate
+    _view_indices = Group._view_indices
+    _view_write = Group._view_write
+
+    def _view_array(self, name: str) -> np.ndarray:
+        return self.parent._vars[name].array[self.start:self.stop]
+
+    def _absolute_range(self) -> tuple[int, int]:
+        """As an index of the parent's variables (``G.v[G[:10]]``)."""
+        return self.start, self.stop
+
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
         value = getattr(self.parent, name)
+        if isinstance(value, VariableView):
+            return VariableView(self, value._name)
         if isinstance(value, np.ndarray) and value.shape == (self.parent.N,):
             return value[self.start:self.stop]
         return value

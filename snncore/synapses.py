@@ -19,7 +19,7 @@ from .backends import ArrayRef
 from .codeobject import Bound
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
-from .errors import DimensionMismatchError, SnnError
+from .errors import DimensionMismatchError, IndexingError, SnnError
 from .expressions import (
     TypeInfo,
     assignments,
@@ -32,33 +32,10 @@ from .groups import Group, Operation, RunContext, call_fuser
 from .integration import build_system, choose_method, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
+from .views import VariableView, checked_values, condition_indices, flat_indices
 
 _SYN_FLAGS = {"differential": {"clock-driven", "event-driven"}, "subexpression": {"summed"},
               "parameter": set()}
-
-
-class SynapticArray(np.ndarray):
-    """A per-synapse variable; ``S.w[i, j]`` reads the synapses from ``i`` to ``j``."""
-
-    _synapses = None
-
-    def __array_finalize__(self, obj) -> None:
-        self._synapses = getattr(obj, "_synapses", None)
-
-    def __getitem__(self, key):
-        syn = self._synapses
-        if isinstance(key, tuple) and len(key) == 2 and syn is not None \
-                and self.shape == (len(syn),):
-            mask = _match(syn.i, key[0]) & _match(syn.j, key[1])
-            return np.asarray(self)[mask]
-        return super().__getitem__(key)
-
-
-def _match(indices: np.ndarray, key) -> np.ndarray:
-    if isinstance(key, slice):
-        start, stop, step = key.indices(int(indices.max()) + 1 if indices.size else 0)
-        return (indices >= start) & (indices < stop) & ((indices - start) % step == 0)
-    return np.isin(indices, np.atleast_1d(key))
 
 
 @dataclass
@@ -83,9 +60,12 @@ class Synapses(Group):
     on_pre, on_post : str or dict of str, optional
         Statements run for each synapse when a presynaptic (postsynaptic) spike
         arrives; a dict defines several named pathways.
-    delay : float, optional
-        Transmission delay of the ``pre`` pathway (seconds); per-synapse delays are set
-        later with ``S.delay = ...``.
+    delay : float or dict, optional
+        Transmission delay of the ``pre`` pathway (seconds), or ``{pathway: delay}`` for
+        named pathways; per-synapse delays are set later with ``S.delay = ...``.
+    multisynaptic_index : str, optional
+        Name of an integer variable numbering the synapses of each (pre, post) pair in
+        creation order (0, 1, ...), for ``S.w[i, j, k]``.
     method : str, optional
         Integration method of clock-driven equations.
     namespace : dict, optional
@@ -94,10 +74,11 @@ class Synapses(Group):
 
     _base_name = "synapses"
     _element_index = None
-    _plain_attributes = Group._plain_attributes | {"source", "target"}
+    _plain_attributes = Group._plain_attributes | {"source", "target", "multisynaptic_index"}
 
-    def __init__(self, source, target=None, model: str | Equations = "", on_pre=None,
-                 on_post=None, delay: float | None = None, method: str | None = None,
+    def __init__(self, source, target=None, model: str | Equations | None = "", on_pre=None,
+                 on_post=None, delay: float | dict | None = None,
+                 multisynaptic_index: str | None = None, method: str | None = None,
                  namespace: dict | None = None, name: str | None = None, dt=None):
         target = source if target is None else target
         for role, group in (("source", source), ("target", target)):
@@ -105,7 +86,19 @@ class Synapses(Group):
                 raise SnnError(f"the {role} of Synapses must be a group, got {group!r}")
         super().__init__(0, name, substituted_namespace(model, namespace), dt)
         self.source, self.target = source, target
+        model = model or ""
+        if multisynaptic_index is not None:
+            if not isinstance(multisynaptic_index, str) or not multisynaptic_index.isidentifier():
+                raise SnnError(f"multisynaptic_index of {self.where} must be a variable name, "
+                               f"got {multisynaptic_index!r}")
+            line = f"{multisynaptic_index} : integer"
+            model = model + line if isinstance(model, Equations) else f"{model}\n{line}"
+        self.multisynaptic_index = multisynaptic_index
         eqs = parse_equations(model, _SYN_FLAGS)
+        for eq in eqs:
+            if eq.name in _RESERVED:
+                raise SnnError(f"'{eq.name}' is a reserved name in Synapses and cannot be a "
+                               f"variable of {self.where} (line '{eq.source}')")
         summed = [eq for eq in eqs if "summed" in eq.flags]
         for eq in summed:
             del eqs.equations[eq.name]
@@ -149,9 +142,16 @@ class Synapses(Group):
                 for _t, expr, src in statements:
                     self._check_names(expr, src)
                 self._pathways.append(Pathway(pname, direction, statements, order))
-        self._delay: float | None = 0.0
-        self._delay_array: np.ndarray | None = None
-        if delay is not None:
+        #: Delay of each pathway by name: one value in seconds, or one per synapse.
+        self._delays: dict[str, float | np.ndarray] = {}
+        if isinstance(delay, dict):
+            names = [p.name for p in self._pathways]
+            for pname, value in delay.items():
+                if pname not in names:
+                    raise SnnError(f"delay given for the pathway '{pname}' of {self.where}, "
+                                   f"which has the pathways {names}")
+                self._set_delay(value, pathway=pname)
+        elif delay is not None:
             self._set_delay(delay)
         self._csr_cache: dict[str, tuple] = {}
         self._queues: dict[tuple, list] = {}
@@ -190,8 +190,21 @@ class Synapses(Group):
                 f"its target '{base}' has dimension {var.dim}; line '{eq.source}'")
         return direction, base, eq
 
+    def _count_variable(self, name: str) -> None:
+        """Create ``N_incoming`` or ``N_outgoing`` when first used (they cost 4 bytes per
+        synapse each, so large networks that never use them do not carry them)."""
+        if name not in self._vars:
+            self._add_variable(name, DIMENSIONLESS, "int32", constant=True)
+            self._update_count(name)
+
+    def _update_count(self, name: str) -> None:
+        index, group = (("_synaptic_post", self.target) if name == "N_incoming"
+                        else ("_synaptic_pre", self.source))
+        values = self.index_array(index)
+        self._vars[name].array[:] = np.bincount(values, minlength=len(group))[values]
+
     def variable_names(self) -> list[str]:
-        own = super().variable_names()
+        own = super().variable_names() + [n for n in _COUNTS if n not in self._vars]
         return own + [f"{n}_pre" for n in self.source.variable_names()] + \
             [f"{n}_post" for n in self.target.variable_names()] + ["i", "j"]
 
@@ -200,6 +213,8 @@ class Synapses(Group):
             return self._index_ref("_synaptic_pre")
         if name == "j":
             return self._index_ref("_synaptic_post")
+        if name in _COUNTS:
+            self._count_variable(name)
         own = super().variable_ref(name)
         if own is not None:
             return own
@@ -235,28 +250,47 @@ class Synapses(Group):
         return self._vars["_synaptic_pre"].array.size
 
     @property
-    def i(self) -> np.ndarray:
-        """Presynaptic index of each synapse."""
-        return self._vars["_synaptic_pre"].array
+    def i(self) -> VariableView:
+        """Presynaptic index of each synapse (read-only)."""
+        return VariableView(self, "i")
 
     @property
-    def j(self) -> np.ndarray:
-        """Postsynaptic index of each synapse."""
-        return self._vars["_synaptic_post"].array
+    def j(self) -> VariableView:
+        """Postsynaptic index of each synapse (read-only)."""
+        return VariableView(self, "j")
+
+    @property
+    def N_incoming_post(self) -> np.ndarray:
+        """Number of synapses onto each neuron of the target."""
+        return np.bincount(self.index_array("_synaptic_post"),
+                           minlength=len(self.target)).astype(np.int32)
+
+    @property
+    def N_outgoing_pre(self) -> np.ndarray:
+        """Number of synapses from each neuron of the source."""
+        return np.bincount(self.index_array("_synaptic_pre"),
+                           minlength=len(self.source)).astype(np.int32)
+
+    @property
+    def indices(self) -> _SynapseIndices:
+        """``S.indices[i, j]``, ``S.indices['i > j']``: synapse indices, as in Brian 2."""
+        return _SynapseIndices(self)
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
-        if name == "delay":
-            return self._delays_seconds()
+        if name in ("delay", "delay_"):
+            self._pre_pathway()
+            return VariableView(self, "delay")
+        if name in _COUNTS:
+            self._count_variable(name)
         vars_ = self.__dict__.get("_vars", {})
-        if name in vars_ and not name.startswith("_"):
-            var = vars_[name]
+        base = name[:-1] if name.endswith("_") and name[:-1] in vars_ else name
+        if base in vars_ and not base.startswith("_"):
+            var = vars_[base]
             if var.shared:
                 return var.array[0]
-            view = var.array.view(SynapticArray)
-            view._synapses = self
-            return view
+            return VariableView(self, base)
         for suffix, group, index in (("_pre", "source", "_synaptic_pre"),
                                      ("_post", "target", "_synaptic_post")):
             if name.endswith(suffix) and "_vars" in self.__dict__:
@@ -265,33 +299,94 @@ class Synapses(Group):
         return super().__getattr__(name)
 
     def __setattr__(self, name: str, value) -> None:
-        if name == "delay":
-            self._set_delay(value, caller_namespace(0))
+        if name in ("delay", "delay_"):
+            self._set_delay(value, caller_namespace(0), self._pre_pathway())
             return
+        if name in _READ_ONLY or name == self.__dict__.get("multisynaptic_index"):
+            raise SnnError(f"'{name}' of {self.where} is set by connect() and is read-only")
         self._set(name, value, caller_namespace(0))
 
     # ---- delays -------------------------------------------------------------------------
 
-    def _set_delay(self, value, namespace=None) -> None:
+    def _pre_pathway(self) -> str:
+        """The pathway ``S.delay`` means (Brian 2's rule: the one named 'pre')."""
+        if self._pathways and "pre" not in (p.name for p in self._pathways):
+            names = [p.name for p in self._pathways]
+            raise SnnError(f"{self.where} has no pathway named 'pre' (it has {names}), so "
+                           "'delay' means nothing; give delays per pathway with "
+                           "delay={name: value}")
+        return "pre"
+
+    def _set_delay(self, value, namespace=None, pathway: str = "pre") -> None:
+        if isinstance(value, dict):
+            raise SnnError(f"the delay of {self.where} is a dict {value!r}: give it as "
+                           "Synapses(..., delay={pathway: value}), not as S.delay")
         if isinstance(value, str):
             value = self._evaluate(parse_expression(value), namespace or caller_namespace(1))
         array = np.asarray(value, dtype=float)
         if array.ndim > 1 or (array.ndim == 1 and array.size not in (1, len(self))):
             raise SnnError(f"cannot set the delay of {self.where}: got {array.size} values for "
                            f"{len(self)} synapses")
-        bad = array[~np.isfinite(array) | (array < 0)]
-        if bad.size:
-            raise SnnError(f"delays of {self.where} must be finite and non-negative, got "
-                           f"{bad.flat[0]!r} s")
+        _check_delays(array, self.where)
         if array.ndim == 0 or array.size == 1 and len(self) != 1:
-            self._delay, self._delay_array = float(array.reshape(-1)[0]), None
+            self._delays[pathway] = float(array.reshape(-1)[0])
         else:
-            self._delay, self._delay_array = None, array.copy()
+            self._delays[pathway] = array.copy()
 
-    def _delays_seconds(self) -> np.ndarray:
-        if self._delay_array is not None:
-            return self._delay_array
-        return np.full(len(self), self._delay)
+    def _delay_values(self, pathway: str) -> np.ndarray:
+        """The delay of every synapse along a pathway (a new array)."""
+        delay = self._delays.get(pathway, 0.0)
+        if isinstance(delay, np.ndarray):
+            return delay.copy()
+        return np.full(len(self), delay)
+
+    # ---- indexed access: S.w[i, j], S.w['i > j'] (snncore/views.py) ---------------------
+
+    def _view_array(self, name: str) -> np.ndarray:
+        if name == "delay":
+            return self._delay_values("pre")
+        if name in ("i", "j"):
+            return self._vars["_synaptic_pre" if name == "i" else "_synaptic_post"].array
+        return self._vars[name].array
+
+    def _view_indices(self, key, namespace, name: str):
+        what = f"'{name}' of {self.where}"
+        if isinstance(key, str):
+            return condition_indices(self, key, namespace, what)
+        if isinstance(key, tuple):
+            return self._synapse_indices(key, what)
+        return flat_indices(key, len(self), what)
+
+    def _synapse_indices(self, key: tuple, what: str) -> np.ndarray:
+        """The synapses matching ``(i, j)`` or ``(i, j, k)``, in creation order."""
+        if len(key) not in (2, 3):
+            raise IndexingError(f"{what} takes 1, 2 (i, j) or 3 (i, j, k) indices, got "
+                                f"{len(key)}: {key!r}")
+        mask = _matches(self.index_array("_synaptic_pre"), key[0], len(self.source),
+                        f"the presynaptic index of {what}")
+        mask &= _matches(self.index_array("_synaptic_post"), key[1], len(self.target),
+                         f"the postsynaptic index of {what}")
+        if len(key) == 3 and not (isinstance(key[2], slice) and key[2] == slice(None)):
+            if self.multisynaptic_index is None:
+                raise IndexingError(f"the third index of {what} needs a multisynaptic index: "
+                                    "create the Synapses with multisynaptic_index='k'")
+            numbers = self._vars[self.multisynaptic_index].array
+            mask &= _matches(numbers, key[2], int(numbers.max(initial=-1)) + 1,
+                             f"the multisynaptic index of {what}", bounded=False)
+        return np.flatnonzero(mask)
+
+    def _view_write(self, name: str, indices, value) -> None:
+        if name in ("i", "j") or name in _READ_ONLY or name == self.multisynaptic_index:
+            raise SnnError(f"'{name}' of {self.where} is set by connect() and is read-only")
+        if name != "delay":
+            super()._view_write(name, indices, value)
+            return
+        delays = self._delay_values("pre")
+        count = np.arange(delays.size)[indices].size
+        values = checked_values(value, count, f"the delay of {self.where}", float)
+        _check_delays(values, self.where)
+        delays[indices] = values
+        self._delays["pre"] = delays
 
     # ---- connecting -----------------------------------------------------------------
 
@@ -319,6 +414,8 @@ class Synapses(Group):
         self._append(pre, post)
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
+        if len(self) + pre.size > np.iinfo(np.int32).max:
+            raise SnnError(f"{self.where} would have more than 2**31 - 1 synapses")
         old = len(self)
         new = old + pre.size
         for name, var in self._vars.items():
@@ -329,10 +426,16 @@ class Synapses(Group):
             if name == "lastupdate":
                 grown[old:] = 0.0
             var.array = grown
-        self._vars["_synaptic_pre"].array[old:] = pre
-        self._vars["_synaptic_post"].array[old:] = post
-        if self._delay_array is not None:
-            self._delay_array = np.concatenate([self._delay_array, np.zeros(pre.size)])
+        all_pre, all_post = self._vars["_synaptic_pre"].array, self._vars["_synaptic_post"].array
+        all_pre[old:], all_post[old:] = pre, post
+        for pname, delay in self._delays.items():
+            if isinstance(delay, np.ndarray):
+                self._delays[pname] = np.concatenate([delay, np.zeros(pre.size)])
+        for name in _COUNTS:
+            if name in self._vars:
+                self._update_count(name)
+        if self.multisynaptic_index is not None:
+            self._vars[self.multisynaptic_index].array[:] = _pair_counts(all_pre, all_post)
         self.N = new
         self._csr_cache.clear()
 
@@ -446,12 +549,12 @@ class Synapses(Group):
     def _pathway_op(self, ctx: RunContext, pathway: Pathway, statements) -> Operation:
         source = self.source if pathway.direction == "pre" else self.target
         ptr, perm = self._csr(pathway.direction)
-        if pathway.direction == "pre" and self._delay_array is not None:
-            steps = _delay_steps(self._delay_array, ctx.dt)
+        delay = self._delays.get(pathway.name, 0.0)
+        if isinstance(delay, np.ndarray):
+            steps = _delay_steps(delay, ctx.dt)
             homogeneous = None if steps.size and np.any(steps != steps[0]) else \
                 (int(steps[0]) if steps.size else 0)
         else:
-            delay = self._delay if pathway.direction == "pre" else 0.0
             steps, homogeneous = None, int(_delay_steps(np.asarray(delay), ctx.dt))
         length = (homogeneous if homogeneous is not None else int(steps.max(initial=0))) + 1
         key = (pathway.name, homogeneous is None)
@@ -484,6 +587,71 @@ class Synapses(Group):
         for name, var in self._vars.items():
             var.array[:] = state[name]
         self._queues = {key: _copy_queue(ring) for key, ring in state["_queues"].items()}
+
+
+_RESERVED = {"i", "j", "delay", "N", "N_incoming", "N_outgoing", "lastupdate"}
+_COUNTS = ("N_incoming", "N_outgoing")
+_READ_ONLY = {"i", "j", *_COUNTS}
+
+
+class _SynapseIndices:
+    """``S.indices[...]``: the synapse numbers a key of ``S.w[...]`` selects."""
+
+    def __init__(self, synapses: Synapses):
+        self._synapses = synapses
+
+    def __getitem__(self, key) -> np.ndarray:
+        syn = self._synapses
+        indices = syn._view_indices(key, caller_namespace(0), "indices")
+        return np.arange(len(syn), dtype=np.int32)[indices]
+
+
+def _matches(values: np.ndarray, key, size: int, what: str, bounded: bool = True) -> np.ndarray:
+    """Which of ``values`` (neuron indices of each synapse) a key of ``S.w[i, j]`` selects.
+
+    The key is an int, a slice, an int array or sequence, a subgroup or a boolean mask of
+    the neurons, as in Brian 2; an index outside ``0..size-1`` is an error.
+    """
+    if isinstance(key, slice):
+        if key == slice(None):
+            return np.ones(values.size, dtype=bool)
+        return np.isin(values, np.arange(*key.indices(size)))
+    if hasattr(key, "_absolute_range"):
+        start, stop = key._absolute_range()
+        return (values >= start) & (values < stop)
+    array = np.asarray(key)
+    if array.dtype == bool:
+        if array.shape != (size,):
+            raise IndexingError(f"a boolean mask as {what} must have {size} elements, got "
+                                f"shape {array.shape}")
+        return array[values]
+    if array.ndim > 1 or (array.size and array.dtype.kind not in "iu"):
+        raise IndexingError(f"{what} must be an int, a slice or an int array, got {key!r}")
+    array = array.reshape(-1)
+    bad = array[(array < 0) | (array >= size)] if bounded else array[array < 0]
+    if bad.size:
+        raise IndexingError(f"{what} is {int(bad[0])}, outside the valid range 0 to "
+                            f"{size - 1}")
+    return np.isin(values, array)
+
+
+def _pair_counts(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """For each synapse, how many earlier synapses join the same (pre, post) pair."""
+    pair = pre.astype(np.int64) * (int(post.max(initial=0)) + 1) + post
+    order = np.argsort(pair, kind="stable")
+    sorted_pairs = pair[order]
+    starts = np.r_[0, np.flatnonzero(sorted_pairs[1:] != sorted_pairs[:-1]) + 1]
+    run_start = np.repeat(starts, np.diff(np.r_[starts, pair.size]))
+    counts = np.empty(pair.size, dtype=np.int32)
+    counts[order] = np.arange(pair.size) - run_start
+    return counts
+
+
+def _check_delays(array: np.ndarray, where: str) -> None:
+    bad = array[~np.isfinite(array) | (array < 0)]
+    if bad.size:
+        raise SnnError(f"delays of {where} must be finite and non-negative, got "
+                       f"{bad.flat[0]!r} s")
 
 
 class _SpikeRing:
