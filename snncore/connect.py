@@ -7,6 +7,7 @@ at a time), so connecting 5000 x 5000 neurons never builds a 25M-element tempora
 from __future__ import annotations
 
 import ast
+import re
 
 import numpy as np
 
@@ -95,29 +96,48 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
     """The (pre, post) index pairs a ``connect`` call creates, in Brian 2's order."""
     where = f"connect() of {syn.where}"
     n_pre, n_post = len(syn.source), len(syn.target)
-    if not isinstance(n, int | np.integer) or n < 0:
-        raise SnnError(f"n must be a non-negative integer in {where}, got {n!r}")
+    if not (isinstance(n, str) or isinstance(n, int | np.integer) and n >= 0):
+        raise SnnError(f"n must be a non-negative integer or an expression in {where}, "
+                       f"got {n!r}")
     prob = _probability(p, where)
-    if isinstance(i, str):
-        raise SnnError(f"{where}: only j may be given as an expression or generator")
-    if j is not None and not isinstance(j, str):
-        if condition is not None or i is None:
-            raise SnnError(f"{where}: give both i and j as indices, without a condition")
-        pre, post = np.broadcast_arrays(np.atleast_1d(np.asarray(i, dtype=np.int64)),
-                                        np.atleast_1d(np.asarray(j, dtype=np.int64)))
-        _check_range(pre, n_pre, "presynaptic", where)
-        _check_range(post, n_post, "postsynaptic", where)
-        return _repeat(pre, post, n)
-    sources = np.arange(n_pre, dtype=np.int64)
-    if i is not None:
-        sources = np.atleast_1d(np.asarray(i, dtype=np.int64))
-        _check_range(sources, n_pre, "presynaptic", where)
-    if isinstance(j, str):
-        pre, post = _generate(syn, sources, j, skip_if_invalid, namespace, where)
+    if isinstance(condition, str) and re.search(r"\bfor\b", condition):
+        raise SnnError(f"{where}: the condition '{condition}' is a generator; write "
+                       f"connect(j='{condition}') instead")
+    if isinstance(i, str) and isinstance(j, str):
+        raise SnnError(f"{where}: give a generator for i or for j, not both")
+    if isinstance(i, str) or isinstance(j, str):
+        if condition is not None:
+            raise SnnError(f"{where}: a generator for i or j cannot be combined with a "
+                           "condition; put the condition in the generator's 'if'")
+        outer = "j" if isinstance(i, str) else "i"
+        given = j if outer == "j" else i
+        size = n_post if outer == "j" else n_pre
+        sources = np.arange(size, dtype=np.int64)
+        if given is not None:
+            sources = np.atleast_1d(np.asarray(given, dtype=np.int64))
+            _check_range(sources, size, "postsynaptic" if outer == "j" else "presynaptic",
+                         where)
+        pre, post = _generate(syn, sources, i if outer == "j" else j, outer,
+                              skip_if_invalid, namespace, where)
         if prob != 1.0:
             keep = _keep(syn, {"i": pre, "j": post}, prob, namespace)
             pre, post = pre[keep], post[keep]
-        return _repeat(pre, post, n)
+        return _repeat(syn, pre, post, n, namespace)
+    if j is not None or (i is not None and condition is None):
+        if condition is not None or i is None or j is None:
+            raise SnnError(f"{where}: give both i and j as indices, without a condition")
+        pre, post = np.broadcast_arrays(np.atleast_1d(_indices(i, "i", where)),
+                                        np.atleast_1d(_indices(j, "j", where)))
+        _check_range(pre, n_pre, "presynaptic", where)
+        _check_range(post, n_post, "postsynaptic", where)
+        if prob != 1.0:
+            keep = _keep(syn, {"i": pre, "j": post}, prob, namespace)
+            pre, post = pre[keep], post[keep]
+        return _repeat(syn, pre, post, n, namespace)
+    sources = np.arange(n_pre, dtype=np.int64)
+    if i is not None:
+        sources = np.atleast_1d(_indices(i, "i", where))
+        _check_range(sources, n_pre, "presynaptic", where)
     cond = None
     if isinstance(condition, str):
         cond = parse_expression(condition)
@@ -152,13 +172,25 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
         posts.append(block_j[keep])
     pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
     post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
-    return _repeat(pre, post, n)
+    return _repeat(syn, pre, post, n, namespace)
+
+
+def _indices(value, name: str, where: str) -> np.ndarray:
+    """Explicit neuron indices (an int, a sequence or an array of ints, a subgroup)."""
+    if hasattr(value, "_absolute_range"):
+        raise SnnError(f"{where}: {name} is a subgroup; connect from the subgroup itself "
+                       f"(Synapses(G[a:b], ...)) or give {name} as indices")
+    array = np.asarray(value)
+    if array.ndim > 1 or (array.size and array.dtype.kind not in "iu"):
+        raise SnnError(f"{where}: {name} must be an int or a 1-d array of ints, got {value!r}")
+    return array.astype(np.int64)
 
 
 def _check_boolean(syn, expr, source, types, namespace, where) -> None:
     owner = _PairOwner(syn, {"i": np.zeros(0), "j": np.zeros(0)})
     resolver = Resolver(syn.namespace, namespace, where)
     known = dict(types)
+    known.update({name: info for name, (_v, info) in owner.special_scalars().items()})
     for name in identifiers(expr):
         ref = owner.variable_ref(name)
         if ref is not None:
@@ -185,65 +217,170 @@ def _keep(syn, block, prob, namespace) -> np.ndarray:
     return _uniforms_below(values, size)
 
 
-def _repeat(pre: np.ndarray, post: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if n != 1:
+def _repeat(syn, pre: np.ndarray, post: np.ndarray, n,
+            namespace) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair ``n`` times, side by side; ``n`` may be an expression of ``i`` and ``j``."""
+    if isinstance(n, str):
+        counts = np.broadcast_to(_evaluate(syn, {"i": pre, "j": post}, parse_expression(n),
+                                           n, namespace), pre.shape)
+        if counts.dtype.kind not in "iub" and np.any(counts != np.round(counts)):
+            raise SnnError(f"n = '{n}' in connect() of {syn.where} must give integers")
+        counts = counts.astype(np.int64)
+        if np.any(counts < 0):
+            raise SnnError(f"n = '{n}' in connect() of {syn.where} gives a negative number "
+                           f"of synapses ({int(counts.min())})")
+        pre, post = np.repeat(pre, counts), np.repeat(post, counts)
+    elif n != 1:
         pre, post = np.repeat(pre, n), np.repeat(post, n)
     return pre.astype(np.int32), post.astype(np.int32)
 
 
-def _generate(syn, sources: np.ndarray, text: str, skip_if_invalid: bool, namespace,
-              where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Targets from ``j='expr'`` or ``j='k for k in range(a, b[, c]) if cond'``."""
+def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: bool,
+              namespace, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs from Brian 2's generator syntax, for the ``outer`` index (``'i'`` for ``j=``).
+
+    ``'expr'``, ``'expr if cond'``, or ``'expr for k in range(...)|sample(...) if cond'``;
+    ``cond`` may use the generated index (``j`` for ``j=...``) and its group's variables.
+    """
+    result = "j" if outer == "i" else "i"
+    size = len(syn.target if result == "j" else syn.source)
+    elt, var, func, args, kwargs, cond = _parse_generator(text, where)
+    pres, posts = [], []
+    for start in range(0, max(sources.size, 1), _GEN_ROWS):
+        chunk = sources[start:start + _GEN_ROWS]
+        if not chunk.size:
+            break
+        outer_idx, k = _iterate(syn, chunk, outer, func, args, kwargs, var, skip_if_invalid,
+                                namespace, where, text)
+        block = {outer: outer_idx, var: k}
+        values = np.broadcast_to(_evaluate(syn, block, elt, text, namespace),
+                                 k.shape).astype(np.int64)
+        if cond is not None:
+            suffix, group = ("_post", syn.target) if result == "j" else ("_pre", syn.source)
+            uses_group = any(name.endswith(suffix) and
+                             name[: -len(suffix)] in group.variable_names()
+                             for name in identifiers(cond))
+            if uses_group:  # the condition reads the generated neurons' variables
+                outer_idx, k, values = _valid(outer_idx, k, values, size, skip_if_invalid,
+                                              text, where, result)
+            block = {outer: outer_idx, var: k, result: values}
+            keep = np.broadcast_to(_evaluate(syn, block, cond, ast.unparse(cond), namespace),
+                                   k.shape).astype(bool)
+            outer_idx, k, values = outer_idx[keep], k[keep], values[keep]
+        outer_idx, k, values = _valid(outer_idx, k, values, size, skip_if_invalid, text,
+                                      where, result)
+        pres.append(outer_idx if outer == "i" else values)
+        posts.append(values if outer == "i" else outer_idx)
+    if not pres:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pres), np.concatenate(posts)
+
+
+_GEN_ROWS = 256
+
+
+def _parse_generator(text: str, where: str):
+    """(element, variable, 'range'|'sample', args, kwargs, condition) of a generator."""
+    text = text.strip()
+    if not re.search(r"\bfor\b", text):
+        parts = text.split(" if ")
+        if len(parts) > 2:
+            raise ModelSyntaxError(f"cannot read the generator of {where}: write "
+                                   "'expr', 'expr if cond' or 'expr for k in range(...)'", text)
+        text = f"{parts[0]} for _ in range(1)" + (f" if {parts[1]}" if len(parts) == 2 else "")
     try:
-        tree = ast.parse(f"({text.strip()})", mode="eval").body
+        tree = ast.parse(f"({text})", mode="eval").body
     except SyntaxError as exc:
-        raise ModelSyntaxError(f"invalid syntax in j of {where} ({exc.msg})", text) from None
-    n_post = len(syn.target)
-    if isinstance(tree, ast.GeneratorExp):
-        if len(tree.generators) != 1 or not isinstance(tree.generators[0].target, ast.Name):
-            raise ModelSyntaxError(f"j of {where} must have one 'for NAME in range(...)'", text)
-        gen = tree.generators[0]
-        var = gen.target.id
-        it = gen.iter
-        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords):
-            raise ModelSyntaxError(f"the generator in j of {where} must iterate over range()",
-                                   text)
-        args = [parse_expression(ast.unparse(a)) for a in it.args]
-        block = {"i": sources}
-        values = [np.broadcast_to(_evaluate(syn, block, a, ast.unparse(a), namespace),
-                                  sources.shape).astype(np.int64) for a in args]
-        if len(values) == 1:
-            values = [np.zeros_like(values[0]), values[0]]
-        lo, hi = values[0], values[1]
-        step = values[2] if len(values) == 3 else np.ones_like(lo)
-        if np.any(step == 0):
-            raise SnnError(f"range() step of zero in j of {where}")
-        counts = np.maximum(0, -((lo - hi) // step))
-        pre = np.repeat(sources, counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        k = np.repeat(lo, counts) + np.repeat(step, counts) * offsets
-        block = {"i": pre, var: k}
-        keep = np.ones(pre.size, dtype=bool)
-        for cond in gen.ifs:
-            expr = parse_expression(ast.unparse(cond))
-            keep &= np.broadcast_to(_evaluate(syn, block, expr, ast.unparse(cond), namespace),
-                                    keep.shape).astype(bool)
-        elt = parse_expression(ast.unparse(tree.elt))
-        pre = pre[keep]
-        post = np.broadcast_to(_evaluate(syn, {"i": pre, var: k[keep]}, elt, text, namespace),
-                               pre.shape).astype(np.int64)
-    else:
-        expr = parse_expression(text)
-        pre = sources
-        post = np.broadcast_to(_evaluate(syn, {"i": pre}, expr, text, namespace),
-                               pre.shape).astype(np.int64)
-    valid = (post >= 0) & (post < n_post)
-    if not valid.all():
-        if not skip_if_invalid:
-            bad = post[~valid][0]
-            raise SnnError(f"j = {int(bad)} generated by '{text}' in {where} is outside the "
-                           f"target (0 to {n_post - 1}); pass skip_if_invalid=True to drop "
-                           "such targets")
-        pre, post = pre[valid], post[valid]
-    return pre, post
+        raise ModelSyntaxError(f"invalid syntax in the generator of {where} ({exc.msg})",
+                               text) from None
+    if not isinstance(tree, ast.GeneratorExp) or len(tree.generators) != 1 or \
+            not isinstance(tree.generators[0].target, ast.Name):
+        raise ModelSyntaxError(f"the generator of {where} must have one "
+                               "'for NAME in range(...)' or 'for NAME in sample(...)'", text)
+    gen = tree.generators[0]
+    it = gen.iter
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+            and it.func.id in ("range", "sample")):
+        raise ModelSyntaxError(f"the generator of {where} must iterate over range() or "
+                               "sample()", text)
+    func = it.func.id
+    kwargs = {kw.arg: parse_expression(ast.unparse(kw.value)) for kw in it.keywords}
+    if not 1 <= len(it.args) <= 3 or func == "range" and kwargs or \
+            func == "sample" and (len(kwargs) != 1 or set(kwargs) - {"p", "size"}):
+        raise ModelSyntaxError(
+            f"in the generator of {where}: range() takes 1 to 3 arguments; sample() takes "
+            "1 to 3 arguments and one keyword, p= or size=", text)
+    args = [parse_expression(ast.unparse(a)) for a in it.args]
+    cond = None
+    if gen.ifs:
+        cond = parse_expression(" and ".join(f"({ast.unparse(c)})" for c in gen.ifs))
+    return (parse_expression(ast.unparse(tree.elt)), gen.target.id, func, args, kwargs,
+            cond)
+
+
+def _iterate(syn, sources, outer, func, args, kwargs, var, skip_if_invalid, namespace,
+             where, text) -> tuple[np.ndarray, np.ndarray]:
+    """Every (outer index, iteration value) pair of ``range(...)`` or ``sample(...)``."""
+    block = {outer: sources}
+
+    def per_source(expr, integer=True):
+        values = np.broadcast_to(_evaluate(syn, block, expr, ast.unparse(expr), namespace),
+                                 sources.shape)
+        if integer and values.dtype.kind == "f":
+            if np.any(values != np.round(values)):
+                raise SnnError(f"the {func}() arguments in the generator of {where} must be "
+                               f"integers, got '{ast.unparse(expr)}'")
+            values = values.astype(np.int64)
+        return values
+
+    values = [per_source(a).astype(np.int64) for a in args]
+    if len(values) == 1:
+        values = [np.zeros_like(values[0]), values[0]]
+    lo, hi = values[0], values[1]
+    step = values[2] if len(values) == 3 else np.ones_like(lo)
+    if np.any(step == 0):
+        raise SnnError(f"{func}() step of zero in the generator of {where}")
+    counts = np.maximum(0, -((lo - hi) // step))
+    outer_idx = np.repeat(sources, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    k = np.repeat(lo, counts) + np.repeat(step, counts) * offsets
+    if func == "range":
+        return outer_idx, k
+    if "p" in kwargs:
+        p = per_source(kwargs["p"], integer=False).astype(float)
+        if np.any((p < 0) | (p > 1)):
+            raise SnnError(f"p = '{ast.unparse(kwargs['p'])}' of sample() in {where} is "
+                           "outside [0, 1]")
+        keep = _uniforms_below(np.repeat(p, counts), k.size)
+        return outer_idx[keep], k[keep]
+    size = per_source(kwargs["size"])
+    bad = (size < 0) | (size > counts)
+    if np.any(bad) and not skip_if_invalid:
+        first = int(np.flatnonzero(bad)[0])
+        raise SnnError(f"sample(..., size={int(size[first])}) in the generator of {where} "
+                       f"asks for more than the {int(counts[first])} candidates (or fewer "
+                       f"than none) for {outer} = {int(sources[first])}; pass "
+                       "skip_if_invalid=True to take what there is")
+    size = np.clip(size, 0, counts)
+    # Fixed-size samples without replacement: the `size` smallest of uniform keys per
+    # source, kept in ascending order as Brian 2 returns them.
+    keys = generator().random(k.size)
+    owner = np.repeat(np.arange(sources.size), counts)
+    order = np.lexsort((keys, owner))
+    rank = np.empty(k.size, dtype=np.int64)
+    rank[order] = np.arange(k.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    keep = rank < np.repeat(size, counts)
+    return outer_idx[keep], k[keep]
+
+
+def _valid(outer_idx, k, values, size, skip_if_invalid, text, where, result):
+    """Drop (or refuse) generated indices outside the generated group."""
+    valid = (values >= 0) & (values < size)
+    if valid.all():
+        return outer_idx, k, values
+    if not skip_if_invalid:
+        bad = values[~valid][0]
+        raise SnnError(f"{result} = {int(bad)} generated by '{text}' in {where} is outside "
+                       f"the {'target' if result == 'j' else 'source'} (0 to {size - 1}); "
+                       "pass skip_if_invalid=True to drop such indices")
+    return outer_idx[valid], k[valid], values[valid]

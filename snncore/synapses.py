@@ -390,24 +390,28 @@ class Synapses(Group):
 
     # ---- connecting -----------------------------------------------------------------
 
-    def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0, n=1,
-                skip_if_invalid: bool = False, namespace: dict | None = None,
-                level: int = 0) -> None:
+    def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0,
+                n: int | str = 1, skip_if_invalid: bool = False,
+                namespace: dict | None = None, level: int = 0) -> None:
         """Create synapses (the forms of Brian 2's ``Synapses.connect``).
 
         Parameters
         ----------
         condition : str or bool, optional
-            Boolean expression of ``i``, ``j`` and pre/post variables.
+            Boolean expression of ``i``, ``j`` and pre/post variables; ``True`` connects
+            all pairs, ``False`` none.
         i, j : int, array or str, optional
-            Explicit indices; ``j`` may be an expression (``'i'``) or a generator
-            (``'k for k in range(i-3, i+4) if i != k'``).
+            Explicit indices, or for one of them an expression (``j='i'``,
+            ``j='i+1 if i < N_pre-1'``) or a generator over ``range(...)`` or
+            ``sample(..., p=...)`` / ``sample(..., size=...)``
+            (``j='k for k in range(i-3, i+4) if j != i'``; the ``if`` may use the
+            generated index and its group's variables).
         p : float or str
             Connection probability, a number in [0, 1] or an expression.
-        n : int
-            Number of synapses per connected pair.
+        n : int or str
+            Number of synapses per connected pair, or an expression of ``i`` and ``j``.
         skip_if_invalid : bool
-            Drop generated targets outside the target group instead of failing.
+            Drop generated indices outside their group instead of failing.
         """
         ns = namespace if namespace is not None else caller_namespace(level)
         pre, post = connect_pairs(self, condition, i, j, p, n, skip_if_invalid, ns)
