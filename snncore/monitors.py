@@ -288,7 +288,7 @@ class SpikeMonitor:
         self._end_step = ctx.start_step + ctx.n_steps
         record, variables = self.record, self.record_variables
         counter = [ctx.start_step]
-        arrays = {v: getattr(source, v) for v in variables}
+        arrays = {v: np.asarray(getattr(source, v)) for v in variables}
 
         def run(t: float) -> None:
             step = counter[0]

@@ -655,7 +655,7 @@ def _check_delays(array: np.ndarray, where: str) -> None:
     bad = array[~np.isfinite(array) | (array < 0)]
     if bad.size:
         raise SnnError(f"delays of {where} must be finite and non-negative, got "
-                       f"{bad.flat[0]!r} s")
+                       f"{float(bad.flat[0])!r} s")
 
 
 class _SpikeRing:
