@@ -53,6 +53,7 @@ from .equations import Equations
 from .errors import (
     DimensionMismatchError,
     IntegrationMethodError,
+    MagicError,
     ModelSyntaxError,
     PreferenceError,
     SnnError,
@@ -66,15 +67,20 @@ from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .namespace import get_local_namespace
 from .network import (
     Clock,
+    MagicNetwork,
     Network,
+    collect,
     defaultclock,
     get_backend,
+    magic_network,
     restore,
     run,
     set_backend,
     start_scope,
+    stop,
     store,
 )
+from .network_operation import NetworkOperation, network_operation
 from .poissoninput import PoissonInput
 from .prefs import brian_prefs, prefs, restore_initial_state
 from .quantities import (

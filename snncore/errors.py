@@ -15,6 +15,7 @@ __all__ = [
     "UnsupportedFeatureError",
     "PreferenceError",
     "IndexingError",
+    "MagicError",
 ]
 
 
@@ -60,3 +61,7 @@ class PreferenceError(SnnError, AttributeError):
 
 class IndexingError(SnnError, IndexError):
     """An index of a variable (``G.v[12]``, ``S.w[i, j]``) outside its range or of a bad type."""
+
+
+class MagicError(SnnError):
+    """``run()`` cannot tell which simulation the visible objects belong to."""

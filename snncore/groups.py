@@ -93,7 +93,7 @@ class Group:
     _base_name = "group"
     #: The name that means an element's own index in this group's code.
     _element_index: str | None = "i"
-    _plain_attributes = frozenset({"N", "name", "namespace", "dt", "method"})
+    _plain_attributes = frozenset({"N", "name", "namespace", "dt", "method", "active"})
 
     def __init__(self, N: int, name: str | None, namespace: dict | None, dt: float | None):
         if not isinstance(N, int | np.integer) or N < 0:

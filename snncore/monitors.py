@@ -96,6 +96,9 @@ class StateMonitor:
         Shape ``(n_recorded, n_times)``; ``M[i].v`` is the trace of element ``i``.
     """
 
+    #: New monitors join a running simulation (Brian 2's rule).
+    invalidates_magic_network = False
+
     def __init__(self, source, variables: str | Sequence[str] | bool, record=True,
                  dt: float | None = None, clock=None, when: str = "start", order: int = 0,
                  name: str | None = None, codeobj_class=None):
@@ -256,6 +259,9 @@ class SpikeMonitor:
     codeobj_class
         Accepted for Brian 2 code and ignored.
     """
+
+    #: New monitors join a running simulation (Brian 2's rule).
+    invalidates_magic_network = False
 
     def __init__(self, source, variables: str | Sequence[str] | None = None,
                  record: bool = True, when: str | None = None, order: int | None = None,
@@ -483,6 +489,9 @@ class PopulationRateMonitor:
     when, order : keyword-only
         Schedule slot (``'end'``) and order.
     """
+
+    #: New monitors join a running simulation (Brian 2's rule).
+    invalidates_magic_network = False
 
     def __init__(self, source, name: str | None = None, codeobj_class=None, dtype=None, *,
                  when: str = "end", order: int = 0):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable
 
 from . import random as snnrandom
 from . import scope
 from .backends import available_backends
-from .errors import SnnError
+from .errors import MagicError, SnnError
+from .expressions import did_you_mean
 from .fusion import fused_loop
 from .groups import SCHEDULE, Group, Operation, RunContext
 from .namespace import caller_namespace
@@ -109,24 +112,89 @@ class Network:
         Overrides :func:`set_backend`.
     """
 
-    def __init__(self, *objects, backend: str | None = None):
+    _globally_stopped = False
+
+    def __init__(self, *objects, name: str | None = None, backend: str | None = None):
+        self.name = name or scope.unique_name("network")
         self.objects: list = []
         self.backend = backend
         self._step = 0
         self._dt: float | None = None
         self._stored: dict[str, dict] = {}
+        self._stopped = False
         self.add(*objects)
 
     def add(self, *objects) -> None:
-        """Add objects; adding one twice is harmless."""
+        """Add objects (or containers of them); an object run in another network is
+        refused, as in Brian 2."""
+        for obj in _flatten(objects):
+            if any(obj is known for known in self.objects):
+                continue
+            if obj._network is not None and obj._network is not self:
+                raise SnnError(
+                    f"'{obj.name}' has already been simulated in another network and cannot "
+                    "be added to this one; to leave an object out of a run for a while, set "
+                    "its 'active' attribute to False instead")
+            self.objects.append(obj)
+
+    def remove(self, *objects) -> None:
+        """Remove objects (or containers of them) from the network."""
         for obj in _flatten(objects):
             if all(obj is not known for known in self.objects):
-                self.objects.append(obj)
+                raise SnnError(f"'{obj.name}' is not part of network '{self.name}'")
+            self.objects = [known for known in self.objects if known is not obj]
+
+    def __getitem__(self, name: str):
+        if not isinstance(name, str):
+            raise SnnError(f"objects of a network are looked up by name, got {name!r}")
+        for obj in self.objects:
+            if obj.name == name:
+                return obj
+        names = [obj.name for obj in self.objects]
+        raise KeyError(f"network '{self.name}' has no object named '{name}'"
+                       f"{did_you_mean(name, names)}")
+
+    def __delitem__(self, name: str) -> None:
+        self.remove(self[name])
+
+    def __contains__(self, item) -> bool:
+        return any(obj is item or obj.name == item for obj in self.objects)
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __iter__(self):
+        return iter(list(self.objects))
+
+    def __repr__(self) -> str:
+        names = ", ".join(obj.name for obj in self.objects)
+        return f"<Network '{self.name}' at t={self.t:g} s, containing: {names}>"
+
+    def stop(self) -> None:
+        """End the current run after the step in progress (for network operations)."""
+        self._stopped = True
 
     @property
     def t(self) -> float:
         """Current simulation time (seconds)."""
         return self._step * (self._dt if self._dt is not None else defaultclock.dt)
+
+    def _active_objects(self) -> list:
+        return [obj for obj in self.objects if obj.active]
+
+    def _missing_dependencies(self) -> list[tuple[object, object]]:
+        """(object, group it reads) for objects whose source or target is not here."""
+        missing = []
+        for obj in self._active_objects():
+            for dep in _dependencies(obj):
+                if all(dep is not known for known in self.objects):
+                    missing.append((obj, dep))
+        return missing
+
+    def _check_dependencies(self) -> None:
+        for obj, dep in self._missing_dependencies():
+            raise SnnError(f"'{obj.name}' is part of network '{self.name}' but '{dep.name}', "
+                           "on which it depends, is not; add it to the network")
 
     def _dt_for_run(self) -> float:
         own = {obj.dt for obj in self.objects
@@ -138,7 +206,7 @@ class Network:
 
     def run(self, duration: float, report: str | Callable | None = None,
             report_period: float = 10 * second, namespace: dict | None = None,
-            level: int = 0) -> None:
+            level: int = 0, profile: bool | None = None) -> None:
         """Advance the simulation by ``duration`` seconds.
 
         Parameters
@@ -153,13 +221,24 @@ class Network:
             External constants; by default the caller's locals and globals.
         level : int
             How many frames above the caller to look for external constants.
+        profile : bool, optional
+            Accepted for Brian 2 code; snncore does not profile per object.
         """
         if not (isinstance(duration, int | float) and math.isfinite(duration)
                 and duration >= 0):
             raise SnnError(f"run() needs a non-negative duration in seconds, got {duration!r}")
         run_ns = namespace if namespace is not None else caller_namespace(level)
+        self._check_dependencies()
+        for obj in self.objects:
+            if obj._network is not None and obj._network is not self:
+                raise SnnError(
+                    f"'{obj.name}' has already been run in another network; change the "
+                    "objects of one network with add() and remove() instead of making a new "
+                    "one")
         for obj in self.objects:
             obj._network = self
+        self._stopped = False
+        Network._globally_stopped = False
         dt = self._dt_for_run()
         if dt == defaultclock.dt:
             defaultclock._network = self  # whose time defaultclock.t reports
@@ -184,7 +263,7 @@ class Network:
                 written.setdefault(group, set()).update(names)
         ctx = RunContext(self.backend or _backend, dt, n_steps, self._step, run_ns, written)
         ops: list[Operation] = []
-        for obj in self.objects:
+        for obj in self._active_objects():
             ops += obj._operations(ctx)
         ops.sort(key=lambda op: (SCHEDULE.index(op.slot), op.order, op.name))
         fused = fused_loop(ops) if ctx.backend == "numba" else None
@@ -197,6 +276,8 @@ class Network:
                     for func in funcs:
                         func(t)
                     self._step = step + 1
+                    if self._stopped or Network._globally_stopped:
+                        return
         else:
             def advance(begin: int, end: int) -> None:
                 self._step = fused.advance(begin, end, dt)
@@ -214,7 +295,7 @@ class Network:
         first, end = self._step, self._step + n_steps
         chunk = 64
         try:
-            while self._step < end:
+            while self._step < end and not (self._stopped or Network._globally_stopped):
                 began = time.perf_counter()
                 advance(self._step, min(self._step + chunk, end))
                 now = time.perf_counter()
@@ -254,6 +335,17 @@ class Network:
         snnrandom.set_state(snapshot["random"])
 
 
+def _dependencies(obj) -> list:
+    """The groups an object reads from: its source and target (subgroups' parents)."""
+    deps = []
+    for role in ("source", "target"):
+        group = obj.__dict__.get(role)
+        group = getattr(group, "parent", group)
+        if group is not None and group is not obj and hasattr(group, "_operations"):
+            deps.append(group)
+    return deps
+
+
 def _end_step(t_end: float, dt: float) -> int:
     """The step at which a run ending at ``t_end`` stops, as Brian 2's clock computes it:
     the nearest step when within 1e-4 dt, else the next one (a run never ends early)."""
@@ -285,36 +377,157 @@ def _reporter(report, duration: float, start: float):
     return text
 
 
-# ---- the implicit network of the current scope ---------------------------------------
-
-_magic: dict = {"generation": None, "network": None}
+# ---- the magic network: what run() simulates ------------------------------------------
 
 
-def _magic_network() -> Network:
-    if _magic["generation"] != scope.current_generation:
-        _magic["generation"] = scope.current_generation
-        _magic["network"] = Network()
-    net = _magic["network"]
-    net.add(*scope.objects())
-    return net
+def collect(level: int = 0) -> list:
+    """The objects that ``run()`` would simulate if called here.
+
+    As in Brian 2: the simulation objects bound to a name among the caller's locals and
+    globals that were created in the current scope (since the last ``start_scope()``).
+    Objects reachable only through containers, attributes or other objects are not
+    collected; pass them to a :class:`Network` instead.
+
+    Parameters
+    ----------
+    level : int
+        How many frames above the caller to look (for functions that call ``collect``
+        on behalf of their caller).
+
+    Returns
+    -------
+    list
+        The objects, in creation order.
+    """
+    frame = sys._getframe(level + 1)
+    found: dict[int, object] = {}
+    for value in itertools.chain(frame.f_globals.values(), frame.f_locals.values()):
+        if getattr(type(value), "_operations", None) is not None and \
+                getattr(value, "_scope_key", None) == scope.current_key:
+            found[id(value)] = value
+    del frame
+    return sorted(found.values(), key=lambda obj: obj._creation_index)
+
+
+class _MagicRun(Network):
+    """One simulation of the magic network: from its first run() to the next restart."""
+
+    def _check_dependencies(self) -> None:
+        # As Brian 2's magic network: an object whose source is not visible is left out,
+        # with a warning, rather than stopping the run.
+        for obj, dep in self._missing_dependencies():
+            warnings.warn(f"'{obj.name}' is visible to run() but '{dep.name}', on which it "
+                          f"depends, is not; '{obj.name}' is left out of the run",
+                          stacklevel=5)
+            obj.active = False
+
+
+class MagicNetwork:
+    """The network of :func:`run`: the visible objects of the current scope.
+
+    Brian 2's rule for continuing or restarting: when every collected object is new
+    (monitors aside), a new simulation starts at t = 0; when all have run in the
+    current simulation, it continues; a mix is an error, because it is not clear which
+    was meant. Objects of an earlier simulation cannot join a later one. There is one
+    instance, :data:`magic_network`.
+    """
+
+    def __init__(self) -> None:
+        self._current = _MagicRun(name="magicnetwork")
+
+    @property
+    def t(self) -> float:
+        """Time of the current simulation (seconds)."""
+        return self._current.t
+
+    @property
+    def objects(self) -> list:
+        """The objects of the current simulation's last run."""
+        return list(self._current.objects)
+
+    def _update(self, level: int) -> Network:
+        objects = collect(level + 1)
+        known = [obj for obj in objects if obj._network is self._current]
+        new = [obj for obj in objects if obj._network is None and
+               getattr(obj, "invalidates_magic_network", True)]
+        if known and new:
+            raise MagicError(
+                "run() sees objects that have run before ("
+                + ", ".join(f"'{obj.name}'" for obj in known) + ") and new ones ("
+                + ", ".join(f"'{obj.name}'" for obj in new) + "): it cannot tell whether "
+                "to continue the old simulation or start a new one. Build a "
+                "Network(...) of the objects to simulate and call its run(), or call "
+                "start_scope() before creating the new objects; collect() shows what "
+                "run() would take")
+        if new:
+            self._current = _MagicRun(name="magicnetwork")
+        self._current.objects = objects
+        return self._current
+
+    def run(self, duration: float, report: str | Callable | None = None,
+            report_period: float = 10 * second, namespace: dict | None = None,
+            level: int = 0, profile: bool | None = None) -> None:
+        """Simulate the visible objects (see :func:`run`)."""
+        net = self._update(level + 1)
+        try:
+            net.run(duration, report=report, report_period=report_period,
+                    namespace=namespace, level=level + 1)
+        finally:
+            net.objects = []
+
+    def store(self, name: str = "default", level: int = 0) -> None:
+        """Store the visible objects' state (see :meth:`Network.store`)."""
+        net = self._update(level + 1)
+        for obj in net.objects:
+            obj._network = net
+        net.store(name)
+        net.objects = []
+
+    def restore(self, name: str = "default", level: int = 0) -> None:
+        """Restore the visible objects' state (see :meth:`Network.restore`)."""
+        net = self._update(level + 1)
+        net.restore(name)
+        net.objects = []
+
+    def stop(self) -> None:
+        """End the current run after the step in progress."""
+        self._current.stop()
+
+    def __repr__(self) -> str:
+        return "MagicNetwork()"
+
+
+#: The network behind :func:`run`, :func:`store` and :func:`restore`.
+magic_network = MagicNetwork()
 
 
 def run(duration: float, report: str | Callable | None = None,
         report_period: float = 10 * second, namespace: dict | None = None,
-        level: int = 0) -> None:
-    """Run every object created since the last :func:`start_scope` (see :meth:`Network.run`)."""
-    _magic_network().run(duration, report=report, report_period=report_period,
-                         namespace=namespace, level=level + 1)
+        level: int = 0, profile: bool | None = None) -> None:
+    """Simulate the objects visible here for ``duration`` seconds.
+
+    The objects are those :func:`collect` finds: bound to a name in the caller's locals or
+    globals and created since the last :func:`start_scope`. If all are new, time starts
+    at 0; if all ran in the previous ``run()``, it continues. See :meth:`Network.run`
+    for the arguments; ``level`` also says where to look for the objects.
+    """
+    magic_network.run(duration, report=report, report_period=report_period,
+                      namespace=namespace, level=level + 1)
 
 
-def store(name: str = "default") -> None:
-    """Store the state of the implicit network (see :meth:`Network.store`)."""
-    _magic_network().store(name)
+def store(name: str = "default", level: int = 0) -> None:
+    """Store the state of the visible objects (see :meth:`Network.store`)."""
+    magic_network.store(name, level=level + 1)
 
 
-def restore(name: str = "default") -> None:
-    """Restore the implicit network (see :meth:`Network.restore`)."""
-    _magic_network().restore(name)
+def restore(name: str = "default", level: int = 0) -> None:
+    """Restore the visible objects to a stored state (see :meth:`Network.restore`)."""
+    magic_network.restore(name, level=level + 1)
+
+
+def stop() -> None:
+    """End the current run after the step in progress, whichever network it is."""
+    Network._globally_stopped = True
 
 
 def start_scope() -> None:

@@ -1,7 +1,9 @@
-"""The implicit scope: every object created since the last ``start_scope()``.
+"""Scopes and names of simulation objects, as Brian 2 keeps them.
 
-Objects are held by strong references, so a ``Synapses`` built inside a helper function
-and not kept still takes part in ``run()`` (Brian 2 silently drops such objects).
+Every object is stamped at creation with the key of the current scope; ``start_scope()``
+starts a new key, so objects created before it no longer take part in ``run()`` even
+while they are still visible. Which objects take part is decided by
+:func:`snncore.network.collect`, from the names visible where ``run()`` is called.
 """
 
 from __future__ import annotations
@@ -9,20 +11,18 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
-_objects: list = []
 _counters: dict[str, itertools.count] = defaultdict(itertools.count)
-_generation = itertools.count()
-current_generation = next(_generation)
+_keys = itertools.count()
+_creation = itertools.count()
+current_key = next(_keys)
 
 
 def register(obj) -> None:
-    """Add a newly created object to the current scope."""
-    _objects.append(obj)
-
-
-def objects() -> list:
-    """The objects of the current scope, in creation order."""
-    return list(_objects)
+    """Stamp a newly created object with the current scope; it has not run yet."""
+    object.__setattr__(obj, "_scope_key", current_key)
+    object.__setattr__(obj, "_creation_index", next(_creation))
+    object.__setattr__(obj, "_network", None)
+    object.__setattr__(obj, "active", True)
 
 
 def unique_name(base: str) -> str:
@@ -32,7 +32,6 @@ def unique_name(base: str) -> str:
 
 
 def start_scope() -> None:
-    """Forget every object created so far: the next ``run()`` starts a new network at t=0."""
-    global current_generation
-    _objects.clear()
-    current_generation = next(_generation)
+    """Objects created from now on form a new scope; older ones are left out of ``run()``."""
+    global current_key
+    current_key = next(_keys)

@@ -67,8 +67,7 @@ UNSUPPORTED: dict[str, str] = {
 PENDING: dict[str, str] = {
     name: "not yet available in snncore"
     for name in (
-        "TimedArray", "network_operation", "NetworkOperation", "collect",
-        "magic_network", "MagicNetwork", "MagicError", "stop", "linked_var", "EventMonitor",
+        "TimedArray", "linked_var", "EventMonitor",
         "exprel", "DEFAULT_FUNCTIONS",
     )
 }

@@ -183,7 +183,7 @@ def test_nonpositive_group_dt(backend, value):
 
 def test_negative_monitor_dt(backend):
     G = NeuronGroup(1, "dv/dt = -v/(10*ms) : 1")
-    StateMonitor(G, "v", dt=-1 * ms)
+    M = StateMonitor(G, "v", dt=-1 * ms)  # noqa: F841
     with pytest.raises(SnnError, match=r"dt"):
         run(1 * ms)
 

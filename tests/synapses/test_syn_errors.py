@@ -143,7 +143,7 @@ def test_two_summed_writers_through_subgroups(backend):
 
 
 def test_spike_generator_two_spikes_in_one_step(backend):
-    SpikeGeneratorGroup(3, [0, 1, 1], [1 * ms, 2 * ms, 2.05 * ms])
+    G = SpikeGeneratorGroup(3, [0, 1, 1], [1 * ms, 2 * ms, 2.05 * ms])  # noqa: F841
     with pytest.raises(SnnError, match=r"neuron 1 has more than one spike in the time step"):
         run(3 * ms)
 
