@@ -446,7 +446,7 @@ class MagicNetwork:
         return list(self._current.objects)
 
     def _update(self, level: int) -> Network:
-        objects = collect(level + 1)
+        objects = list({id(obj): obj for obj in _flatten(collect(level + 1))}.values())
         known = [obj for obj in objects if obj._network is self._current]
         new = [obj for obj in objects if obj._network is None and
                getattr(obj, "invalidates_magic_network", True)]

@@ -58,7 +58,7 @@ def test_mean_and_variance_of_the_increments(backend, n, rate):
 
     seed(5)
     G = NeuronGroup(3000, "v : 1")
-    PoissonInput(G, "v", n, rate * Hz, 0.5)
+    P = PoissonInput(G, "v", n, rate * Hz, 0.5)  # noqa: F841
     run(10 * ms)
     p, steps = rate * 0.1 * ms, 100
     mean, var = steps * n * p * 0.5, steps * n * p * (1 - p) * 0.25
@@ -74,7 +74,7 @@ def test_seeded_runs_repeat(backend):
         start_scope()
         seed(7)
         G = NeuronGroup(10, "v : 1")
-        PoissonInput(G, "v", 5, 500 * Hz, 1.0)
+        P = PoissonInput(G, "v", 5, 500 * Hz, 1.0)  # noqa: F841
         run(2 * ms)
         values.append(G.v.copy())
     np.testing.assert_array_equal(*values)
@@ -82,7 +82,16 @@ def test_seeded_runs_repeat(backend):
 
 
 def test_poissoninput_errors():
-    from snncore import DimensionMismatchError, Hz, NeuronGroup, PoissonInput, ms, mV, run
+    from snncore import (
+        DimensionMismatchError,
+        Hz,
+        Network,
+        NeuronGroup,
+        PoissonInput,
+        ms,
+        mV,
+        run,
+    )
 
     G = NeuronGroup(2, """dv/dt = -v/(10*ms) : volt
                           c : 1 (constant)""")
@@ -102,10 +111,10 @@ def test_poissoninput_errors():
     with pytest.raises(DimensionMismatchError, match="dimensions volt and siemens do not match in "
                        "'v \\+= <Poisson events>\\*\\(2\\*nS\\)'"):
         run(1 * ms)
-    P.weight = "1*mV"
-    P2 = PoissonInput(G, "v", 10, 20000 * Hz, 1 * mV)  # noqa: F841
+    H = NeuronGroup(2, "dv/dt = -v/(10*ms) : volt")
+    P2 = PoissonInput(H, "v", 10, 20000 * Hz, 1 * mV)
     with pytest.raises(SnnError, match="rate\\*dt = 2 is above 1"):
-        run(1 * ms)
+        Network(H, P2).run(1 * ms)
 
 
 def test_fused_loop_draws_what_the_python_loop_draws(monkeypatch):
@@ -129,8 +138,8 @@ def test_fused_loop_draws_what_the_python_loop_draws(monkeypatch):
         G = NeuronGroup(50, """dv/dt = (I - v)/(5*ms) : 1
                                I : 1""", threshold="v > 0.8", reset="v = 0", method="exact")
         G.run_regularly("I = 1 + 0.5*randn()", dt=0.5 * ms)
-        PoissonInput(G, "v", 3, 400 * Hz, 0.1)
-        PoissonInput(G[10:], "v", 500, 100 * Hz, "0.002")
+        P1 = PoissonInput(G, "v", 3, 400 * Hz, 0.1)  # noqa: F841
+        P2 = PoissonInput(G[10:], "v", 500, 100 * Hz, "0.002")  # noqa: F841
         run(5 * ms)
         return G.v.copy(), G.I.copy()
 
