@@ -107,7 +107,7 @@ def test_poissoninput_errors():
         PoissonInput(G, "v", 10, -10 * Hz, 1 * mV)
     with pytest.raises(SnnError, match="when='later'"):
         PoissonInput(G, "v", 10, 10 * Hz, 1 * mV, when="later")
-    P = PoissonInput(G, "v", 10, 10 * Hz, "2*nS")
+    P = PoissonInput(G, "v", 10, 10 * Hz, "2*nS")  # noqa: F841
     with pytest.raises(DimensionMismatchError, match="dimensions volt and siemens do not match in "
                        "'v \\+= <Poisson events>\\*\\(2\\*nS\\)'"):
         run(1 * ms)
