@@ -128,14 +128,11 @@ _PYLAB_DROPPED = ("x", "f", "rate")
 
 
 def _pylab_names() -> dict:
-    """The names ``from pylab import *`` binds (numpy's alone without matplotlib), except
-    numpy's versions of Python's built-in functions.
+    """The names ``from pylab import *`` binds (numpy's alone without matplotlib).
 
-    Brian 2's star import replaces ``sum``, ``max``, ``min``, ``round``, ``abs``, ``all``,
-    ``any``, ``pow``, ``divmod``, ``bool`` and ``bytes`` by numpy's; snncore keeps
-    Python's, which code written for snncore relies on (``max(a, b)``, ``round(x)`` as an
-    index, ``all()`` of a generator, which numpy's ``all`` takes as true). numpy's are
-    ``np.sum``, ``np.max``, ...
+    As in Brian 2, ``sum``, ``all``, ``any`` and ``divmod`` are numpy's (``all()`` of a
+    generator is then always true: pass a list), while pylab itself restores Python's
+    ``max``, ``min``, ``round``, ``abs``, ``pow``, ``bool`` and ``bytes``.
     """
     namespace: dict = {}
     try:
@@ -144,7 +141,7 @@ def _pylab_names() -> dict:
         exec("from numpy import *\nfrom numpy.fft import *\nfrom numpy.linalg import *\n"
              "from numpy.random import *", namespace)  # checked: fixed import statements
     return {k: v for k, v in namespace.items()
-            if not k.startswith("_") and k not in _PYLAB_DROPPED and not hasattr(builtins, k)}
+            if not k.startswith("_") and k not in _PYLAB_DROPPED}
 
 
 def _own_names() -> list[str]:

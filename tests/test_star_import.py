@@ -5,7 +5,6 @@ public names are compared with snncore's, and every Brian 2 name snncore lacks m
 explicit placeholder that raises a clear error.
 """
 
-import builtins
 import math
 import pkgutil
 import subprocess
@@ -82,11 +81,10 @@ def test_model_code_sees_brian2_default_units_first():
 
 
 def test_star_import_provides_every_brian2_name(brian2_star, star):
-    # numpy's sum, max, round, ... are left out on purpose: Python's built-ins stay.
-    # So are pylab's names of snncore's submodules (random, connect): they stay modules.
+    # pylab's names of snncore's submodules (random, connect) are left out: they stay
+    # modules.
     submodules = {m.name for m in pkgutil.iter_modules(snncore.__path__)}
-    missing = sorted(n for n in set(brian2_star) - set(star)
-                     if not hasattr(builtins, n) and n not in submodules)
+    missing = sorted(n for n in set(brian2_star) - set(star) if n not in submodules)
     assert missing == [], f"Brian 2 names neither provided nor marked unsupported: {missing}"
 
 
@@ -95,7 +93,7 @@ def test_placeholders_are_only_for_names_snncore_lacks():
     assert real == [], f"now real in snncore, remove from snncore/unsupported.py: {real}"
 
 
-def test_snncore_names_win_over_pylab_ones(star):
+def test_snncore_names_win_over_pylab_ones(brian2_star, star):
     from pylab import figure, linspace, plot, show, xlabel
 
     assert star["seed"] is snncore.seed
@@ -104,8 +102,10 @@ def test_snncore_names_win_over_pylab_ones(star):
     assert star["xlabel"] is xlabel and star["linspace"] is linspace
     assert star["np"] is np and star["numpy"] is np
     assert "f" not in star and "rate" not in star  # dropped by Brian 2 as well
-    for name in ("sum", "max", "min", "round", "abs", "all", "any", "pow", "bool"):
-        assert name not in star, name  # Python's built-ins stay
+    # Brian 2's star import binds numpy's sum, all, any and divmod, and Python's max,
+    # min, round, abs, pow and bool (restored by pylab).
+    for name in ("sum", "all", "any", "divmod", "max", "min", "round", "abs", "pow", "bool"):
+        assert star[name] is brian2_star[name], name
     assert isinstance(snncore.random, types.ModuleType)  # not numpy's random()
 
 
