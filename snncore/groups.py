@@ -96,7 +96,10 @@ class Group:
     _plain_attributes = frozenset({"N", "name", "namespace", "dt", "method", "active"})
 
     def __init__(self, N: int, name: str | None, namespace: dict | None, dt: float | None):
-        if not isinstance(N, int | np.integer) or N < 0:
+        # Whole floats (10000.0, N*0.8 in Brian 2 scripts) are accepted as Brian 2 does.
+        whole = isinstance(N, int | np.integer) or (
+            isinstance(N, float | np.floating) and np.isfinite(N) and N == int(N))
+        if not whole or isinstance(N, bool) or N < 0:
             raise SnnError(f"the number of elements must be a non-negative integer, got {N!r}")
         if dt is not None and not (isinstance(dt, int | float) and np.isfinite(dt) and dt > 0):
             raise SnnError(f"dt must be a positive duration in seconds, got {dt!r}")

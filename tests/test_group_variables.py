@@ -70,3 +70,10 @@ def test_changing_dt_between_runs_keeps_time_continuous(backend):
     np.testing.assert_allclose(M.t[10:], 1 * ms + np.arange(20) * 0.05 * ms, rtol=0,
                                atol=1e-15)
     assert G.v[0] == pytest.approx(2 * ms, abs=1e-15)
+
+
+def test_group_size_may_be_a_whole_float_as_in_brian2():
+    assert len(NeuronGroup(10000.0 * 0.2, "v : 1")) == 2000
+    for bad in (2.5, -1, True, float("nan"), "3"):
+        with pytest.raises(SnnError, match=r"number of elements must be a non-negative"):
+            NeuronGroup(bad, "v : 1")
