@@ -274,8 +274,9 @@ class Group:
 
     # ---- running --------------------------------------------------------------------
 
-    def run_regularly(self, code: str, dt: float | None = None, when: str = "start",
-                      order: int = 0, name: str | None = None):
+    def run_regularly(self, code: str, dt: float | None = None, clock=None,
+                      when: str = "start", order: int = 0, name: str | None = None,
+                      codeobj_class=None):
         """Run statements for every element every ``dt`` (Brian 2's ``run_regularly``).
 
         Parameters
@@ -285,12 +286,16 @@ class Group:
         dt : float, optional
             Interval (seconds), a whole multiple of the simulation time step; every step
             by default. Ticks are aligned to t = 0.
+        clock : Clock, optional
+            Run every step of this clock (its ``dt``), instead of giving ``dt``.
         when : str
             Schedule slot (``'start'``, ``'groups'``, ..., ``'before_thresholds'``, ...).
         order : int
             Order within the slot.
         name : str, optional
             ``<group name>_run_regularly`` by default.
+        codeobj_class
+            Accepted for Brian 2 code and ignored.
 
         Returns
         -------
@@ -299,6 +304,10 @@ class Group:
         """
         from .regular import RunRegularly  # regular builds on this module
 
+        if clock is not None:
+            if dt is not None:
+                raise SnnError(f"run_regularly of {self.where}: give dt or clock, not both")
+            dt = clock.dt
         runner = RunRegularly(self, code, dt=dt, when=when, order=order, name=name)
         # A subgroup's code runs with its parent, the object that takes part in networks.
         owner = getattr(self, "parent", self)
