@@ -60,10 +60,10 @@ from .errors import (
     UnknownIdentifierError,
     UnsupportedFeatureError,
 )
-from .groups import NeuronGroup, Subgroup
+from .groups import NeuronGroup, Subgroup, linked_var
 from .inputs import PoissonGroup, SpikeGeneratorGroup
 from .logger import BrianLogger, get_logger, logger, std_silent
-from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from .monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from .namespace import get_local_namespace
 from .network import (
     Clock,

@@ -9,10 +9,11 @@ import numpy as np
 
 from . import scope
 from .backends import ArrayRef
-from .codeobject import Bound, bind, fresh_rng
+from .codeobject import Bound, bind, fresh_rng, temporaries
 from .equations import Equations, ParsedEquations, parse_equations, substituted_namespace
-from .errors import IndexingError, SnnError
+from .errors import DimensionMismatchError, IndexingError, SnnError
 from .expressions import (
+    RESERVED,
     TypeInfo,
     assignments,
     did_you_mean,
@@ -62,6 +63,51 @@ class _LenientTypes(dict):
         return TypeInfo(None, "float")
 
 
+@dataclass(frozen=True)
+class LinkedVariable:
+    """A link target made by :func:`linked_var`: variable ``name`` of ``group``."""
+
+    group: object
+    name: str
+    index: object = None  # None, an integer array, or the name of an integer parameter
+
+
+@dataclass(frozen=True)
+class _Link:
+    group: object
+    name: str
+    index: object  # None, an int64 array, or the name of an integer parameter
+
+
+def linked_var(group_or_variable, name: str | None = None, index=None) -> LinkedVariable:
+    """The target of a linked variable, as in Brian 2: ``G.v = linked_var(H, 'v')``.
+
+    Parameters
+    ----------
+    group_or_variable : group, subgroup, or a variable's array (``H.v``)
+    name : str, optional
+        The target variable; needed when a group is given.
+    index : array of int or str, optional
+        For each element of the linked group, the element of the target to read (many
+        neurons may read one); or the name of an integer parameter holding it.
+
+    Returns
+    -------
+    LinkedVariable
+    """
+    if hasattr(group_or_variable, "variable_ref"):
+        if name is None:
+            raise SnnError("linked_var(group, name): give the name of the target variable")
+        return LinkedVariable(group_or_variable, name, index)
+    if name is not None:
+        raise SnnError("linked_var: give a group and a variable name, or a variable "
+                       "(H.v) alone, not a variable and a name")
+    if not isinstance(group_or_variable, VariableView) or group_or_variable._owner is None:
+        raise SnnError("linked_var(H.v): cannot tell which group this value belongs to; "
+                       "use linked_var(H, 'v')")
+    return LinkedVariable(group_or_variable._owner, group_or_variable._name, index)
+
+
 @dataclass
 class Operation:
     """One piece of per-step work, placed in Brian 2's schedule."""
@@ -80,6 +126,15 @@ class Operation:
 SCHEDULE = tuple(f"{prefix}{slot}"
                  for slot in ("start", "groups", "thresholds", "synapses", "resets", "end")
                  for prefix in ("before_", "", "after_"))
+
+
+def check_slot(when: str, where: str) -> str:
+    """``when`` if it names a slot of the schedule, else a clear error."""
+    if when not in SCHEDULE:
+        raise SnnError(f"when='{when}' of {where} is not a slot of the schedule"
+                       f"{did_you_mean(str(when), SCHEDULE)}; use one of "
+                       + ", ".join(SCHEDULE))
+    return when
 
 
 class Group:
@@ -109,6 +164,8 @@ class Group:
         self.namespace = namespace
         self.dt = dt
         self._subexpressions: dict[str, tuple[ast.expr, Dimension]] = {}
+        #: ``(linked)`` parameters: name -> its link (None until set with linked_var)
+        self._links: dict[str, _Link | None] = {}
         self._eqs = ParsedEquations()
         scope.register(self)
 
@@ -126,22 +183,119 @@ class Group:
         for eq in eqs:
             if eq.kind == "subexpression":
                 self._subexpressions[eq.name] = (eq.expr, eq.dim)
+            elif "linked" in eq.flags:
+                if eq.flags != {"linked"}:
+                    raise SnnError(f"the 'linked' flag cannot be combined with other flags "
+                                   f"(line '{eq.source}')")
+                self._links[eq.name] = None
             else:
                 self._add_variable(eq.name, eq.dim, eq.dtype, shared="shared" in eq.flags,
                                    constant="constant" in eq.flags)
 
     def variable_names(self) -> list[str]:
-        return [n for n in self._vars if not n.startswith("_")] + list(self._subexpressions)
+        return [n for n in self._vars if not n.startswith("_")] + list(self._links) + \
+            list(self._subexpressions)
 
     def variable_ref(self, name: str):
         var = self._vars.get(name)
         if var is None:
-            return None
+            return self._linked_ref(name) if name in self._links else None
         ref = ArrayRef(f"_a_{name}", "shared" if var.shared else None)
         return ref, var.array, var.typeinfo, var.constant
 
     def index_array(self, name: str) -> np.ndarray:
+        if name.startswith("_link_") and name[6:] in self._links:
+            return self._link_index(name[6:])[1]
         raise KeyError(name)
+
+    # ---- events -----------------------------------------------------------------------
+
+    @property
+    def events(self) -> dict[str, str]:
+        """Brian 2's ``events``: a group that makes spikes (a spike generator) has the
+        event ``'spike'``; neuron groups define theirs."""
+        return {"spike": ""} if hasattr(type(self), "spikes") else {}
+
+    def event_source(self, event: str):
+        """What code triggered by ``event`` reads the indices of the current step from."""
+        if event in self.events:
+            return self
+        raise _no_event(self, event)
+
+    # ---- linked variables -------------------------------------------------------------
+
+    def _link(self, name: str) -> _Link:
+        link = self._links[name]
+        if link is None:
+            raise SnnError(f"the linked variable '{name}' of {self.where} is not linked yet: "
+                           f"set it with {self.name}.{name} = linked_var(group, 'name')")
+        return link
+
+    def _link_index(self, name: str) -> tuple[object, np.ndarray | None]:
+        """The target's reference, and the index into its array of each element here
+        (None: the element's own index)."""
+        link = self._link(name)
+        target = link.group.variable_ref(link.name)
+        index = link.index
+        if isinstance(index, str):
+            index = self._vars[index].array
+        if target[0].index not in (None, "shared"):
+            # The target is itself read through an index (a linked variable, a subgroup).
+            own = link.group.index_array(target[0].index)
+            index = own if index is None else own[index]
+        return target, index
+
+    def _linked_ref(self, name: str):
+        target, index = self._link_index(name)
+        ref, array, info, _constant = target
+        if ref.index == "shared" or array.size == 1 and self.N != 1:
+            return ArrayRef(f"_a_{name}", "shared"), array, info, False
+        return ArrayRef(f"_a_{name}", None if index is None else f"_link_{name}"), array, \
+            info, False
+
+    def _set_link(self, name: str, value) -> None:
+        """``G.v = linked_var(H, 'v', index=...)``, checked as Brian 2 checks it."""
+        if not isinstance(value, LinkedVariable):
+            raise SnnError(f"cannot set the linked variable '{name}' of {self.where} directly;"
+                           f" link it to another variable with "
+                           f"{self.name}.{name} = linked_var(group, 'name')")
+        group, target_name = value.group, value.name
+        target = group.variable_ref(target_name)
+        if target is None:
+            names = group.variable_names()
+            what = "a subexpression, which snncore cannot link to" if \
+                target_name in names else "no such variable" + did_you_mean(target_name, names)
+            raise SnnError(f"cannot link '{name}' of {self.where} to '{target_name}' of "
+                           f"{group.where}: {what}")
+        dim = self._eqs[name].dim
+        if target[2].dim != dim:
+            raise DimensionMismatchError(
+                f"cannot link '{name}' of {self.where} (dimension {dim}) to '{target_name}' of "
+                f"{group.where} (dimension {target[2].dim})")
+        size = 1 if target[0].index == "shared" else len(group)
+        index = value.index
+        if isinstance(index, str):
+            var = self._vars.get(index)
+            if var is None or index.startswith("_") or var.shared or var.dtype == "float":
+                raise SnnError(f"the index of linked variable '{name}' of {self.where} must "
+                               f"name an integer parameter of that group, got '{index}'")
+        elif index is not None:
+            index = np.asarray(index)
+            if index.dtype.kind not in "iu" or index.shape != (self.N,):
+                raise SnnError(f"the index of linked variable '{name}' of {self.where} must be "
+                               f"an integer array of length {self.N}, got shape {index.shape} "
+                               f"of {index.dtype}")
+            bad = index[(index < 0) | (index >= size)]
+            if bad.size:
+                raise SnnError(f"the index of linked variable '{name}' of {self.where} "
+                               f"contains {int(bad[0])}, outside 0 to {size - 1} "
+                               f"({group.where})")
+            index = index.astype(np.int64)
+        elif size not in (1, self.N):
+            raise SnnError(f"cannot link '{name}' of {self.where} ({self.N} elements) to "
+                           f"'{target_name}' of {group.where} ({size} elements); give "
+                           "linked_var an index= to link groups of different sizes")
+        self._links[name] = _Link(group, target_name, index)
 
     def inline(self, expr: ast.expr) -> ast.expr:
         return inline_subexpressions(expr, self._eqs) if self._subexpressions else expr
@@ -162,6 +316,8 @@ class Group:
             types[name] = var.typeinfo
         for name, (_expr, dim) in self._subexpressions.items():
             types[name] = TypeInfo(dim, "float")
+        for name in self._links:
+            types[name] = TypeInfo(self._eqs[name].dim, self._eqs[name].dtype)
         return types
 
     def __getattr__(self, name: str):
@@ -172,9 +328,19 @@ class Group:
         if base in vars_ and not base.startswith("_"):
             var = vars_[base]
             return var.array[0] if var.shared else VariableView(self, base)
+        if base in self.__dict__.get("_links", {}):
+            return self._linked_values(base)
         if name in self.__dict__.get("_subexpressions", {}):
             return self._evaluate(parse_expression(name), caller_namespace(0))
         raise AttributeError(self._no_such(name))
+
+    def _linked_values(self, name: str):
+        """A linked variable read from Python: its one value if it links to a shared
+        variable, else a view whose reads and writes reach the target, as in Brian 2."""
+        (ref, array, _info, _c), _index = self._link_index(name)
+        if ref.index == "shared" or array.size == 1 and self.N != 1:
+            return array[0]
+        return VariableView(self, name)
 
     def _no_such(self, name: str) -> str:
         return f"{self.where} has no variable '{name}'{did_you_mean(name, self.variable_names())}"
@@ -185,6 +351,12 @@ class Group:
     def _set(self, name: str, value, namespace) -> None:
         vars_ = self.__dict__.get("_vars", {})
         base = name[:-1] if name.endswith("_") and name[:-1] in vars_ else name
+        if base in self.__dict__.get("_links", {}):
+            self._set_link(base, value)
+            return
+        if isinstance(value, LinkedVariable):
+            raise SnnError(f"cannot link '{name}' of {self.where}: declare it as a linked "
+                           f"variable with '{name} : unit (linked)' in the model")
         if base in vars_ and not base.startswith("_"):
             self._assign(base, value, namespace)
             return
@@ -203,8 +375,6 @@ class Group:
             expr = parse_expression(value)
             info = infer(expr, self._static_types(), value)
             if not info.is_zero and None not in (info.dim, var.dim) and info.dim != var.dim:
-                from .errors import DimensionMismatchError
-
                 raise DimensionMismatchError(
                     f"cannot set '{name}' of {self.where} to '{value}': '{name}' has "
                     f"dimension {var.dim}, the expression has dimension {info.dim}")
@@ -222,6 +392,9 @@ class Group:
     # ---- indexed access: G.v[...] (snncore/views.py) -----------------------------------
 
     def _view_array(self, name: str) -> np.ndarray:
+        if name in self._links:
+            (_ref, array, _info, _c), index = self._link_index(name)
+            return array if index is None else array[index]
         return self._vars[name].array
 
     def _view_indices(self, key, namespace, name: str):
@@ -234,6 +407,11 @@ class Group:
 
     def _view_write(self, name: str, indices, value) -> None:
         target = self._view_array(name)
+        if name in getattr(self, "_links", {}):
+            # Through the link's index into the target's array (G.v[:] = ... reaches H.v).
+            (_ref, target, _info, _c), index = self._link_index(name)
+            if index is not None:
+                indices = index[indices]
         count = np.arange(target.size)[indices].size
         target[indices] = checked_values(value, count, f"'{name}' of {self.where}",
                                          target.dtype)
@@ -415,6 +593,12 @@ class NeuronGroup(Group):
     dt : float, optional
         Time step; the network's (``defaultclock.dt``) by default.
     name : str, optional
+    events : dict of str, optional
+        Custom events, as in Brian 2: ``{'name': 'boolean condition'}``, checked in the
+        ``'after_thresholds'`` slot of every step (refractoriness does not apply). Code
+        runs on an event with :meth:`run_on_event`; synapses are triggered by it with
+        ``on_event=``, and :class:`~snncore.monitors.EventMonitor` records it. The
+        ``threshold`` defines the event ``'spike'``, and the ``reset`` runs on it.
     """
 
     _base_name = "neurongroup"
@@ -422,7 +606,8 @@ class NeuronGroup(Group):
     def __init__(self, N: int, model: str | Equations, threshold: str | None = None,
                  reset: str | None = None, refractory: float | str | bool = False,
                  method: str | None = None, namespace: dict | None = None,
-                 dt: float | None = None, name: str | None = None):
+                 dt: float | None = None, name: str | None = None,
+                 events: dict[str, str] | None = None):
         super().__init__(N, name, substituted_namespace(model, namespace), dt)
         eqs = parse_equations(model)
         self._add_equations(eqs)
@@ -442,32 +627,117 @@ class NeuronGroup(Group):
         self._system = build_system(eqs)
         self._check_model()
         self.method = choose_method(method, self._system)
+        events = dict(events or {})
+        if "spike" in events:
+            if threshold is not None:
+                raise SnnError(f"{self.where} defines both a threshold and a 'spike' event")
+            threshold = events.pop("spike")
         self._threshold = None
         if threshold is not None:
-            self._threshold = parse_expression(threshold)
-            info = infer(self.inline(self._threshold), self._static_types(), threshold)
-            if info.kind != "bool":
-                raise SnnError(f"the threshold of {self.where} must be a boolean expression "
-                               f"such as 'v > 1', got '{threshold}'")
+            self._threshold = self._check_condition(threshold, "the threshold")
         self._threshold_source = threshold
-        self._reset = assignments(reset)
-        if self._reset and threshold is None:
-            raise SnnError(f"{self.where} has a reset but no threshold")
-        types = self._static_types()
-        for target, expr, source in self._reset:
-            if target not in self._vars or target.startswith("_"):
-                hint = did_you_mean(target, self.variable_names())
-                raise SnnError(f"cannot assign to '{target}' in the reset of {self.where}: "
-                               f"no such variable{hint} (line '{source}')")
-            infer(self.inline(expr), types, source)
+        #: every event: name -> (condition source, slot, order); 'spike' is the threshold's
+        self._events: dict[str, list] = {}
+        if threshold is not None:
+            self._events["spike"] = [threshold, "thresholds", 0]
+        self._event_spaces: dict[str, EventSpace] = {}
+        for event, condition in events.items():
+            if not isinstance(event, str) or not event.isidentifier() or \
+                    event.startswith("_"):
+                raise SnnError(f"{event!r} cannot be the name of an event of {self.where}: "
+                               "use a name such as 'burst'")
+            if not isinstance(condition, str):
+                raise SnnError(f"the condition of event '{event}' of {self.where} must be a "
+                               f"string such as 'v > 1', got {condition!r}")
+            self._check_condition(condition, f"the condition of event '{event}'")
+            self._events[event] = [condition, "after_thresholds", 0]
+            self._event_spaces[event] = EventSpace(self, event)
+        #: code run on events: name -> (statements, slot, order); the reset is 'spike''s
+        self._event_code: dict[str, tuple[list, str, int]] = {}
+        if reset is not None:
+            if threshold is None:
+                raise SnnError(f"{self.where} has a reset but no threshold")
+            self._event_code["spike"] = (self._check_code(reset, "the reset"), "resets", 0)
         self._spikes = np.zeros(self.N, dtype=np.int64)
         self._nspikes = 0
         self._all = np.arange(self.N, dtype=np.int64)
 
+    def _check_condition(self, condition: str, what: str) -> ast.expr:
+        expr = parse_expression(condition)
+        info = infer(self.inline(expr), self._static_types(), condition)
+        if info.kind != "bool":
+            raise SnnError(f"{what} of {self.where} must be a boolean expression such as "
+                           f"'v > 1', got '{condition}'")
+        return expr
+
+    def _check_code(self, code: str, what: str) -> list[tuple[str, ast.expr, str]]:
+        """Statements run on an event, checked as far as possible before the run: the
+        names they write, temporaries used before assignment, dimensions."""
+        if not isinstance(code, str):
+            raise SnnError(f"{what} of {self.where} must be a string of statements such as "
+                           f"'v = 0', got {code!r}")
+        statements = assignments(code)
+        known = set(self._vars) | set(self._links) | set(RESERVED)
+        types = self._static_types()
+        declared = temporaries(statements, known.__contains__, self)
+        for target, expr, source in statements:
+            info = infer(self.inline(expr), types, source)
+            if target in declared:
+                declared.discard(target)  # the first assignment gives the dimension
+                types[target] = TypeInfo(info.dim, info.kind)
+        return statements
+
+    @property
+    def events(self) -> dict[str, str]:
+        """The events of the group and their conditions (``'spike'``: the threshold)."""
+        return {name: spec[0] for name, spec in self._events.items()}
+
+    def run_on_event(self, event: str, code: str, when: str = "after_resets",
+                     order: int = 0) -> None:
+        """Run ``code`` for each neuron in which ``event`` happened, as in Brian 2.
+
+        Parameters
+        ----------
+        event : str
+            The name of an event (``'spike'`` or one given in ``events=``).
+        code : str
+            Statements, as in a reset; ``x = expr`` with ``x`` not a variable declares a
+            temporary.
+        when : str
+            Schedule slot, ``'after_resets'`` by default.
+        order : int
+            Order within the slot.
+        """
+        self._event_space_of(event)
+        if event in self._event_code:
+            raise SnnError(f"code for event '{event}' of {self.where} was already added"
+                           + (" (the reset)" if event == "spike" else ""))
+        what = "the reset" if event == "spike" else f"the code run on event '{event}'"
+        self._event_code[event] = (self._check_code(code, what),
+                                   check_slot(when, self.where), int(order))
+
+    def set_event_schedule(self, event: str, when: str = "after_thresholds",
+                           order: int = 0) -> None:
+        """Change the slot in which the condition of ``event`` is checked."""
+        self._event_space_of(event)
+        self._events[event][1:] = [check_slot(when, self.where), int(order)]
+
+    def _event_space_of(self, event: str):
+        if event in self._events:
+            return self if event == "spike" else self._event_spaces[event]
+        raise _no_event(self, event)
+
+    def event_source(self, event: str):
+        """The group itself for ``'spike'``, an :class:`EventSpace` for a custom event."""
+        return self._event_space_of(event)
+
+    def event_slot(self, event: str) -> tuple[str, int]:
+        """(slot, order) in which the condition of ``event`` is checked."""
+        self._event_space_of(event)
+        return self._events[event][1], self._events[event][2]
+
     def _check_model(self) -> None:
         """Dimension checks that need no external values (those have unknown dimensions)."""
-        from .errors import DimensionMismatchError
-
         types = self._static_types()
         for eq in self._eqs:
             if eq.expr is None:
@@ -487,8 +757,16 @@ class NeuronGroup(Group):
     # ---- running --------------------------------------------------------------------
 
     def _written_by_code(self) -> dict:
-        names = {t for t, _e, _s in self._reset}
-        return {self.name: names} if names else {}
+        out: dict[str, set] = {}
+        for statements, _when, _order in self._event_code.values():
+            for target, _e, _s in statements:
+                if target in self._vars:
+                    out.setdefault(self.name, set()).add(target)
+                elif target in self._links and self._links[target] is not None:
+                    link = self._links[target]
+                    group = getattr(link.group, "parent", link.group)
+                    out.setdefault(group.name, set()).add(link.name)
+        return out
 
     def _refractory_statements(self) -> list[tuple[str, ast.expr, str]]:
         if self._refractory is False or self._refractory is None:
@@ -518,73 +796,37 @@ class NeuronGroup(Group):
     def _operations(self, ctx: RunContext) -> list[Operation]:
         update = self._state_updater(ctx, self._system, self._refractory_statements())
         ops = [update] if update is not None else []
-        if self._threshold is not None:
-            condition = self._threshold
-            spike_code = []
-            if "not_refractory" in self._vars:
+        for event, (source, when, order) in self._events.items():
+            condition = self._threshold if event == "spike" else parse_expression(source)
+            space = self._event_space_of(event)
+            code = []
+            if event == "spike" and "not_refractory" in self._vars:
                 condition = ast.BoolOp(op=ast.And(), values=[
                     condition, ast.Name(id="not_refractory", ctx=ast.Load())])
-                spike_code = assignments("lastspike = t\nnot_refractory = False")
-            thresholder = ctx.bind(self, "threshold", spike_code,
-                                   condition=(condition, self._threshold_source),
-                                   cache_key=("thresholder",))
-            thresholder.set("_spikes", self._spikes)
-            ops.append(Operation("thresholds", 0, self.name + "_thresholder",
-                                 self._threshold_op(thresholder),
-                                 fuse=self._threshold_fuser(thresholder)))
-        if self._reset:
-            resetter = ctx.bind(self, "subset", self._reset, cache_key=("resetter",))
-            ops.append(Operation("resets", 0, self.name + "_resetter",
-                                 self._reset_op(resetter), fuse=self._reset_fuser(resetter)))
+                code = assignments("lastspike = t\nnot_refractory = False")
+            bound = ctx.bind(self, "threshold", code, condition=(condition, source),
+                             cache_key=("thresholder", event))
+            buffer, _count = space._spike_buffer()
+            bound.set("_spikes", buffer)
+            name = f"{self.name}_thresholder" if event == "spike" else \
+                f"{self.name}_{event}_thresholder"
+            ops.append(Operation(when, order, name, _threshold_op(bound, space, self._all),
+                                 fuse=_threshold_fuser(bound, space)))
+        for event, (statements, when, order) in self._event_code.items():
+            space = self._event_space_of(event)
+            bound = ctx.bind(self, "subset", statements, cache_key=("on_event", event))
+            name = f"{self.name}_resetter" if event == "spike" else \
+                f"{self.name}_{event}_resetter"
+            ops.append(Operation(when, order, name, _on_event_op(bound, space),
+                                 fuse=_on_event_fuser(bound, space)))
         return ops
-
-    def _threshold_fuser(self, bound: Bound):
-        def fuse(loop) -> None:
-            count = loop.spike_count(self)
-            loop.emit(f"{count} = " + loop.call(bound))
-
-        return fuse
-
-    def _reset_fuser(self, bound: Bound):
-        def fuse(loop) -> None:
-            spikes = loop.spikes(self)
-            loop.emit(f"if {spikes}.size:")
-            loop.emit("    " + loop.call(bound, _n=f"{spikes}.size", _indices=spikes))
-
-        return fuse
 
     def _spike_buffer(self) -> tuple[np.ndarray, int]:
         """The array the threshold writes spike indices into, and the current count."""
         return self._spikes, self._nspikes
 
     def _spike_buffer_done(self, buffer: np.ndarray, count: int) -> None:
-        self._nspikes = count
-
-    def _threshold_op(self, bound: Bound):
-        bound.set("_n", self.N)
-        bound.set("_indices", self._all)
-        args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
-        state = self.__dict__  # bypasses __setattr__, which checks variable names
-
-        def run(t: float) -> None:
-            args[t_pos] = t
-            state["_nspikes"] = kernel(*args)
-
-        return run
-
-    def _reset_op(self, bound: Bound):
-        args, pos, kernel = bound.args, bound.positions, bound.kernel
-        n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
-
-        def run(t: float) -> None:
-            n = self._nspikes
-            if n:
-                args[n_pos] = n
-                args[idx_pos] = self._spikes[:n]
-                args[t_pos] = t
-                kernel(*args)
-
-        return run
+        self.__dict__["_nspikes"] = count  # bypasses __setattr__, which checks names
 
     @property
     def spikes(self) -> np.ndarray:
@@ -597,6 +839,110 @@ def _network_time(group) -> float:
     what ``t`` means in an expression assigned between runs (Brian 2's rule)."""
     network = getattr(group, "parent", group).__dict__.get("_network")
     return network.t if network is not None else 0.0
+
+
+class EventSpace:
+    """The neurons of a group in which a custom event happened in the current step
+    (Brian 2's ``_<event>space``): what synapses and monitors triggered by it read.
+
+    The ``'spike'`` event's space is the group itself.
+    """
+
+    def __init__(self, group: NeuronGroup, event: str):
+        self.group, self.event = group, event
+        self.N = group.N
+        self.where = f"event '{event}' of {group.where}"
+        self._buffer = np.zeros(max(group.N, 1), dtype=np.int64)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self.N
+
+    @property
+    def spikes(self) -> np.ndarray:
+        """Indices of the neurons in which the event happened in the last step."""
+        return self._buffer[: self._count]
+
+    def _spike_buffer(self) -> tuple[np.ndarray, int]:
+        return self._buffer, self._count
+
+    def _spike_buffer_done(self, buffer: np.ndarray, count: int) -> None:
+        self._count = count
+
+
+class _EventSlice:
+    """The events of a subgroup: the parent's, restricted and renumbered from zero."""
+
+    def __init__(self, parent: EventSpace, start: int, stop: int):
+        self.parent, self.start, self.stop = parent, start, stop
+        self.N = stop - start
+
+    def __len__(self) -> int:
+        return self.N
+
+    @property
+    def spikes(self) -> np.ndarray:
+        return _slice_sorted(self.parent.spikes, self.start, self.stop)
+
+
+def _slice_sorted(spikes: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The indices in ``[start, stop)`` of sorted indices, counted from ``start``."""
+    if not spikes.size:
+        return spikes
+    lo, hi = spikes.searchsorted(start), spikes.searchsorted(stop)
+    return spikes[lo:hi] - start if start else spikes[lo:hi]
+
+
+def _no_event(group, event: str) -> SnnError:
+    hint = "; did you forget to set a threshold?" if event == "spike" else \
+        did_you_mean(event, getattr(group, "events", {}))
+    return SnnError(f"{group.where} does not define an event '{event}'{hint}")
+
+
+def _threshold_op(bound: Bound, space, indices: np.ndarray):
+    """A per-step callable checking an event's condition; the count goes to ``space``."""
+    bound.set("_n", indices.size)
+    bound.set("_indices", indices)
+    args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
+    buffer = space._spike_buffer()[0]
+
+    def run(t: float) -> None:
+        args[t_pos] = t
+        space._spike_buffer_done(buffer, kernel(*args))
+
+    return run
+
+
+def _threshold_fuser(bound: Bound, space):
+    def fuse(loop) -> None:
+        loop.emit(f"{loop.spike_count(space)} = " + loop.call(bound))
+
+    return fuse
+
+
+def _on_event_op(bound: Bound, space):
+    """A per-step callable running code for the elements in which an event happened."""
+    args, pos, kernel = bound.args, bound.positions, bound.kernel
+    n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
+
+    def run(t: float) -> None:
+        spikes = space.spikes
+        if spikes.size:
+            args[n_pos] = spikes.size
+            args[idx_pos] = spikes
+            args[t_pos] = t
+            kernel(*args)
+
+    return run
+
+
+def _on_event_fuser(bound: Bound, space):
+    def fuse(loop) -> None:
+        spikes = loop.spikes(space)
+        loop.emit(f"if {spikes}.size:")
+        loop.emit("    " + loop.call(bound, _n=f"{spikes}.size", _indices=spikes))
+
+    return fuse
 
 
 def _caller(bound: Bound, n: int, indices: np.ndarray):
@@ -651,12 +997,21 @@ class Subgroup:
 
     def variable_ref(self, name: str):
         ref = self.parent.variable_ref(name)
-        if ref is None or ref[0].index == "shared":
-            return ref
+        if ref is None or ref[0].index is not None:
+            return ref  # shared, or read through an index array (sliced below)
         return ref[0], ref[1][self.start:self.stop], ref[2], ref[3]
 
     def index_array(self, name: str) -> np.ndarray:
-        raise KeyError(name)
+        return self.parent.index_array(name)[self.start:self.stop]
+
+    @property
+    def events(self) -> dict[str, str]:
+        return getattr(self.parent, "events", {})
+
+    def event_source(self, event: str):
+        """The subgroup's share of an event of its parent (see NeuronGroup.event_source)."""
+        space = self.parent.event_source(event)
+        return self if space is self.parent else _EventSlice(space, self.start, self.stop)
 
     def inline(self, expr: ast.expr) -> ast.expr:
         return self.parent.inline(expr)
@@ -670,19 +1025,15 @@ class Subgroup:
     @property
     def spikes(self) -> np.ndarray:
         """Indices (within the subgroup) of its neurons that spiked in the last step."""
-        spikes = self.parent.spikes
-        if not spikes.size:
-            return spikes
         # Spikes come out of a threshold sorted by index, so the subgroup's are a slice.
-        lo, hi = spikes.searchsorted(self.start), spikes.searchsorted(self.stop)
-        return spikes[lo:hi] - self.start if self.start else spikes[lo:hi]
+        return _slice_sorted(self.parent.spikes, self.start, self.stop)
 
     _evaluate = Group._evaluate
     _view_indices = Group._view_indices
     _view_write = Group._view_write
 
     def _view_array(self, name: str) -> np.ndarray:
-        return self.parent._vars[name].array[self.start:self.stop]
+        return self.parent._view_array(name)[self.start:self.stop]
 
     def _absolute_range(self) -> tuple[int, int]:
         """As an index of the parent's variables (``G.v[G[:10]]``)."""

@@ -254,24 +254,32 @@ class SpikeMonitor:
     record : bool
         False keeps only the spike counts (bounded memory).
     when, order : optional
-        Schedule slot and order; right after the threshold by default.
+        Schedule slot and order; by default just after the event is detected, as in
+        Brian 2.
     name : str, optional
     codeobj_class
         Accepted for Brian 2 code and ignored.
+    event : str
+        The event recorded: ``'spike'``, or a custom event of the source (see
+        :class:`EventMonitor`).
     """
 
     #: New monitors join a running simulation (Brian 2's rule).
     invalidates_magic_network = False
+    _base_name = "spikemonitor"
 
     def __init__(self, source, variables: str | Sequence[str] | None = None,
                  record: bool = True, when: str | None = None, order: int | None = None,
-                 name: str | None = None, codeobj_class=None):
+                 name: str | None = None, codeobj_class=None, event: str = "spike"):
         self.source = source
-        self.name = name or scope.unique_name("spikemonitor")
-        self.where = f"SpikeMonitor '{self.name}'"
-        # Brian 2's default: right after the source's threshold.
-        when = check_slot("thresholds" if when is None else when, self.where)
-        order = 1 if order is None else order
+        self.event = event
+        self._events = source.event_source(event)
+        self.name = name or scope.unique_name(self._base_name)
+        self.where = f"{type(self).__name__} '{self.name}'"
+        if when is None:
+            when, default_order = _event_slot(source, event)
+            order = default_order if order is None else order
+        when = check_slot(when, self.where)
         self.record = bool(record)
         if isinstance(variables, str):
             variables = [variables]
@@ -279,7 +287,7 @@ class SpikeMonitor:
         for var in self.record_variables:
             if var not in source.variable_names():
                 raise SnnError(f"{source.where} has no variable '{var}' to record at spikes")
-        self.when, self.order = when, order
+        self.when, self.order = when, order or 0
         self.namespace = None
         self._counts = np.zeros(len(source), dtype=np.int64)
         self._chunks: list[tuple[np.ndarray, int, dict]] = []
@@ -289,12 +297,12 @@ class SpikeMonitor:
         scope.register(self)
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
-        source, counts, chunks = self.source, self._counts, self._chunks
+        source, counts, chunks = self._events, self._counts, self._chunks
         self._dt = ctx.dt
         self._end_step = ctx.start_step + ctx.n_steps
         record, variables = self.record, self.record_variables
         counter = [ctx.start_step]
-        arrays = {v: np.asarray(getattr(source, v)) for v in variables}
+        arrays = {v: np.asarray(getattr(self.source, v)) for v in variables}
 
         def run(t: float) -> None:
             step = counter[0]
@@ -312,7 +320,7 @@ class SpikeMonitor:
 
     def _count_fuser(self):
         def fuse(loop) -> None:
-            spikes, counts = loop.spikes(self.source), loop.arg(self._counts, "counts")
+            spikes, counts = loop.spikes(self._events), loop.arg(self._counts, "counts")
             loop.emit(f"for _q in range({spikes}.size):")
             loop.emit(f"    {counts}[{spikes}[_q]] += 1")
 
@@ -322,7 +330,7 @@ class SpikeMonitor:
         """Counts, and every spike's index, step and variables into growing buffers."""
         def fuse(loop) -> None:
             self._count_fuser()(loop)
-            spikes = loop.spikes(self.source)
+            spikes = loop.spikes(self._events)
             grown = loop.buffer(len(self.source), {
                 "i": np.int64, "step": np.int64,
                 **{f"v_{v}": arrays[v].dtype for v in self.record_variables}})
@@ -475,6 +483,44 @@ class SpikeMonitor:
         self._counts[:] = state["counts"]
         del self._chunks[state["chunks"]:]
         self._cache = None
+
+
+def _event_slot(source, event: str) -> tuple[str, int]:
+    """Brian 2's default for recording an event: the slot in which it is detected, one
+    order later."""
+    parent = getattr(source, "parent", source)
+    slot = getattr(parent, "event_slot", None)
+    when, order = slot(event) if slot is not None else ("thresholds", 0)
+    return when, order + 1
+
+
+class EventMonitor(SpikeMonitor):
+    """Record a custom event of a group (Brian 2's ``EventMonitor``): indices, times and
+    optionally variables at each event.
+
+    Parameters
+    ----------
+    source : NeuronGroup or subgroup
+    event : str
+        The event's name (``events=`` of NeuronGroup), or ``'spike'``.
+    variables : str or sequence of str, optional
+    record : bool
+    when, order : optional
+        Schedule slot; by default just after the event is detected.
+    name : str, optional
+    """
+
+    _base_name = "eventmonitor"
+
+    def __init__(self, source, event: str, variables: str | Sequence[str] | None = None,
+                 record: bool = True, when: str | None = None, order: int | None = None,
+                 name: str | None = None, codeobj_class=None):
+        super().__init__(source, variables, record, when, order, name, event=event)
+
+    @property
+    def num_events(self) -> int:
+        """Total number of events."""
+        return self.num_spikes
 
 
 class PopulationRateMonitor:

@@ -12,15 +12,7 @@ import numpy as np
 from . import scope
 from .errors import SnnError
 from .expressions import assignments
-from .groups import SCHEDULE, Operation, RunContext
-
-
-def check_slot(when: str, where: str) -> str:
-    """``when`` if it names a slot of the schedule, else a clear error."""
-    if when not in SCHEDULE:
-        raise SnnError(f"when='{when}' of {where} is not a slot of the schedule; use one of "
-                       + ", ".join(SCHEDULE))
-    return when
+from .groups import Operation, RunContext, check_slot
 
 
 def steps_per_tick(dt: float | None, sim_dt: float, where: str) -> int:

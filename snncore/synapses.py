@@ -10,21 +10,19 @@ the target before the target's state update, as Brian 2 orders them.
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
 import numpy as np
 
 from .backends import ArrayRef
-from .codeobject import Bound
+from .codeobject import Bound, temporaries
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, IndexingError, SnnError
 from .expressions import (
+    RESERVED,
     TypeInfo,
     assignments,
-    did_you_mean,
-    identifiers,
     infer,
     parse_expression,
 )
@@ -46,6 +44,7 @@ class Pathway:
     direction: str  # 'pre' or 'post'
     statements: list  # (target, expr, source)
     order: int
+    event: str = "spike"  # the event of the source group that triggers it
 
 
 class Synapses(Group):
@@ -70,6 +69,10 @@ class Synapses(Group):
         Integration method of clock-driven equations.
     namespace : dict, optional
     name : str, optional
+    on_event : str or dict of str
+        The event of the source (``pre``) or target (``post``) group that triggers each
+        pathway, ``'spike'`` by default: one name for all pathways, or a dict from
+        pathway names to event names (see ``events=`` of NeuronGroup).
     """
 
     _base_name = "synapses"
@@ -79,7 +82,8 @@ class Synapses(Group):
     def __init__(self, source, target=None, model: str | Equations | None = "", on_pre=None,
                  on_post=None, delay: float | dict | None = None,
                  multisynaptic_index: str | None = None, method: str | None = None,
-                 namespace: dict | None = None, name: str | None = None, dt=None):
+                 namespace: dict | None = None, name: str | None = None, dt=None,
+                 on_event: str | dict = "spike"):
         target = source if target is None else target
         for role, group in (("source", source), ("target", target)):
             if not hasattr(group, "variable_ref"):
@@ -128,20 +132,28 @@ class Synapses(Group):
         self._clock_system = build_system(eqs, clock)
         self.method = choose_method(method, self._clock_system) if clock else None
         self._pathways: list[Pathway] = []
+        events = {} if isinstance(on_event, str) else dict(on_event)
+        default_event = on_event if isinstance(on_event, str) else "spike"
         for direction, code in (("pre", on_pre), ("post", on_post)):
             if code is None:
                 continue
             items = code.items() if isinstance(code, dict) else [(direction, code)]
             for order, (pname, text) in enumerate(items):
                 statements = assignments(text)
-                for target_name, _expr, src in statements:
-                    if self.variable_ref(target_name) is None:
-                        hint = did_you_mean(target_name, self.variable_names())
-                        raise SnnError(f"on_{direction} of {self.where} writes '{target_name}',"
-                                       f" which is not a variable{hint} (line '{src}')")
-                for _t, expr, src in statements:
-                    self._check_names(expr, src)
-                self._pathways.append(Pathway(pname, direction, statements, order))
+                temporaries(statements, self._writable, self)
+                event = events.get(pname, default_event)
+                group, role = (source, "source") if direction == "pre" else (target, "target")
+                try:
+                    group.event_source(event)
+                except SnnError as exc:
+                    raise SnnError(f"pathway '{pname}' of {self.where}: the {role} {exc}") \
+                        from None
+                self._pathways.append(Pathway(pname, direction, statements, order, event))
+        unknown = set(events) - {p.name for p in self._pathways}
+        if unknown:
+            raise SnnError(f"on_event of {self.where} names no pathway: "
+                           f"{', '.join(sorted(unknown))} (pathways: "
+                           f"{', '.join(p.name for p in self._pathways) or 'none'})")
         #: Delay of each pathway by name: one value in seconds, or one per synapse.
         self._delays: dict[str, float | np.ndarray] = {}
         if isinstance(delay, dict):
@@ -158,16 +170,25 @@ class Synapses(Group):
 
     # ---- variables --------------------------------------------------------------------
 
-    def _check_names(self, expr: ast.expr, source: str) -> None:
-        for name in identifiers(expr):
-            for suffix, group in (("_pre", self.source), ("_post", self.target)):
-                if name.endswith(suffix):
-                    base = name[: -len(suffix)]
-                    if base not in group.variable_names() and base not in ("i", "j"):
-                        raise SnnError(
-                            f"'{name}' in {self.where} (line '{source}'): the "
-                            f"{'source' if suffix == '_pre' else 'target'} group "
-                            f"{group.where} has no variable '{base}'")
+    def _writable(self, name: str) -> bool:
+        """Whether ``name`` is a variable that code may write (else ``x = ...`` declares a
+        temporary)."""
+        if name in RESERVED:
+            return True
+        try:
+            return self.variable_ref(name) is not None
+        except SnnError:  # a linked variable of the source or target, not linked yet
+            return True
+
+    def explain_unknown(self, name: str) -> str:
+        """Why a ``_pre``/``_post`` name that is no variable was looked up as a constant."""
+        for suffix, group in (("_pre", self.source), ("_post", self.target)):
+            if name.endswith(suffix):
+                role = "source" if suffix == "_pre" else "target"
+                return (f" (the {role} group {group.where} has no variable "
+                        f"'{name[: -len(suffix)]}', so '{name}' was looked up as an "
+                        "external constant)")
+        return ""
 
     def _check_summed(self, eq):
         if not eq.name.endswith(("_post", "_pre")):
@@ -551,7 +572,8 @@ class Synapses(Group):
                          fuse=call_fuser(bound) if ctx.backend == "numba" else None)
 
     def _pathway_op(self, ctx: RunContext, pathway: Pathway, statements) -> Operation:
-        source = self.source if pathway.direction == "pre" else self.target
+        source = (self.source if pathway.direction == "pre" else self.target) \
+            .event_source(pathway.event)
         ptr, perm = self._csr(pathway.direction)
         delay = self._delays.get(pathway.name, 0.0)
         if isinstance(delay, np.ndarray):

@@ -67,7 +67,7 @@ UNSUPPORTED: dict[str, str] = {
 PENDING: dict[str, str] = {
     name: "not yet available in snncore"
     for name in (
-        "TimedArray", "linked_var", "EventMonitor",
+        "TimedArray",
         "exprel", "DEFAULT_FUNCTIONS",
     )
 }
