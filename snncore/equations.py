@@ -30,7 +30,7 @@ from .units import Dimension, parse_unit
 _FLAGS = {
     "differential": {"unless refractory", "clock-driven", "event-driven"},
     "subexpression": {"shared", "summed", "constant over dt"},
-    "parameter": {"constant", "shared"},
+    "parameter": {"constant", "shared", "linked"},
 }
 
 _LINE_RE = re.compile(

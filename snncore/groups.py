@@ -522,7 +522,8 @@ class Group:
 
     def _state_updater(self, ctx, system, prefix=()) -> Operation | None:
         """The integration step of ``system`` (after the ``prefix`` statements) for a run."""
-        varying = frozenset(ctx.written.get(self.name, set()))
+        # A linked variable is another group's state: it may change in every step.
+        varying = frozenset(ctx.written.get(self.name, set()) | set(self._links))
         plan = self._plan(system, varying)
         self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
         statements = list(prefix) + [(target, expr, "") for target, expr in plan.statements]

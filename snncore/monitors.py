@@ -488,8 +488,12 @@ class SpikeMonitor:
 def _event_slot(source, event: str) -> tuple[str, int]:
     """Brian 2's default for recording an event: the slot in which it is detected, one
     order later."""
-    parent = getattr(source, "parent", source)
-    slot = getattr(parent, "event_slot", None)
+    if hasattr(source, "parent"):
+        # Brian 2 places a subgroup in 'thresholds' after its parent (order 1), and its
+        # monitors after that, whatever the event: a custom event detected later in the
+        # step is recorded in the next one.
+        return "thresholds", 2
+    slot = getattr(source, "event_slot", None)
     when, order = slot(event) if slot is not None else ("thresholds", 0)
     return when, order + 1
 

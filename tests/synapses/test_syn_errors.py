@@ -15,8 +15,8 @@ from snncore.errors import SnnError
 
 @pytest.fixture
 def groups():
-    G = NeuronGroup(5, "v : 1")
-    H = NeuronGroup(3, "dv/dt = (I - v)/(10*ms) : 1\nI : 1")
+    G = NeuronGroup(5, "v : 1", threshold="v > 1")
+    H = NeuronGroup(3, "dv/dt = (I - v)/(10*ms) : 1\nI : 1", threshold="v > 1")
     return G, H
 
 
@@ -72,11 +72,13 @@ def test_negative_delay_keyword(backend, groups):
         Synapses(G, H, on_pre="v_post += 1", delay=-2 * ms)
 
 
-def test_on_pre_writes_unknown_variable(backend, groups):
+def test_on_pre_updates_unknown_variable(backend, groups):
+    """``g = w`` would declare a temporary (Brian 2's rule); ``+=`` needs a variable."""
     G, H = groups
-    with pytest.raises(SnnError, match=r"writes 'vv_post'.*not a variable.*'v_post'"):
+    with pytest.raises(SnnError, match=r"'vv_post' is not a variable.*'v_post'.*"
+                                       r"assigned with '='"):
         Synapses(G, H, on_pre="vv_post += 1")
-    with pytest.raises(SnnError, match=r"writes 'g'.*not a variable"):
+    with pytest.raises(SnnError, match=r"'g' is not a variable.*assigned with '='"):
         Synapses(G, H, "w : 1", on_pre="g += w")
 
 
@@ -84,9 +86,14 @@ def test_on_pre_writes_unknown_variable(backend, groups):
                                              ("v_post += I_pre", "source", "I"),
                                              ("v_post += y_post", "target", "y")])
 def test_suffix_on_a_name_the_group_lacks(backend, groups, code, side, name):
+    """As in Brian 2, such a name is an external constant; when there is none, the
+    message says which group lacks the variable."""
     G, H = groups
-    with pytest.raises(SnnError, match=rf"{side} group .* has no variable '{name}'"):
-        Synapses(G, H, on_pre=code)
+    S = Synapses(G, H, on_pre=code)
+    S.connect()
+    with pytest.raises(SnnError, match=rf"unknown identifier '{name}_(pre|post)'.*{side} group "
+                                       rf".* has no variable '{name}'"):
+        run(0.1 * ms)
 
 
 def test_suffix_in_weight_expression(backend, groups):

@@ -1,0 +1,89 @@
+"""Temporary variables in reset, synaptic and event code (``x = expr`` where ``x`` is no
+variable), as Brian 2 defines them, on both backends; and the errors around them."""
+
+import numpy as np
+import pytest
+from models import brian2_reference, si, snn_run
+
+from snncore import NeuronGroup, SpikeGeneratorGroup, Synapses, ms, mV, run
+from snncore.errors import DimensionMismatchError, SnnError
+
+
+def temporaries_model(lib):
+    """Temporaries in a reset and in on_pre/on_post code: defined, read, reassigned,
+    with dimensions (volt), and one named like an external constant (which it hides)."""
+    x = 100 * lib.mV  # noqa: F841 - hidden by the temporary 'x' of the reset
+    G = lib.NeuronGroup(3, """dv/dt = (I - v)/(10*ms) : volt
+                              I : volt
+                              a : volt""",
+                        threshold="v > 10*mV",
+                        reset="x = v - 10*mV\nv = 2*x\nx = x + 1*mV\na += x")
+    G.I = [15, 20, 30] * lib.mV
+    inp = lib.SpikeGeneratorGroup(2, [0, 1, 0, 1], [2, 3, 7, 11] * lib.ms)
+    S = lib.Synapses(inp, G, """w : volt
+                                dapre/dt = -apre/(5*ms) : 1 (event-driven)""",
+                     on_pre="""step = w*(1 + apre)
+                               v_post += step
+                               apre += 0.5
+                               step = 0.5*step
+                               w = w + step""",
+                     on_post="boost = apre*0.1\nw += boost*mV")
+    S.connect(i=[0, 0, 1], j=[0, 2, 1])
+    S.w = "(1 + i + j)*mV"
+    M = lib.StateMonitor(G, ("v", "a"), record=True)
+    lib.run(40 * lib.ms)
+    return {"v": si(M.v), "a": si(M.a), "w": si(S.w)}
+
+
+def test_temporaries_match_brian2(backend):
+    ref = brian2_reference(temporaries_model)
+    got = snn_run(temporaries_model)
+    assert np.ptp(ref["w"]) > 1e-3 and ref["a"].max() > 0  # the code ran
+    for key, value in ref.items():
+        np.testing.assert_allclose(got[key], value, rtol=0, atol=1e-12, err_msg=key)
+
+
+def _run(**kwargs):
+    G = NeuronGroup(2, "dv/dt = 1*volt/ms : volt\nw : volt\ns : volt (shared)",
+                    threshold="v > 1*volt", **kwargs)
+    run(2 * ms)
+    return G
+
+
+@pytest.mark.parametrize("reset,error,message", [
+    ("x = 2*ms\nv = x", DimensionMismatchError,
+     r"'v = x': 'v' has dimension volt, but the expression has dimension second"),
+    ("x = v\nx = 3*ms", DimensionMismatchError,
+     r"temporary 'x' was defined with dimension volt, but the expression has dimension second"),
+    ("x = v + y\ny = v", SnnError, r"'y' is not a variable .*assigned with '='.*'x = v \+ y'"),
+    ("t = 0*ms", SnnError, r"cannot write 't' .*read-only"),
+    ("s = 0*volt", SnnError, r"cannot write the shared variable 's' .*once per element"),
+])
+def test_reset_code_errors(backend, reset, error, message):
+    with pytest.raises(error, match=message):
+        _run(reset=reset)
+
+
+def test_temporary_cannot_shadow_a_subexpression():
+    with pytest.raises(SnnError, match=r"cannot write 'u' .*it is a subexpression"):
+        NeuronGroup(1, "v : 1\nu = 2*v : 1", threshold="v > 1", reset="u = 0")
+
+
+def test_synaptic_code_cannot_write_a_shared_variable(backend):
+    G = SpikeGeneratorGroup(1, [0], [0.5 * ms])
+    H = NeuronGroup(2, "v : volt\ns : volt (shared)")
+    S = Synapses(G, H, on_pre="s_post += 1*mV")
+    S.connect()
+    with pytest.raises(SnnError, match=r"cannot write the shared variable 's_post'"):
+        run(1 * ms)
+
+
+def test_temporary_does_not_leak_between_neurons(backend):
+    """Each neuron starts the code afresh: a temporary of one neuron is not seen by the
+    next (a read-before-assignment would be an error, so check values instead)."""
+    G = NeuronGroup(3, "v : volt\nk : 1", threshold="v > 0*volt",
+                    reset="d = k*mV\nv = -d")
+    G.k = [1, 2, 3]
+    G.v = [1, -1, 1] * mV
+    run(0.1 * ms)
+    np.testing.assert_allclose(G.v, [-1e-3, -1e-3, -3e-3])
