@@ -132,8 +132,8 @@ def check_slot(when: str, where: str) -> str:
     """``when`` if it names a slot of the schedule, else a clear error."""
     if when not in SCHEDULE:
         raise SnnError(f"when='{when}' of {where} is not a slot of the schedule"
-                       f"{did_you_mean(str(when), SCHEDULE)}; use one of "
-                       + ", ".join(SCHEDULE))
+                       f"{did_you_mean(str(when), SCHEDULE)} (the slots: "
+                       f"{', '.join(SCHEDULE)})")
     return when
 
 

@@ -56,7 +56,7 @@ class RunRegularly:
     def _operations(self, ctx: RunContext) -> list[Operation]:
         group = self.group
         every = steps_per_tick(self.dt, ctx.dt, self.where)
-        bound = ctx.bind(group, "all", self._statements,
+        bound = ctx.bind(group, "all", self._statements, shared_writes=True,
                          cache_key=("run_regularly", self.name))
         bound.set("_n", len(group))
         bound.set("_indices", np.arange(len(group), dtype=np.int64))

@@ -89,7 +89,7 @@ def test_event_names_and_defaults():
     (lambda G: EventMonitor(G, "upp"), r"does not define an event 'upp'; did you mean 'up'"),
     (lambda G: G.run_on_event("spike", "v = 0"), r"code for event 'spike' .* already .*reset"),
     (lambda G: G.run_on_event("up", "v = 0", when="after_reset"),
-     r"unknown schedule slot when='after_reset'.*did you mean 'after_resets'"),
+     r"when='after_reset' of .* is not a slot .*did you mean 'after_resets'"),
     (lambda G: SpikeMonitor(NeuronGroup(2, "v : 1")),
      r"does not define an event 'spike'; did you forget to set a threshold"),
     (lambda G: Synapses(NeuronGroup(2, "v : 1"), G, on_pre="v += 1"),
