@@ -25,7 +25,8 @@ def numba_state() -> np.ndarray:
 
 
 def seed(value: int | None = None) -> None:
-    """Seed every random stream snncore uses.
+    """Seed every random stream snncore uses, and numpy's global one as Brian 2 does
+    (scripts draw initial values with numpy's ``rand()`` after ``seed()``).
 
     Parameters
     ----------
@@ -33,6 +34,7 @@ def seed(value: int | None = None) -> None:
         The seed; None draws fresh entropy.
     """
     global _generator
+    np.random.seed(value)
     _generator = np.random.default_rng(value)
     # SeedSequence spreads any seed over the 256 state bits (never all zero).
     sequence = np.random.SeedSequence(value).spawn(1)[0]

@@ -112,3 +112,11 @@ def test_noise_term_draws_one_normal_per_neuron_and_step():
     for k in range(5):
         v = v + dt * (-v / tau) + np.sqrt(dt) * z[k] / np.sqrt(tau)
     assert np.allclose(G.v, v, rtol=1e-12, atol=0)
+
+
+def test_seed_also_seeds_numpys_global_stream_as_brian2():
+    brian2 = pytest.importorskip("brian2")
+    brian2.seed(11)
+    expected = np.random.rand(3)
+    seed(11)
+    np.testing.assert_array_equal(np.random.rand(3), expected)
