@@ -34,7 +34,7 @@ def seed(value: int | None = None) -> None:
         The seed; None draws fresh entropy.
     """
     global _generator
-    np.random.seed(value)
+    np.random.seed(value)  # noqa: NPY002 (the legacy global stream is what scripts use)
     _generator = np.random.default_rng(value)
     # SeedSequence spreads any seed over the 256 state bits (never all zero).
     sequence = np.random.SeedSequence(value).spawn(1)[0]

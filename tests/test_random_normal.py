@@ -117,6 +117,6 @@ def test_noise_term_draws_one_normal_per_neuron_and_step():
 def test_seed_also_seeds_numpys_global_stream_as_brian2():
     brian2 = pytest.importorskip("brian2")
     brian2.seed(11)
-    expected = np.random.rand(3)
+    expected = np.random.rand(3)  # noqa: NPY002
     seed(11)
-    np.testing.assert_array_equal(np.random.rand(3), expected)
+    np.testing.assert_array_equal(np.random.rand(3), expected)  # noqa: NPY002
