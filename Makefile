@@ -2,6 +2,7 @@
 #   make book   build the site into _build/html (every chapter executed; any error fails)
 #   make test   pytest tests/, then every chapter under nbval
 #   make bench  snncore against Brian 2
+#   make compat Brian 2's example scripts on snncore and on Brian 2 (not part of make test)
 #   make lab    JupyterLab on book/, .md chapters open as notebooks
 #   make lint   ruff
 #   make clean  remove build outputs (keeps .venv)
@@ -11,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench lab lab-check lint clean
+.PHONY: book test bench compat lab lab-check lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Every in-scope script of Brian 2's examples (../shared/brian2-examples, or set
+# BRIAN2_EXAMPLES) in fresh processes on snncore and on Brian 2; writes the table that the
+# page book/brian2-code.md includes. Brian 2's runs are cached in _build/compat/: the
+# first run takes hours, later ones only re-run snncore.
+compat: export MPLBACKEND = Agg
+compat: $(STAMP)
+	$(BIN)/python tests/compat/run.py
 
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --user --name snncore --display-name "Python (snncore)"

@@ -1,0 +1,164 @@
+"""The agreement rule between snncore's monitors and Brian 2's.
+
+Monitors are matched by kind and creation order (the first ``StateMonitor`` of one run
+with the first of the other, and so on); both runs must have the same monitors, each
+with the same recorded variables.
+
+Deterministic scripts (two Brian 2 runs with different seeds give identical monitors):
+every array must have Brian 2's shape and agree element by element,
+``|snn - b2| <= 1e-6 |b2| + 1e-6 max|b2|`` (the absolute floor is 1e-6 of the array's
+largest magnitude, so values that cross zero are judged on the array's own scale).
+Spikes and events are compared as (time, index) pairs sorted by time then index, so the
+order within one time step does not matter.
+
+Stochastic scripts: each array is reduced to summary statistics (see :func:`statistics`),
+and each statistic must lie within Brian 2's spread over its seeded runs:
+``|snn - mean| <= k sd sqrt(1 + 1/n) + 1e-6 |mean| + floor``, with ``mean`` and ``sd``
+(``ddof=1``) over Brian 2's ``n`` runs, ``k`` the two-sided 99.9% quantile of Student's t
+with ``n - 1`` degrees of freedom (12.9 for n = 4), and ``floor`` 1e-6 of the largest
+magnitude among Brian 2's values of that statistic. A statistic that is the same in every
+seeded run (a recording length, a deterministic part of the network) thus has to agree to
+1e-6.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import t as student_t
+
+RTOL = 1e-6
+CONFIDENCE = 0.999
+
+
+def _events_sorted(data: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """A spike/event monitor's per-event arrays sorted by (time, index)."""
+    order = np.lexsort((data[prefix + ".i"], data[prefix + ".t"]))
+    n = len(order)
+    return {k: v[order] if k.startswith(prefix + ".") and v.ndim == 1 and len(v) == n
+            and not k.endswith(".count") else v
+            for k, v in data.items() if k.startswith(prefix + ".")}
+
+
+def _canonical(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out = dict(data)
+    for key in data:
+        if key.endswith(".i") and key[:-2] + ".t" in data:
+            out.update(_events_sorted(data, key[:-2]))
+    return out
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> tuple[bool, float]:
+    """(agrees, largest deviation relative to the array's scale)."""
+    scale = float(np.nanmax(np.abs(b))) if b.size else 0.0
+    finite = np.isfinite(b)
+    if not np.array_equal(finite, np.isfinite(a)) or not np.array_equal(
+            a[~finite], b[~finite], equal_nan=True):
+        return False, float("inf")
+    diff = np.abs(a[finite] - b[finite])
+    ok = bool(np.all(diff <= RTOL * np.abs(b[finite]) + RTOL * scale))
+    worst = float(diff.max() / scale) if diff.size and scale > 0 else float(diff.max(initial=0))
+    return ok, worst
+
+
+def _structure(snn: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> str | None:
+    if snn.keys() != ref.keys():
+        missing, extra = sorted(ref.keys() - snn.keys()), sorted(snn.keys() - ref.keys())
+        parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + \
+                ([f"extra {', '.join(extra[:3])}"] if extra else [])
+        return "monitors differ: " + "; ".join(parts)
+    return None
+
+
+def compare_deterministic(snn: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> str | None:
+    """None when snncore agrees with Brian 2's single run, else what differs first."""
+    problem = _structure(snn, ref)
+    if problem:
+        return problem
+    snn, ref = _canonical(snn), _canonical(ref)
+    for key in sorted(ref):
+        if snn[key].shape != ref[key].shape:
+            return f"{key}: shape {snn[key].shape} vs Brian 2's {ref[key].shape}"
+        ok, worst = _close(snn[key], ref[key])
+        if not ok:
+            return f"{key}: differs by {worst:.2g} of its scale"
+    return None
+
+
+def statistics(data: dict[str, np.ndarray]) -> dict[str, float]:
+    """Summary statistics of every monitor array.
+
+    Recorded values (state variables, rates, spike times and indices, variables at events):
+    mean and standard deviation over all their elements, and their number; spike counts per
+    source element: total and standard deviation.
+    """
+    stats = {}
+    for key, values in data.items():
+        values = values.astype(float)
+        if key.endswith(".count"):
+            stats[key + ":total"] = float(values.sum())
+            stats[key + ":std"] = float(values.std()) if values.size else 0.0
+            continue
+        stats[key + ":size"] = float(values.size)
+        finite = values[np.isfinite(values)]
+        stats[key + ":mean"] = float(finite.mean()) if finite.size else 0.0
+        stats[key + ":std"] = float(finite.std()) if finite.size else 0.0
+    return stats
+
+
+def within_spread(ours: dict[str, float], theirs: list[dict[str, float]]) -> str | None:
+    """None when every statistic of ours lies within the spread of Brian 2's seeded runs
+    (the rule in the module docstring), else the statistic furthest outside it."""
+    missing = sorted(theirs[0].keys() - ours.keys())
+    if missing:
+        return f"missing {', '.join(missing[:3])}"
+    n = len(theirs)
+    k = float(student_t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * np.sqrt(1 + 1 / n)
+    worst, worst_ratio = None, 1.0
+    for key in sorted(theirs[0]):
+        values = np.array([s[key] for s in theirs])
+        mean, sd = values.mean(), values.std(ddof=1)
+        tolerance = k * sd + RTOL * abs(mean) + RTOL * np.abs(values).max()
+        deviation = abs(ours[key] - mean)
+        ratio = deviation / tolerance if tolerance > 0 else (0.0 if deviation == 0 else np.inf)
+        if ratio > worst_ratio:
+            worst_ratio = ratio
+            worst = f"{key} = {ours[key]:.4g}, Brian 2 {mean:.4g} +- {sd:.2g} (n={n})"
+    return worst
+
+
+def compare_stochastic(snn: dict[str, np.ndarray],
+                       refs: list[dict[str, np.ndarray]]) -> str | None:
+    """None when every statistic of snncore's run lies within Brian 2's spread over seeds."""
+    return _structure(snn, refs[0]) or within_spread(statistics(snn),
+                                                     [statistics(r) for r in refs])
+
+
+#: Arrays longer than this are compared at evenly spaced sample points (stored references).
+SAMPLES = 2000
+
+
+def sample(data: dict[str, np.ndarray]) -> dict[str, dict]:
+    """Each array as ``{"shape", "stride", "values"}``: flattened (events sorted by time
+    and index first), every ``stride``-th element, at most :data:`SAMPLES` of them."""
+    out = {}
+    for key, values in _canonical(data).items():
+        flat = values.ravel()
+        stride = max(1, -(-flat.size // SAMPLES))
+        out[key] = {"shape": list(values.shape), "stride": stride,
+                    "values": flat[::stride].tolist()}
+    return out
+
+
+def compare_sampled(snn: dict[str, np.ndarray], ref: dict[str, dict]) -> str | None:
+    """The deterministic rule applied at a stored reference's sample points."""
+    if snn.keys() != ref.keys():
+        return _structure(snn, dict.fromkeys(ref))
+    snn = _canonical(snn)
+    for key in sorted(ref):
+        if list(snn[key].shape) != ref[key]["shape"]:
+            return f"{key}: shape {snn[key].shape} vs Brian 2's {tuple(ref[key]['shape'])}"
+        ok, worst = _close(snn[key].ravel()[::ref[key]["stride"]],
+                           np.array(ref[key]["values"], dtype=float))
+        if not ok:
+            return f"{key}: differs by {worst:.2g} of its scale"
+    return None

@@ -1,0 +1,111 @@
+"""Brian 2's example scripts on snncore and on Brian 2: which run, and do they agree?
+
+    .venv/bin/python tests/compat/run.py [--jobs 2] [--timeout 900] [SCRIPT ...]
+    (make compat)
+
+For every in-scope script of the corpus (:mod:`corpus`), in a fresh process each, with a
+timeout, in a temporary copy of its folder, with matplotlib's Agg backend:
+
+- snncore runs it with only its import lines changed (:mod:`rewrite`);
+- Brian 2 (numpy target; ``set_device`` mapped to runtime mode, except for scripts that
+  need ``device.run(run_args=...)``) runs it unchanged, with two seeds to tell
+  deterministic scripts from stochastic ones and with four seeds for stochastic ones
+  (:mod:`oracle`; cached in ``_build/compat/brian2/``, so re-runs only run snncore).
+
+Every monitor of each run is saved and compared by the rule of :mod:`compare`:
+deterministic scripts element by element to 1e-6 relative, stochastic ones by summary
+statistics within Brian 2's spread over seeds. The table (script, outcome, agreement,
+first error line, times) is printed, with a summary line, and written as markdown to
+``book/brian2-code-table.md``, which the book page "Running Brian 2 code" includes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from compat.compare import compare_deterministic, compare_stochastic  # noqa: E402
+from compat.corpus import examples_folder, excluded, in_scope  # noqa: E402
+from compat.execute import ROOT, run_script  # noqa: E402
+from compat.oracle import load, oracle  # noqa: E402
+from compat.table import Row, markdown, ranking, summary_line, text  # noqa: E402
+
+OUT = ROOT / "_build" / "compat" / "snncore"
+TABLE = ROOT / "book" / "brian2-code-table.md"
+RANKING = ROOT / "_build" / "compat" / "ranking.txt"
+
+
+def _agreement(ours: dict, theirs: dict) -> str:
+    runs = theirs["runs"]
+    if runs[0]["outcome"] != "ran" or theirs["stochastic"] is None:
+        failed = next(r for r in runs if r["outcome"] != "ran") if runs[0]["outcome"] \
+            == "ran" else runs[0]
+        return f"no Brian 2 result ({failed['error']})"
+    if ours["outcome"] != "ran":
+        return ""
+    if not any(m for m in ours["monitors"]) and not runs[0]["monitors"]:
+        return "no monitors"
+    snn = load(ours)
+    if theirs["stochastic"]:
+        problem = compare_stochastic(snn, [load(r) for r in runs])
+    else:
+        problem = compare_deterministic(snn, load(runs[0]))
+    return "agrees" if problem is None else f"differs: {problem}"
+
+
+def check(folder: Path, rel: str, timeout: float, cached_only: bool) -> Row:
+    """Run one script on both engines and compare."""
+    out = OUT / rel.replace("/", "__")[:-3]
+    ours = run_script(folder / rel, "snncore", out, timeout) | {"path": str(out)}
+    theirs = oracle(folder / rel, rel, timeout, cached_only)
+    row = Row(script=rel, outcome=ours["outcome"], agreement=_agreement(ours, theirs),
+              error=ours["error"] or "", snncore_s=ours["wall"],
+              brian2_s=theirs["runs"][0]["wall"] if theirs["runs"][0]["outcome"] == "ran"
+              else None, stochastic=theirs["stochastic"])
+    print(text([row], header=False), flush=True)
+    return row
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scripts", nargs="*", help="paths relative to the corpus folder")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument("--cached-oracle", action="store_true",
+                        help="use only Brian 2 results already in the cache")
+    args = parser.parse_args(argv)
+    try:
+        folder = examples_folder()
+    except FileNotFoundError as exc:
+        sys.exit(str(exc))
+    scripts = in_scope(folder)
+    if args.scripts:
+        unknown = sorted(set(args.scripts) - set(scripts))
+        if unknown:
+            sys.exit(f"not in-scope scripts of {folder}: {', '.join(unknown)}")
+        scripts = [s for s in scripts if s in args.scripts]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.jobs) as pool:
+        rows = list(pool.map(lambda rel: check(folder, rel, args.timeout, args.cached_oracle),
+                             scripts))
+    print()
+    print(text(rows))
+    print()
+    print("Failing scripts by the cause of their first error:")
+    print(ranking(rows))
+    RANKING.write_text(ranking(rows) + "\n")
+    print()
+    print(summary_line(rows))
+    print(f"(make compat took {time.perf_counter() - start:.0f} s)")
+    if not args.scripts:
+        TABLE.write_text(markdown(rows, excluded(folder)))
+        print(f"wrote {TABLE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
