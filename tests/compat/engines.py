@@ -30,12 +30,16 @@ def quiet_matplotlib() -> None:
 
 
 def monitor_classes(engine: str) -> dict[str, type]:
-    """The monitor classes of ``engine`` ('snncore' or 'brian2') that exist."""
+    """The monitor classes of ``engine`` ('snncore' or 'brian2') that exist.
+
+    (snncore names a Brian 2 feature it lacks with a placeholder object, not a class.)
+    """
     if engine == "brian2":
         import brian2.monitors as module
     else:
         import snncore as module
-    return {k: getattr(module, k) for k in KINDS if hasattr(module, k)}
+    classes = {k: getattr(module, k, None) for k in KINDS}
+    return {k: cls for k, cls in classes.items() if isinstance(cls, type)}
 
 
 def _array(value) -> np.ndarray:

@@ -42,13 +42,14 @@ RANKING = ROOT / "_build" / "compat" / "ranking.txt"
 
 def _agreement(ours: dict, theirs: dict) -> str:
     runs = theirs["runs"]
-    if runs[0]["outcome"] != "ran" or theirs["stochastic"] is None:
-        failed = next(r for r in runs if r["outcome"] != "ran") if runs[0]["outcome"] \
-            == "ran" else runs[0]
-        return f"no Brian 2 result ({failed['error']})"
+    failed = next((r for r in runs if r["outcome"] != "ran"), None)
+    if failed is not None and failed["outcome"] == "error":
+        return f"fails on Brian 2 too: {failed['error']}"
+    if failed is not None or theirs["stochastic"] is None:
+        return f"no Brian 2 result ({failed['error'] if failed else 'incomplete'})"
     if ours["outcome"] != "ran":
         return ""
-    if not any(m for m in ours["monitors"]) and not runs[0]["monitors"]:
+    if not ours["monitors"] and not runs[0]["monitors"]:
         return "no monitors"
     snn = load(ours)
     if theirs["stochastic"]:

@@ -63,10 +63,11 @@ def summary_line(rows: list[Row]) -> str:
     ran = sum(r.outcome == "ran" for r in rows)
     agree = sum(r.agrees for r in rows)
     differ = sum(r.agreement.startswith("differs") for r in rows)
+    broken = sum(r.agreement.startswith("fails on Brian 2") for r in rows)
     ours, theirs, both = totals(rows)
     return (f"{n} scripts: {ran} run on snncore ({100 * ran / n:.0f}%), {agree} agree with "
-            f"Brian 2, {differ} differ; time over the {both} that run on both: snncore "
-            f"{ours:.0f} s, Brian 2 (numpy) {theirs:.0f} s")
+            f"Brian 2, {differ} differ, {broken} fail on Brian 2 too; time over the {both} "
+            f"that run on both: snncore {ours:.0f} s, Brian 2 (numpy) {theirs:.0f} s")
 
 
 def markdown(rows: list[Row], excluded: dict[str, str]) -> str:
@@ -82,7 +83,11 @@ def markdown(rows: list[Row], excluded: dict[str, str]) -> str:
     lines += ["", f"Left out of scope ({len(excluded)} scripts):", ""]
     by_reason: dict[str, list[str]] = {}
     for script, reason in excluded.items():
-        by_reason.setdefault(reason, []).append(script)
+        folder = script.split("/")[0] + "/"
+        name = f"{folder} ({sum(s.startswith(folder) for s in excluded)} scripts)" \
+            if folder == "compartmental/" else script
+        if name not in by_reason.get(reason, []):
+            by_reason.setdefault(reason, []).append(name)
     for reason, scripts in by_reason.items():
         lines.append(f"- {reason}: " + ", ".join(f"`{s}`" for s in scripts))
     return "\n".join(lines) + "\n"
@@ -90,7 +95,8 @@ def markdown(rows: list[Row], excluded: dict[str, str]) -> str:
 
 _MISSING_NAME = re.compile(r"^(?:NameError: name '(\w+)' is not defined"
                            r"|ImportError: cannot import name '(\w+)' from 'snncore'"
-                           r"|AttributeError: module 'snncore' has no attribute '(\w+)')")
+                           r"|AttributeError: module 'snncore' has no attribute '(\w+)'"
+                           r"|UnsupportedFeatureError: (\w+) is a Brian 2 feature)")
 
 
 def _pylab_names() -> set[str]:
