@@ -72,6 +72,11 @@ CHECKS = {
 }
 
 
+#: Cells whose monitors are not compared, only their CHECKS: the tuning-curve cell makes
+#: 41 spike monitors of 10000 neurons, and what its figure shows is their mean counts, FR.
+CHECKS_ONLY = {("neuro4ml_synapses_psp_stp", 5)}
+
+
 @dataclass
 class CellResult:
     data: dict[str, np.ndarray]
@@ -105,6 +110,9 @@ def run_document(document: str, engine: str, seed: int | None = None,
             except Exception as exc:  # noqa: BLE001 - the error is the cell's result
                 error = f"{type(exc).__name__}: {exc}"
             data, _ = recorder.collect(start)
+            if (document, cell.number) in CHECKS_ONLY:
+                data = {}
+            del recorder.monitors[start:]  # keep no reference to old networks
             for key, getter in CHECKS.get(document, {}).get(cell.number, {}).items():
                 try:
                     data[key] = _values(getter(namespace))

@@ -11,7 +11,7 @@ largest magnitude, so values that cross zero are judged on the array's own scale
 Spikes and events are compared as (time, index) pairs sorted by time then index, so the
 order within one time step does not matter.
 
-Stochastic scripts: each array is reduced to summary statistics (see :func:`statistics`),
+Stochastic scripts: the monitors are reduced to summary statistics (:func:`statistics`),
 and each statistic must lie within Brian 2's spread over its seeded runs:
 ``|snn - mean| <= k sd sqrt(1 + 1/n) + 1e-6 |mean| + floor``, with ``mean`` and ``sd``
 (``ddof=1``) over Brian 2's ``n`` runs, ``k`` the two-sided 99.9% quantile of Student's t
@@ -87,21 +87,31 @@ def compare_deterministic(snn: dict[str, np.ndarray], ref: dict[str, np.ndarray]
 def statistics(data: dict[str, np.ndarray]) -> dict[str, float]:
     """Summary statistics of every monitor array.
 
-    Recorded values (state variables, rates, spike times and indices, variables at events):
-    mean and standard deviation over all their elements, and their number; spike counts per
-    source element: total and standard deviation.
+    Spikes and events: their number, the standard deviation of the count per source
+    element, and the mean of their times. Every other array (state variables, rates,
+    variables recorded at events, plotted values): the number of its elements, and their
+    mean and standard deviation.
     """
+    def std(values: np.ndarray) -> float:
+        # Exactly 0 for a constant array (numpy's rounding would make it ~1e-16 * value).
+        return float(values.std()) if values.size and values.max() > values.min() else 0.0
+
+    events = {key[:-len(".count")] for key in data if key.endswith(".count")}
     stats = {}
     for key, values in data.items():
         values = values.astype(float)
-        if key.endswith(".count"):
-            stats[key + ":total"] = float(values.sum())
-            stats[key + ":std"] = float(values.std()) if values.size else 0.0
+        prefix, _, var = key.rpartition(".")
+        if prefix in events and var in ("count", "i", "t"):
+            if var == "count":
+                stats[key + ":total"] = float(values.sum())
+                stats[key + ":std"] = std(values)
+            elif var == "t":
+                stats[key + ":mean"] = float(values.mean()) if values.size else 0.0
             continue
         stats[key + ":size"] = float(values.size)
         finite = values[np.isfinite(values)]
         stats[key + ":mean"] = float(finite.mean()) if finite.size else 0.0
-        stats[key + ":std"] = float(finite.std()) if finite.size else 0.0
+        stats[key + ":std"] = std(finite)
     return stats
 
 

@@ -48,8 +48,11 @@ def text(rows: list[Row], header: bool = True) -> str:
                      for cells in lines)
 
 
-def _escape(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ").replace("*", "\\*").replace("_", "\\_")
+def _escape(cell: str, limit: int = 160) -> str:
+    cell = cell if len(cell) <= limit else cell[:limit - 3] + "..."
+    for char in "\\|*_`<>[]":
+        cell = cell.replace(char, "\\" + char)
+    return cell.replace("\n", " ")
 
 
 def totals(rows: list[Row]) -> tuple[float, float, int]:

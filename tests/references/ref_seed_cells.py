@@ -32,6 +32,7 @@ def _document(document: str) -> dict:
     runs = []
     for seed in SEEDS:
         results = run_document(document, "brian2", seed)
+        print(f"{document}: seed {seed} done", file=sys.stderr, flush=True)
         errors = {n: r.error for n, r in results.items() if r.error}
         if errors:
             raise RuntimeError(f"{document}: Brian 2 fails in cells {errors}")
