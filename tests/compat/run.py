@@ -1,22 +1,36 @@
 """Brian 2's example scripts on snncore and on Brian 2: which run, and do they agree?
 
-    .venv/bin/python tests/compat/run.py [--jobs 2] [--timeout 900] [SCRIPT ...]
+    .venv/bin/python tests/compat/run.py [--jobs 2] [--timeout 900] [--cached-oracle] [SCRIPT ...]
     (make compat)
 
-For every in-scope script of the corpus (:mod:`corpus`), in a fresh process each, with a
-timeout, in a temporary copy of its folder, with matplotlib's Agg backend:
+For every in-scope script of the corpus (:mod:`compat.corpus`), in a fresh process each,
+with a timeout, in a temporary copy of its folder, with matplotlib's Agg backend:
 
-- snncore runs it with only its import lines changed (:mod:`rewrite`);
-- Brian 2 (numpy target; ``set_device`` mapped to runtime mode, except for scripts that
-  need ``device.run(run_args=...)``) runs it unchanged, with two seeds to tell
-  deterministic scripts from stochastic ones and with four seeds for stochastic ones
-  (:mod:`oracle`; cached in ``_build/compat/brian2/``, so re-runs only run snncore).
+- snncore runs it with only its import lines changed (:mod:`compat.rewrite`);
+- Brian 2 runs it unchanged, on the numpy target whatever the script sets, with
+  ``set_device(...)`` mapped to runtime mode except for the scripts that need
+  ``device.run(run_args=...)`` (these run as C++ standalone), first with two seeds
+  (every ``seed()``/``np.random.seed()`` of the script is overridden, see
+  :mod:`compat.engines`) and, when the two differ, with four (:mod:`compat.oracle`;
+  cached in ``_build/compat/brian2/`` by script content and brian2 version, so re-runs
+  only run snncore).
 
-Every monitor of each run is saved and compared by the rule of :mod:`compare`:
-deterministic scripts element by element to 1e-6 relative, stochastic ones by summary
-statistics within Brian 2's spread over seeds. The table (script, outcome, agreement,
-first error line, times) is printed, with a summary line, and written as markdown to
-``book/brian2-code-table.md``, which the book page "Running Brian 2 code" includes.
+Every monitor of each run is saved; monitors are matched by kind and creation order.
+The agreement rule (:mod:`compat.compare`):
+
+- deterministic (Brian 2's two seeded runs identical): every array has Brian 2's shape
+  and ``|snn - b2| <= 1e-6 |b2| + 1e-6 max|b2|`` element by element (spikes as sorted
+  (time, index) pairs);
+- stochastic: each summary statistic x (number of spikes, spread of the count per neuron,
+  mean spike time; size, mean and standard deviation of every other array) satisfies
+  ``|x - m| <= t(0.9995, n-1) s sqrt(1 + 1/n) + 1e-6 |m| + 1e-6 max|x_b2|`` with m, s the
+  mean and standard deviation (ddof=1) over Brian 2's n = 4 seeded runs.
+
+The table (script, outcome, kind, agreement, first error line, wall times of the two
+processes) is printed with a ranking of the failures by first error and a summary line,
+and written as markdown to ``book/brian2-code-table.md`` (a full run only), which the
+book page "Running Brian 2 code" includes. Time totals are over the scripts that run on
+both engines; Brian 2's time is that of its first seeded run.
 """
 
 from __future__ import annotations
