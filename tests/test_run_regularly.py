@@ -16,10 +16,13 @@ def regular_model(lib):
     tau = 5 * ms  # noqa: F841 (found by run() in this frame)
     G = lib.NeuronGroup(3, """dv/dt = -v/tau : 1
                               k : 1
-                              kick : 1""", threshold="v > 2.5", reset="v = 0",
+                              kick : 1
+                              elapsed : second""", threshold="v > 2.5", reset="v = 0",
                         method="exact")
     G.kick = [0.5, 1.0, 1.5]
     G.run_regularly("v += kick", dt=1 * ms)
+    # dt in the code is the group's time step, not the interval (as in Brian 2).
+    G.run_regularly("elapsed += dt", dt=2 * ms, name="clock_reader")
     G.run_regularly("k = k + 1 + t/ms", dt=0.7 * ms, when="end", name="counter")
     S = lib.Synapses(G, G, "w : 1", on_pre="v_post += w")
     S.connect(i=[0, 1, 2], j=[1, 2, 0])
@@ -28,12 +31,14 @@ def regular_model(lib):
     MS = lib.StateMonitor(S, "w", record=True)
     lib.run(2.55 * ms)
     lib.run(7 * ms)
-    return {"t": si(M.t), "v": si(M.v), "k": si(M.k), "w": si(MS.w)}
+    return {"t": si(M.t), "v": si(M.v), "k": si(M.k), "w": si(MS.w),
+            "elapsed": si(G.elapsed)}
 
 
 def test_run_regularly_matches_brian2(backend):
     ours, ref = snn_run(regular_model), brian2_reference(regular_model)
     assert np.ptp(ref["w"]) > 0 and np.ptp(ref["k"]) > 0
+    np.testing.assert_allclose(ref["elapsed"], 5 * 0.1e-3)  # ticks at 0, 2, 4, 6, 8 ms
     for key, value in ref.items():
         np.testing.assert_allclose(ours[key], value, rtol=1e-6, atol=1e-9, err_msg=key)
 
