@@ -292,14 +292,12 @@ class SpikeMonitor:
         self._counts = np.zeros(len(source), dtype=np.int64)
         self._chunks: list[tuple[np.ndarray, int, dict]] = []
         self._dt = None
-        self._end_step = 0
         self._cache = None
         scope.register(self)
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         source, counts, chunks = self._events, self._counts, self._chunks
         self._dt = ctx.dt
-        self._end_step = ctx.start_step + ctx.n_steps
         record, variables = self.record, self.record_variables
         counter = [ctx.start_step]
         arrays = {v: np.asarray(getattr(self.source, v)) for v in variables}
@@ -457,10 +455,10 @@ class SpikeMonitor:
     @property
     def _steps_done(self) -> int:
         """The steps simulated so far (the time of the network it last ran in)."""
-        network = getattr(self, "_network", None)
-        if network is not None and self._dt:
-            return int(round(network.t / self._dt))
-        return self._end_step
+        network = self.__dict__.get("_network")
+        if network is None or not self._dt:
+            return 0
+        return int(round(network.t / self._dt))
 
     def _need_record(self, what: str) -> None:
         if not self.record:
