@@ -210,10 +210,9 @@ def _keep(syn, block, prob, namespace) -> np.ndarray:
     size = len(block["i"])
     if isinstance(prob, float):
         return _uniforms_below(prob, size)
+    # As in Brian 2 (a draw below p), a p expression above 1 connects, below 0 does not:
+    # Brian 2's spatial_connections.py relies on it.
     values = np.broadcast_to(_evaluate(syn, block, prob, ast.unparse(prob), namespace), (size,))
-    if np.any((values < 0) | (values > 1)):
-        raise SnnError(f"p = '{ast.unparse(prob)}' in connect() of {syn.where} evaluates "
-                       "outside [0, 1]")
     return _uniforms_below(values, size)
 
 
@@ -348,9 +347,6 @@ def _iterate(syn, sources, outer, func, args, kwargs, var, skip_if_invalid, name
         return outer_idx, k
     if "p" in kwargs:
         p = per_source(kwargs["p"], integer=False).astype(float)
-        if np.any((p < 0) | (p > 1)):
-            raise SnnError(f"p = '{ast.unparse(kwargs['p'])}' of sample() in {where} is "
-                           "outside [0, 1]")
         keep = _uniforms_below(np.repeat(p, counts), k.size)
         return outer_idx[keep], k[keep]
     size = per_source(kwargs["size"])

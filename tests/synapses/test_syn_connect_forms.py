@@ -37,6 +37,7 @@ FORMS = {
     "arrays": dict(i=[0, 1, 2, 7], j=[3, 3, 0, 1]),
     "arrays n": dict(i=np.array([4, 0]), j=2, n=3),
     "scalar": dict(i=0, j=0),
+    "p expression beyond [0, 1]": dict(condition="i != j", p="i*1.0 - 1"),
 }
 
 
