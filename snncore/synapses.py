@@ -376,6 +376,9 @@ class Synapses(Group):
             return condition_indices(self, key, namespace, what)
         if isinstance(key, tuple):
             return self._synapse_indices(key, what)
+        if hasattr(key, "_absolute_range"):
+            raise IndexingError(f"{what} is indexed by synapse; for the synapses of a group "
+                                "of neurons write S.w[G, :] or S.w[:, G]")
         return flat_indices(key, len(self), what)
 
     def _synapse_indices(self, key: tuple, what: str) -> np.ndarray:
@@ -383,9 +386,9 @@ class Synapses(Group):
         if len(key) not in (2, 3):
             raise IndexingError(f"{what} takes 1, 2 (i, j) or 3 (i, j, k) indices, got "
                                 f"{len(key)}: {key!r}")
-        mask = _matches(self.index_array("_synaptic_pre"), key[0], len(self.source),
+        mask = _matches(self.index_array("_synaptic_pre"), key[0], self.source,
                         f"the presynaptic index of {what}")
-        mask &= _matches(self.index_array("_synaptic_post"), key[1], len(self.target),
+        mask &= _matches(self.index_array("_synaptic_post"), key[1], self.target,
                          f"the postsynaptic index of {what}")
         if len(key) == 3 and not (isinstance(key[2], slice) and key[2] == slice(None)):
             if self.multisynaptic_index is None:
@@ -632,19 +635,22 @@ class _SynapseIndices:
         return np.arange(len(syn), dtype=np.int32)[indices]
 
 
-def _matches(values: np.ndarray, key, size: int, what: str, bounded: bool = True) -> np.ndarray:
+def _matches(values: np.ndarray, key, group, what: str, bounded: bool = True) -> np.ndarray:
     """Which of ``values`` (neuron indices of each synapse) a key of ``S.w[i, j]`` selects.
 
     The key is an int, a slice, an int array or sequence, a subgroup or a boolean mask of
-    the neurons, as in Brian 2; an index outside ``0..size-1`` is an error.
+    the neurons of ``group`` (or a number of elements), as in Brian 2; an index outside
+    ``0..size-1`` is an error. A subgroup selects by its place in the parent group.
     """
+    size = group if isinstance(group, int) else len(group)
     if isinstance(key, slice):
         if key == slice(None):
             return np.ones(values.size, dtype=bool)
         return np.isin(values, np.arange(*key.indices(size)))
     if hasattr(key, "_absolute_range"):
         start, stop = key._absolute_range()
-        return (values >= start) & (values < stop)
+        offset = group._absolute_range()[0] if hasattr(group, "_absolute_range") else 0
+        return (values + offset >= start) & (values + offset < stop)
     array = np.asarray(key)
     if array.dtype == bool:
         if array.shape != (size,):

@@ -289,3 +289,20 @@ def test_delay_errors():
         S2.delay = {"pre": 1e-3}
     with pytest.raises(SnnError, match=r"'delay' is a reserved name in Synapses"):
         Synapses(G, G, "delay : second")
+
+
+def subgroup_index_model(lib):
+    """On subgroups, an int index counts within the subgroup, a subgroup index selects by
+    its place in the parent group (Brian 2's rule)."""
+    G = lib.NeuronGroup(10, "x : 1", threshold="False")
+    S = lib.Synapses(G[2:6], G[5:], "w : 1", on_pre="x_post += w")
+    S.connect()
+    S.w = "i*10 + j"
+    return {"int": si(S.w[1, :]), "subgroup": si(S.w[G[3:5], :]),
+            "both": si(S.w[G[2:4], G[6:8]]), "post int": si(S.w[:, 0])}
+
+
+def test_subgroup_indices_match_brian2(backend):
+    ref = brian2_reference(subgroup_index_model)
+    got = snn_run(subgroup_index_model)
+    assert_same(got, ref, list(ref))
