@@ -195,7 +195,7 @@ def test_views_behave_as_numpy_arrays(backend):
 
 def test_reads_are_copies(backend):
     """A read (``S.w[:]``, ``S.w[i, j]``, ``S.i``) never aliases the simulator's arrays."""
-    G = NeuronGroup(3, "v : 1")
+    G = NeuronGroup(3, "v : 1", threshold="False")
     S = Synapses(G, G, "w : 1", on_pre="v += w")
     S.connect()
     S.w = 1.0
@@ -222,7 +222,7 @@ def test_view_sees_synapses_added_later(backend):
 
 @pytest.fixture
 def syn():
-    G = NeuronGroup(5, "v : 1")
+    G = NeuronGroup(5, "v : 1", threshold="False")
     H = NeuronGroup(3, "v : 1")
     S = Synapses(G, H, "w : 1", on_pre="v += w")
     S.connect()
