@@ -29,11 +29,23 @@ def _check_indices(record, n: int, where: str) -> np.ndarray:
     return indices.astype(np.int64)
 
 
-def _readonly(array: np.ndarray) -> np.ndarray:
-    """A view that cannot be written: monitor data must not change through what it hands
-    out (``M.v[0][:] = 0``), and a view costs nothing where a copy of a large recording
-    costs its whole size at every access."""
-    view = array.view()
+class RecordedArray(np.ndarray):
+    """Recorded data as a monitor hands it out: a read-only view of the recording whose
+    elements and slices are writable copies.
+
+    Brian 2 returns copies, so scripts edit what they read (``vm = M[0].v[:]`` then
+    ``vm[k] = 0``); a copy of a large recording at every attribute access would cost its
+    whole size, so the attribute is a view that cannot be written (the monitor cannot
+    change through it) and indexing it copies only what was indexed.
+    """
+
+    def __getitem__(self, key):
+        item = super().__getitem__(key)
+        return np.array(item) if isinstance(item, np.ndarray) else item
+
+
+def _readonly(array: np.ndarray) -> RecordedArray:
+    view = array.view(RecordedArray)
     view.flags.writeable = False
     return view
 
@@ -66,6 +78,11 @@ class _Grown:
     def values(self) -> np.ndarray:
         """The recorded columns, read-only."""
         return _readonly(self.data[:, : self.count])
+
+    @property
+    def first_row(self) -> np.ndarray:
+        """The recorded columns of the first row (times, rates), read-only."""
+        return _readonly(self.data[0, : self.count])
 
 
 class StateMonitor:
@@ -180,7 +197,7 @@ class StateMonitor:
     @property
     def t(self) -> np.ndarray:
         """Recording times (seconds), read-only."""
-        return self._t.values[0]
+        return self._t.first_row
 
     t_ = t
 
@@ -586,12 +603,12 @@ class PopulationRateMonitor:
     @property
     def t(self) -> np.ndarray:
         """Time of each recorded step (seconds), read-only."""
-        return self._t.values[0]
+        return self._t.first_row
 
     @property
     def rate(self) -> np.ndarray:
         """Rate in Hz at each step, read-only."""
-        return self._rate.values[0]
+        return self._rate.first_row
 
     t_, rate_ = t, rate
 

@@ -56,8 +56,9 @@ def _network(w=0.05, delay=1 * ms, tau=5 * ms):
                     state=StateMonitor(G, ["v", "ge"], record=[0, 31, 59], dt=0.3 * ms),
                     poisson=SpikeMonitor(P, record=False))
     namespace = dict(w_max=w, tau=tau)
-    run(40 * ms, namespace=namespace)
-    run(13.3 * ms, namespace=namespace)
+    net = Network(G, H, P, S1, S2, S3, S4, monitors)
+    net.run(40 * ms, namespace=namespace)
+    net.run(13.3 * ms, namespace=namespace)
     return monitors
 
 
@@ -161,10 +162,11 @@ def test_heterogeneous_delays_run_in_the_python_loop(numba, monkeypatch):
     S.delay = [1 * ms]  # one synapse, one delay: homogeneous, still compiled
     run(1 * ms)
     H = SpikeGeneratorGroup(2, [0, 1], [0.1 * ms, 0.2 * ms])
-    S2 = Synapses(H, G, on_pre="v += 0.5")
+    K = NeuronGroup(1, "v : 1")
+    S2 = Synapses(H, K, on_pre="v += 0.5")
     S2.connect(i=[0, 1], j=[0, 0])
     S2.delay = [1 * ms, 2 * ms]
-    run(1 * ms)
+    Network(H, K, S2).run(1 * ms)
     assert used == [True, True, False]
 
 
