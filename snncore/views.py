@@ -65,6 +65,11 @@ class VariableView(np.ndarray):
     def __str__(self) -> str:
         return str(self.view(np.ndarray))
 
+    def __hash__(self) -> int:
+        # Brian 2 code uses variables as dict keys ({G.tau: value} in device.run's
+        # run_args); a view names one variable of one owner.
+        return hash((id(self._owner), self._name))
+
     def __reduce__(self):  # pickles (and deep copies) as a plain array
         return self.view(np.ndarray).copy().__reduce__()
 

@@ -99,11 +99,12 @@ def test_standalone_script_runs_in_process_with_brian2_results(backend):
 
 
 def test_what_only_a_compiled_program_does_is_a_clear_error():
-    from snncore import device, set_device
+    from snncore import NeuronGroup, device, set_device
 
     set_device("cpp_standalone", build_on_run=False)
+    G = NeuronGroup(2, "tau : second")
     with pytest.raises(UnsupportedFeatureError, match=r"run_args=\.\.\.\) re-runs"):
-        device.run(run_args={"tau": 1})
+        device.run(run_args={G.tau: 1})  # a variable is a dict key, as in Brian 2
     with pytest.raises(UnsupportedFeatureError, match="insert_code"):
         device.insert_code("main", "int x;")
     with pytest.raises(SnnError, match="unknown device 'cuda_standalone'"):
