@@ -244,13 +244,15 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
     result = "j" if outer == "i" else "i"
     size = len(syn.target if result == "j" else syn.source)
     elt, var, func, args, kwargs, cond = _parse_generator(text, where)
+    bounds = _iteration_bounds(syn, sources, outer, func, args, kwargs, skip_if_invalid,
+                               namespace, where)
+    # Blocks of sources with about _BLOCK candidates each (at least one source).
+    ends = np.searchsorted(np.cumsum(bounds[2]), np.arange(1, bounds[2].sum() // _BLOCK + 1)
+                           * _BLOCK)
+    edges = np.unique(np.r_[0, np.maximum(ends, 1), sources.size])
     pres, posts = [], []
-    for start in range(0, max(sources.size, 1), _GEN_ROWS):
-        chunk = sources[start:start + _GEN_ROWS]
-        if not chunk.size:
-            break
-        outer_idx, k = _iterate(syn, chunk, outer, func, args, kwargs, var, skip_if_invalid,
-                                namespace, where, text)
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        outer_idx, k = _iterate(sources[start:stop], [b[start:stop] for b in bounds])
         block = {outer: outer_idx, var: k}
         values = np.broadcast_to(_evaluate(syn, block, elt, text, namespace),
                                  k.shape).astype(np.int64)
@@ -273,9 +275,6 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
     if not pres:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(pres), np.concatenate(posts)
-
-
-_GEN_ROWS = 256
 
 
 def _parse_generator(text: str, where: str):
@@ -317,9 +316,10 @@ def _parse_generator(text: str, where: str):
             cond)
 
 
-def _iterate(syn, sources, outer, func, args, kwargs, var, skip_if_invalid, namespace,
-             where, text) -> tuple[np.ndarray, np.ndarray]:
-    """Every (outer index, iteration value) pair of ``range(...)`` or ``sample(...)``."""
+def _iteration_bounds(syn, sources, outer, func, args, kwargs, skip_if_invalid, namespace,
+                      where) -> list[np.ndarray]:
+    """Per source: first value, step and count of ``range(...)``/``sample(...)``, and the
+    probability (``p=``, else NaN) and number (``size=``, else -1) of a sample."""
     block = {outer: sources}
 
     def per_source(expr, integer=True):
@@ -329,10 +329,9 @@ def _iterate(syn, sources, outer, func, args, kwargs, var, skip_if_invalid, name
             if np.any(values != np.round(values)):
                 raise SnnError(f"the {func}() arguments in the generator of {where} must be "
                                f"integers, got '{ast.unparse(expr)}'")
-            values = values.astype(np.int64)
-        return values
+        return values.astype(np.int64 if integer else float)
 
-    values = [per_source(a).astype(np.int64) for a in args]
+    values = [per_source(a) for a in args]
     if len(values) == 1:
         values = [np.zeros_like(values[0]), values[0]]
     lo, hi = values[0], values[1]
@@ -340,31 +339,39 @@ def _iterate(syn, sources, outer, func, args, kwargs, var, skip_if_invalid, name
     if np.any(step == 0):
         raise SnnError(f"{func}() step of zero in the generator of {where}")
     counts = np.maximum(0, -((lo - hi) // step))
+    p = per_source(kwargs["p"], integer=False) if "p" in kwargs else np.full(lo.shape, np.nan)
+    size = np.full(lo.shape, -1, dtype=np.int64)
+    if "size" in kwargs:
+        size = per_source(kwargs["size"])
+        bad = (size < 0) | (size > counts)
+        if np.any(bad) and not skip_if_invalid:
+            first = int(np.flatnonzero(bad)[0])
+            raise SnnError(f"sample(..., size={int(size[first])}) in the generator of {where} "
+                           f"asks for more than the {int(counts[first])} candidates (or fewer "
+                           f"than none) for {outer} = {int(sources[first])}; pass "
+                           "skip_if_invalid=True to take what there is")
+        size = np.clip(size, 0, counts)
+    return [lo, step, counts, p, size]
+
+
+def _iterate(sources, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Every (outer index, iteration value) pair of some sources, given their bounds."""
+    lo, step, counts, p, size = bounds
     outer_idx = np.repeat(sources, counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    first = np.cumsum(counts) - counts
+    offsets = np.arange(counts.sum()) - np.repeat(first, counts)
     k = np.repeat(lo, counts) + np.repeat(step, counts) * offsets
-    if func == "range":
-        return outer_idx, k
-    if "p" in kwargs:
-        p = per_source(kwargs["p"], integer=False).astype(float)
+    if not np.all(np.isnan(p)):
         keep = _uniforms_below(np.repeat(p, counts), k.size)
         return outer_idx[keep], k[keep]
-    size = per_source(kwargs["size"])
-    bad = (size < 0) | (size > counts)
-    if np.any(bad) and not skip_if_invalid:
-        first = int(np.flatnonzero(bad)[0])
-        raise SnnError(f"sample(..., size={int(size[first])}) in the generator of {where} "
-                       f"asks for more than the {int(counts[first])} candidates (or fewer "
-                       f"than none) for {outer} = {int(sources[first])}; pass "
-                       "skip_if_invalid=True to take what there is")
-    size = np.clip(size, 0, counts)
+    if np.all(size < 0):
+        return outer_idx, k
     # Fixed-size samples without replacement: the `size` smallest of uniform keys per
     # source, kept in ascending order as Brian 2 returns them.
     keys = generator().random(k.size)
-    owner = np.repeat(np.arange(sources.size), counts)
-    order = np.lexsort((keys, owner))
+    order = np.lexsort((keys, np.repeat(np.arange(sources.size), counts)))
     rank = np.empty(k.size, dtype=np.int64)
-    rank[order] = np.arange(k.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    rank[order] = offsets
     keep = rank < np.repeat(size, counts)
     return outer_idx[keep], k[keep]
 
