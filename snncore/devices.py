@@ -1,19 +1,22 @@
 """Brian 2's devices, accepted so that standalone scripts run unchanged, in process.
 
 Brian 2's ``cpp_standalone`` device turns a script into a C++ program that runs at
-``device.build()``. snncore has one way to run: every ``run()`` simulates at once, in
-this process. So ``set_device('cpp_standalone', ...)`` is accepted with all its options
-and means the same as ``set_device('runtime')``: ``run()`` runs now, ``device.build()``
-has nothing left to do, and ``device.reinit()``, ``device.activate()``,
-``device.delete()``, ``reset_device()`` are accepted. What only a compiled program can
-do (``device.run(run_args=...)`` re-running it with new values, ``insert_code``) raises a
-clear error.
+``device.build()``. snncore simulates in this process. With ``build_on_run=True`` (the
+default) ``set_device('cpp_standalone')`` means the same as ``set_device('runtime')``:
+``run()`` runs at once and ``device.build()`` has nothing left to do. With
+``build_on_run=False``, as in Brian 2, ``run()`` calls are recorded and simulated at
+``device.build()`` or ``device.run()``; ``device.run(run_args={G.tau: value})``
+simulates them again from the initial state with new initial values, as Brian 2 re-runs
+its compiled program. ``device.reinit()``, ``device.activate()``, ``device.delete()``
+and ``reset_device()`` are accepted. ``insert_code`` (C++) raises a clear error.
 """
 
 from __future__ import annotations
 
 from .errors import SnnError, UnsupportedFeatureError
+from .random import get_state as random_state
 from .random import seed as _seed
+from .random import set_state as set_random_state
 
 
 class Device:
@@ -31,6 +34,8 @@ class Device:
         self.build_options: dict = {}
         self.has_been_run = False
         self.project_dir: str | None = None
+        self._runs: list[tuple] = []  # (network, its objects, duration, run() options)
+        self._replaying = False
 
     def activate(self, build_on_run: bool = True, **kwargs) -> None:
         """Make this the current device (Brian 2 keeps ``build_on_run`` and the options)."""
@@ -41,35 +46,68 @@ class Device:
             self.project_dir = kwargs["directory"]
         _current = self
 
+    def defers(self) -> bool:
+        """True while ``run()`` calls are recorded for a later build (Brian 2's
+        ``build_on_run=False``)."""
+        return self.name == "cpp_standalone" and not self.build_on_run and not self._replaying
+
+    def record_run(self, network, duration: float, options: dict) -> None:
+        """Keep a ``run()`` call for :meth:`run` (called by :meth:`Network.run`)."""
+        self._runs.append((network, list(network.objects), duration, options))
+
     def build(self, *, run: bool = True, run_args=None, **options) -> None:
-        """Brian 2 compiles and runs the program here; snncore has already run every
-        ``run()`` call, so there is nothing left to do."""
-        if run_args:
-            self._no_run_args()
+        """Brian 2 compiles the program and, with ``run=True``, runs it: snncore
+        simulates the recorded ``run()`` calls (if any) now."""
         if options.get("directory") is not None:
             self.project_dir = options["directory"]
-        self.has_been_run = self.has_been_run or run
+        if run:
+            self.run(run_args=run_args)
 
     def run(self, directory=None, results_directory=None, with_output: bool = True,
             run_args=None) -> None:
-        """Brian 2 runs the compiled program (again) here: without ``run_args`` the
-        simulation has already run in process; with them snncore raises SnnError."""
-        if run_args:
-            self._no_run_args()
+        """Simulate the recorded ``run()`` calls from the initial state, after setting
+        the variables given in ``run_args`` (``{G.tau: value}``) to new values."""
+        if run_args and not self._runs:
+            raise SnnError("device.run(run_args=...) needs run() calls recorded with "
+                           "set_device('cpp_standalone', build_on_run=False)")
+        networks = list({id(net): net for net, _o, _d, _k in self._runs}.values())
+        # Each run of a standalone program draws new random numbers: restoring the
+        # initial state must not rewind the random stream.
+        stream = random_state()
+        for net in networks:
+            first = next(objs for n, objs, _d, _k in self._runs if n is net)
+            kept, net.objects = net.objects, first
+            if "__device_initial__" in net._stored:
+                net.restore("__device_initial__")
+            else:
+                net.store("__device_initial__")
+            net.objects = kept
+        set_random_state(stream)
+        for variable, value in (run_args or {}).items():
+            if getattr(variable, "_owner", None) is None:
+                raise SnnError(f"the keys of run_args must be variables such as G.tau, got "
+                               f"{variable!r}")
+            variable[:] = value
+        self._replaying = True
+        try:
+            for net, objects, duration, options in self._runs:
+                kept, net.objects = net.objects, objects
+                try:
+                    net.run(duration, **options)
+                finally:
+                    net.objects = kept
+        finally:
+            self._replaying = False
         self.has_been_run = True
 
-    def _no_run_args(self):
-        raise UnsupportedFeatureError(
-            "device.run(run_args=...) re-runs a compiled standalone program with new "
-            "values, and snncore runs every simulation in process: set the values and "
-            "call run() again for each (store() once and restore() before each run)")
-
     def apply_run_args(self) -> None:
-        """Brian 2 applies ``run_args`` here; snncore's run() already used the set values."""
+        """Brian 2 applies ``run_args`` at this point of the program; snncore applies them
+        once the initial state is set, before the first recorded run."""
 
     def reinit(self) -> None:
-        """Brian 2 clears the generated program here; snncore has none."""
+        """Forget the recorded ``run()`` calls (Brian 2 clears its generated program)."""
         self.has_been_run = False
+        self._runs = []
 
     def delete(self, code: bool = True, data: bool = True, directory: bool = True,
                force: bool = False) -> None:

@@ -9,8 +9,8 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 
+from . import devices, scope
 from . import random as snnrandom
-from . import scope
 from .backends import available_backends
 from .errors import MagicError, SnnError
 from .expressions import did_you_mean
@@ -228,6 +228,10 @@ class Network:
                 and duration >= 0):
             raise SnnError(f"run() needs a non-negative duration in seconds, got {duration!r}")
         run_ns = namespace if namespace is not None else caller_namespace(level)
+        if devices.get_device().defers():
+            devices.get_device().record_run(self, duration, dict(
+                report=report, report_period=report_period, namespace=run_ns))
+            return
         self._check_dependencies()
         for obj in self.objects:
             if obj._network is not None and obj._network is not self:

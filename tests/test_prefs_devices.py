@@ -78,7 +78,7 @@ def _decay(lib):
     group.v = [1, 0.5]
     mon = lib.StateMonitor(group, "v", record=True)
     lib.run(5 * lib.ms)
-    return np.asarray(mon.v)
+    return mon
 
 
 def test_standalone_script_runs_in_process_with_brian2_results(backend):
@@ -86,9 +86,10 @@ def test_standalone_script_runs_in_process_with_brian2_results(backend):
 
     set_device("cpp_standalone", build_on_run=False, directory=None, debug=True)
     assert get_device().name == "cpp_standalone" and device.build_on_run is False
-    v = _decay(snncore)
-    assert v.shape == (2, 50)  # run() ran at once, before build()
+    mon = _decay(snncore)
+    assert mon.v.shape == (2, 0)  # as in Brian 2, run() waits for the build
     device.build(directory="out", compile=True, run=True, debug=False)
+    v = np.asarray(mon.v)
     device.activate(build_on_run=True)
     device.delete(force=True)
     device.reinit()
@@ -99,12 +100,11 @@ def test_standalone_script_runs_in_process_with_brian2_results(backend):
 
 
 def test_what_only_a_compiled_program_does_is_a_clear_error():
-    from snncore import NeuronGroup, device, set_device
+    from snncore import device, set_device
 
     set_device("cpp_standalone", build_on_run=False)
-    G = NeuronGroup(2, "tau : second")
-    with pytest.raises(UnsupportedFeatureError, match=r"run_args=\.\.\.\) re-runs"):
-        device.run(run_args={G.tau: 1})  # a variable is a dict key, as in Brian 2
+    with pytest.raises(SnnError, match=r"run_args=\.\.\.\) needs run\(\) calls recorded"):
+        device.run(run_args={"tau": 1})
     with pytest.raises(UnsupportedFeatureError, match="insert_code"):
         device.insert_code("main", "int x;")
     with pytest.raises(SnnError, match="unknown device 'cuda_standalone'"):
@@ -130,3 +130,29 @@ def test_profiling_summary_says_what_it_cannot_show():
     from snncore import profiling_summary
 
     assert "not available: snncore runs all objects" in str(profiling_summary(show=5))
+
+
+def test_standalone_runs_again_with_run_args(backend):
+    """build_on_run=False: run() is recorded, device.run(run_args=...) simulates it from
+    the initial state with new values (analytic decay for each tau)."""
+    from snncore import NeuronGroup, StateMonitor, device, ms, reset_device, run, set_device
+
+    set_device("cpp_standalone", build_on_run=False)
+    try:
+        G = NeuronGroup(2, """dv/dt = -v/tau : 1
+                              tau : second (constant)""", method="exact")
+        G.v = [1.0, 2.0]
+        G.tau = 10 * ms
+        M = StateMonitor(G, "v", record=True)
+        run(5 * ms)
+        assert M.t.size == 0  # nothing simulated before the build
+        device.build(run=False)
+        for tau in (2 * ms, 8 * ms, 2 * ms):
+            device.run(run_args={G.tau: tau})
+            expected = np.array([[1.0], [2.0]]) * np.exp(-np.arange(50) * 0.1 * ms / tau)
+            np.testing.assert_allclose(M.v, expected, rtol=1e-12)
+            np.testing.assert_allclose(M.t, np.arange(50) * 0.1 * ms, atol=1e-15)
+        with pytest.raises(SnnError, match=r"keys of run_args must be variables"):
+            device.run(run_args={"tau": 1 * ms})
+    finally:
+        reset_device()
