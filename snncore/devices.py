@@ -186,6 +186,23 @@ class _CurrentDevice:
 device = _CurrentDevice()
 
 
+class _DeviceModule:
+    """Brian 2's ``brian2.devices.device_module``, whose ``active_device`` scripts set to
+    make a device current in a worker process."""
+
+    @property
+    def active_device(self) -> Device:
+        return _current
+
+    @active_device.setter
+    def active_device(self, value: Device) -> None:
+        global _current
+        _current = _device_for(value)
+
+
+device_module = _DeviceModule()
+
+
 def clear_cache(target: str) -> None:
     """Brian 2 deletes a target's compiled files here. snncore's kernel cache is keyed by
     the hash of each kernel's source, so it never holds a stale kernel: nothing to do."""

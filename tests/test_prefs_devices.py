@@ -156,3 +156,16 @@ def test_standalone_runs_again_with_run_args(backend):
             device.run(run_args={"tau": 1 * ms})
     finally:
         reset_device()
+
+
+def test_device_module_active_device_makes_a_device_current():
+    from snncore import get_device, reset_device
+    from snncore.devices import all_devices, device_module
+
+    device_module.active_device = all_devices["cpp_standalone"]
+    try:
+        assert get_device() is all_devices["cpp_standalone"]
+        assert device_module.active_device is get_device()
+    finally:
+        reset_device("runtime")
+    assert get_device().name == "runtime"
