@@ -10,6 +10,7 @@ both simulators in the frame that calls ``run()``.
 from __future__ import annotations
 
 import logging
+import textwrap
 
 import numpy as np
 
@@ -46,6 +47,18 @@ def snn_run(code_fn):
 
 
 _B2_CACHE: dict = {}
+
+
+def exec_brian2_code(source: str, engine: str) -> dict:
+    """Run Brian 2 code (a script's text, dedented) after ``from <engine> import *``, as a
+    script of its own; returns the namespace it leaves. ``engine`` is ``'snncore'`` or
+    ``'brian2'`` (numpy target)."""
+    if engine == "brian2":
+        _brian2()
+    namespace: dict = {}
+    code = f"from {engine} import *\n" + textwrap.dedent(source)
+    exec(compile(code, "<brian2 code>", "exec"), namespace)
+    return namespace
 
 
 def brian2_reference(code_fn):

@@ -4,10 +4,9 @@ The same Brian 2 code runs on snncore and on Brian 2 itself; both must give the 
 result, or the same kind of error.
 """
 
-import textwrap
-
 import numpy as np
 import pytest
+from models import exec_brian2_code
 
 import snncore
 from snncore import MagicError, Network, NeuronGroup, SnnError, StateMonitor, ms
@@ -42,22 +41,10 @@ result = (G.v[0], groups[0].v[0])
 """
 
 
-def _execute(source: str, engine: str) -> dict:
-    if engine == "brian2":
-        brian2 = pytest.importorskip("brian2")
-        brian2.prefs.codegen.target = "numpy"
-        header = "from brian2 import *\n"
-    else:
-        header = "from snncore import *\n"
-    namespace: dict = {}
-    exec(compile(header + textwrap.dedent(source), "<brian2 code>", "exec"), namespace)
-    return namespace
-
-
 @pytest.mark.parametrize("source", [TWO_CALLS, TWO_CALLS_NO_SCOPE])
 def test_a_function_that_runs_starts_a_new_simulation_each_call(backend, source):
-    ours = _execute(source, "snncore")
-    ref = _execute(source, "brian2")
+    ours = exec_brian2_code(source, "snncore")
+    ref = exec_brian2_code(source, "brian2")
     for key in ("t1", "t2"):
         assert ours[key][0] == 0.0
         np.testing.assert_allclose(ours[key], np.asarray(ref[key]), rtol=1e-9, atol=1e-12)
@@ -69,8 +56,8 @@ def test_a_function_that_runs_starts_a_new_simulation_each_call(backend, source)
 
 
 def test_objects_in_containers_are_not_run(backend):
-    ours = _execute(IN_A_LIST, "snncore")["result"]
-    ref = _execute(IN_A_LIST, "brian2")["result"]
+    ours = exec_brian2_code(IN_A_LIST, "snncore")["result"]
+    ref = exec_brian2_code(IN_A_LIST, "brian2")["result"]
     np.testing.assert_allclose(ours, [float(x) for x in ref], rtol=1e-9)
     assert ours[1] == 0.0
 

@@ -1,9 +1,8 @@
 """network_operation and stop(), against Brian 2 and by counting calls."""
 
-import textwrap
-
 import numpy as np
 import pytest
+from models import exec_brian2_code
 
 import snncore
 from snncore import Network, NeuronGroup, SnnError, StateMonitor, ms, network_operation
@@ -30,20 +29,8 @@ end = float(magic_network.t)
 """
 
 
-def _execute(source: str, engine: str) -> dict:
-    if engine == "brian2":
-        brian2 = pytest.importorskip("brian2")
-        brian2.prefs.codegen.target = "numpy"
-        header = "from brian2 import *\n"
-    else:
-        header = "from snncore import *\n"
-    namespace: dict = {}
-    exec(compile(header + textwrap.dedent(source), "<brian2 code>", "exec"), namespace)
-    return namespace
-
-
 def test_network_operations_and_stop_agree_with_brian2(backend):
-    ours, ref = _execute(KICKS, "snncore"), _execute(KICKS, "brian2")
+    ours, ref = exec_brian2_code(KICKS, "snncore"), exec_brian2_code(KICKS, "brian2")
     assert ours["end"] == pytest.approx(ref["end"], abs=1e-12)
     assert ours["end"] < 40 * ms  # stop() ended the run early
     np.testing.assert_allclose(ours["times"], [float(x) for x in ref["times"]], atol=1e-9)
