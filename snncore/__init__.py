@@ -26,8 +26,10 @@ from numpy import (
     cos,
     cosh,
     exp,
+    expm1,
     floor,
     log,
+    log1p,
     log10,
     sign,
     sin,
@@ -60,6 +62,7 @@ from .errors import (
     UnknownIdentifierError,
     UnsupportedFeatureError,
 )
+from .functions import Function, check_units, declare_types, exprel, implementation
 from .groups import NeuronGroup, Subgroup, linked_var
 from .inputs import PoissonGroup, SpikeGeneratorGroup
 from .logger import BrianLogger, get_logger, logger, std_silent
@@ -88,7 +91,6 @@ from .quantities import (
     DEFAULT_UNITS,
     Quantity,
     Unit,
-    check_units,
     get_dimensions,
     get_or_create_dimension,
     get_unit,
@@ -101,6 +103,7 @@ from .quantities import (
 from .random import seed
 from .summaries import profiling_summary
 from .synapses import Synapses
+from .timedarray import TimedArray
 from .unsupported import PLACEHOLDERS as _PLACEHOLDERS
 
 # Brian 2's star import leaves pylab's gray() (a colour map) in place of the unit gray.

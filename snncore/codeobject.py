@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from . import function_binding
 from .backends import ArrayRef, KernelSpec, build_kernel
 from .errors import DimensionMismatchError, SnnError, UnknownIdentifierError
-from .expressions import TypeInfo, did_you_mean, identifiers, infer
+from .expressions import (
+    TypeInfo,
+    boolean_arithmetic,
+    did_you_mean,
+    external_calls,
+    identifiers,
+    infer,
+)
 from .namespace import Resolver
 from .random import generator, numba_state
 from .units import DIMENSIONLESS, SECOND
@@ -58,6 +66,8 @@ class Bound:
     positions: dict[str, int]
     spec: KernelSpec
     backend: str
+    #: The kind of each external function the code calls (see function_binding).
+    functions: dict = field(default_factory=dict)
 
     def set(self, name: str, value) -> None:
         self.args[self.positions[name]] = value
@@ -122,8 +132,9 @@ def bind(
     cache = owner.__dict__.setdefault("_bound_cache", {}) if cache_key is not None else None
     if cache is not None and (cache_key, backend) in cache:
         bound = cache[(cache_key, backend)]
-        _refresh(bound, owner, resolver, rows, summed)
-        return bound
+        if _refresh(bound, owner, resolver, rows, summed):
+            return bound
+    requested = backend
     element_index = owner._element_index
     types: dict[str, TypeInfo] = dict(_TIME)
     specials = owner.special_scalars()
@@ -135,6 +146,18 @@ def bind(
     array_values: dict[str, np.ndarray] = {}
     scalars: dict[str, object] = {}
     temporaries_done: set[str] = set()
+    functions: dict = {}
+
+    def prepare(expr: ast.expr, source: str) -> ast.expr:
+        """Resolve the names and functions of ``expr``; booleans as numpy adds them."""
+        expr = owner.inline(expr)
+        for name in sorted(identifiers(expr)):
+            use(name, source)
+        for name in sorted(external_calls(expr)):
+            if name not in functions:
+                functions[name] = resolver.function(name)
+                types[name] = functions[name].signature(name)
+        return boolean_arithmetic(expr, types, source) if source else expr
 
     def use(name: str, source: str) -> None:
         if name in types or name in arrays:
@@ -162,9 +185,7 @@ def bind(
         statements, lambda name: name in read_only or _is_variable(owner, name), owner)
     checked = []
     for target, expr, source in statements:
-        expr = owner.inline(expr)
-        for name in sorted(identifiers(expr)):
-            use(name, source)
+        expr = prepare(expr, source if not internal else "")
         # Generated integration code was checked as equations already; its propagator
         # entries carry mixed dimensions that the checker need not follow.
         info = _UNCHECKED if internal or not source else infer(expr, types, source)
@@ -199,21 +220,23 @@ def bind(
                 raise DimensionMismatchError(
                     f"in {owner.where}, '{source}': '{target}' has dimension "
                     f"{target_info.dim}, but the expression has dimension {info.dim}")
-        checked.append((target, expr))
+        checked.append((target, function_binding.rewrite(expr, functions)))
 
     cond_expr = None
     if condition is not None:
-        cond_expr = owner.inline(condition[0])
-        for name in sorted(identifiers(cond_expr)):
-            use(name, condition[1])
+        cond_expr = prepare(condition[0], condition[1])
         info = infer(cond_expr, types, condition[1])
         if mode == "threshold" and info.kind != "bool":
             raise SnnError(f"the threshold of {owner.where} must be a boolean expression "
                            f"such as 'v > 1', got '{condition[1]}'")
-    record_exprs = [owner.inline(e) for e in record]
-    for expr in record_exprs:
-        for name in sorted(identifiers(expr)):
-            use(name, ast.unparse(expr))
+        cond_expr = function_binding.rewrite(cond_expr, functions)
+    record_exprs = []
+    for expr in record:
+        expr = prepare(expr, ast.unparse(expr))
+        infer(expr, types, ast.unparse(expr))
+        record_exprs.append(function_binding.rewrite(expr, functions))
+    whole, function_scalars = function_binding.arguments(functions)
+    scalars.update(function_scalars)
 
     scalar_names = sorted(set(scalars) | ({"t", "dt"}) | set(specials))
     spec = KernelSpec(
@@ -227,6 +250,7 @@ def bind(
         element_index=element_index if element_index in types and _mentions(
             element_index, checked, cond_expr, record_exprs) else None,
         has_perm=rows is not None and rows[1] is not None,
+        externals=sorted(whole),
     )
     if summed is not None:
         index_name = summed[1]
@@ -238,27 +262,44 @@ def bind(
         array_values["_target"] = summed[0]
     if rows is not None:
         array_values["_ptr"], array_values["_perm"] = rows
-    kernel = build_kernel(spec, backend if mode != "evaluate" else "numpy")
+    # A Python function can only be called from vectorised code (numpy flavour).
+    if mode == "evaluate" or function_binding.needs_python(functions):
+        backend = "numpy"
+    kernel = build_kernel(spec, backend)
     argnames = spec.argnames()
-    values = {**array_values, **scalars}
+    values = {**array_values, **scalars, **whole}
     values.update({name: value for name, (value, _i) in specials.items()})
     args = [values.get(name) for name in argnames]
     positions = {name: k for k, name in enumerate(argnames)}
-    bound = Bound(kernel, args, positions, spec, backend if mode != "evaluate" else "numpy")
+    bound = Bound(kernel, args, positions, spec, backend,
+                  function_binding.signature_of(functions))
     if cache is not None:
-        cache[(cache_key, backend)] = bound
+        cache[(cache_key, requested)] = bound
     return bound
 
 
-def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> None:
-    """New values for a cached kernel's arguments: constants may change between runs."""
+def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> bool:
+    """New values for a cached kernel's arguments: constants may change between runs.
+
+    False if the kernel no longer fits: a called name now refers to another kind of
+    function (a 1-D TimedArray replaced by a 2-D one).
+    """
     spec, args, positions = bound.spec, bound.args, bound.positions
+    functions = {name: resolver.function(name) for name in bound.functions}
+    if function_binding.signature_of(functions) != bound.functions:
+        return False
+    whole, function_scalars = function_binding.arguments(functions)
+    for name, value in whole.items():
+        args[positions[name]] = value
     specials = owner.special_scalars()
     for name in spec.scalars:
         if name in ("t", "dt"):
             continue
-        value = specials[name][0] if name in specials else \
-            resolver.value(name, owner.variable_names())
+        if name in function_scalars:
+            value = function_scalars[name]
+        else:
+            value = specials[name][0] if name in specials else \
+                resolver.value(name, owner.variable_names())
         args[positions[name]] = value
     for name in spec.arrays:
         array_ref, array = owner.variable_ref(name)[:2]
@@ -273,6 +314,7 @@ def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> No
         args[positions["_ptr"]] = rows[0]
         if "_perm" in positions:
             args[positions["_perm"]] = rows[1]
+    return True
 
 
 def _mentions(name: str, statements, condition, record) -> bool:

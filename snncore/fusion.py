@@ -110,6 +110,9 @@ class FusedLoop:
 
     def call(self, bound, **overrides: str) -> str:
         """The call of ``bound``'s kernel; ``overrides`` give per-step arguments."""
+        if bound.backend != "numba":
+            # Code calling a user's Python function runs vectorised in Python.
+            raise _NotCompiled
         kernel = bound.kernel
         local = self._kernels.setdefault(kernel.module_name, f"_k{len(self._kernels)}")
         parts = []
@@ -229,7 +232,14 @@ def fused_loop(operations) -> FusedLoop | None:
     if not operations or any(op.fuse is None for op in operations):
         return None
     loop = FusedLoop()
-    for op in operations:
-        op.fuse(loop)
+    try:
+        for op in operations:
+            op.fuse(loop)
+    except _NotCompiled:
+        return None
     loop.compile()
     return loop
+
+
+class _NotCompiled(Exception):
+    """An operation's kernel is not a Numba kernel, so the run cannot be fused."""

@@ -22,9 +22,13 @@ from .expressions import (
     parse_expression,
 )
 from .integration import (
+    CONSTANT_OVER_DT,
     build_system,
+    check_calls,
     choose_method,
+    constant_over_dt,
     inline_subexpressions,
+    method_for_run,
     propagators,
     update_plan,
 )
@@ -181,7 +185,8 @@ class Group:
     def _add_equations(self, eqs: ParsedEquations) -> None:
         self._eqs = eqs
         for eq in eqs:
-            if eq.kind == "subexpression":
+            # A subexpression flagged (constant over dt) is a variable set once per step.
+            if eq.kind == "subexpression" and CONSTANT_OVER_DT not in eq.flags:
                 self._subexpressions[eq.name] = (eq.expr, eq.dim)
             elif "linked" in eq.flags:
                 if eq.flags != {"linked"}:
@@ -492,12 +497,12 @@ class Group:
         owner.__dict__.setdefault("contained_objects", []).append(runner)
         return runner
 
-    def _plan(self, system, varying: frozenset):
+    def _plan(self, system, varying: frozenset, method: str):
         """The integration statements, built once per set of externally written names."""
         plans = self.__dict__.setdefault("_plans", {})
-        if varying not in plans:
-            plans[varying] = update_plan(self.method, system, varying)
-        return plans[varying]
+        if (varying, method) not in plans:
+            plans[(varying, method)] = update_plan(method, system, varying)
+        return plans[(varying, method)]
 
     def _prepare_propagators(self, plan, resolver, dt: float) -> None:
         """Fill the hidden propagator variables of an ``exact`` update for this run."""
@@ -524,7 +529,9 @@ class Group:
         """The integration step of ``system`` (after the ``prefix`` statements) for a run."""
         # A linked variable is another group's state: it may change in every step.
         varying = frozenset(ctx.written.get(self.name, set()) | set(self._links))
-        plan = self._plan(system, varying)
+        check_calls(self._eqs, self._static_types(), ctx.resolver(self))
+        method = method_for_run(self.method, system, ctx.resolver(self), ctx.dt)
+        plan = self._plan(system, varying, method)
         self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
         statements = list(prefix) + [(target, expr, "") for target, expr in plan.statements]
         if not statements:
@@ -533,6 +540,17 @@ class Group:
                          cache_key=("stateupdater", varying, len(self)))
         return Operation("groups", 0, self.name + "_stateupdater",
                          _caller(bound, len(self), np.arange(len(self))), fuse=call_fuser(bound))
+
+    def _constant_over_dt_updater(self, ctx) -> list[Operation]:
+        """Brian 2's subexpression updater: the subexpressions flagged (constant over dt)
+        evaluated before everything else in each step."""
+        code = constant_over_dt(self._eqs)
+        if not code:
+            return []
+        bound = ctx.bind(self, "all", code, cache_key=("constant over dt", len(self)))
+        return [Operation("before_start", 0, self.name + "_subexpression_update",
+                          _caller(bound, len(self), np.arange(len(self))),
+                          fuse=call_fuser(bound))]
 
     def _state(self) -> dict:
         return {name: var.array.copy() for name, var in self._vars.items()}
@@ -767,6 +785,9 @@ class NeuronGroup(Group):
                     link = self._links[target]
                     group = getattr(link.group, "parent", link.group)
                     out.setdefault(group.name, set()).add(link.name)
+        constant = {n for n, _e, _s in constant_over_dt(self._eqs)}
+        if constant:
+            out.setdefault(self.name, set()).update(constant)
         return out
 
     def _refractory_statements(self) -> list[tuple[str, ast.expr, str]]:
@@ -796,7 +817,7 @@ class NeuronGroup(Group):
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         update = self._state_updater(ctx, self._system, self._refractory_statements())
-        ops = [update] if update is not None else []
+        ops = self._constant_over_dt_updater(ctx) + ([update] if update is not None else [])
         for event, (source, when, order) in self._events.items():
             condition = self._threshold if event == "spike" else parse_expression(source)
             space = self._event_space_of(event)

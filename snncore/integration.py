@@ -10,15 +10,32 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .equations import ParsedEquations
-from .errors import IntegrationMethodError
-from .expressions import NonLinear, affine, identifiers, parse_expression, substitute, unparse
+from .errors import DimensionMismatchError, IntegrationMethodError, SnnError
+from .expressions import (
+    NonLinear,
+    TypeInfo,
+    affine,
+    conditionally_linear,
+    external_calls,
+    identifiers,
+    infer,
+    parse_expression,
+    substitute,
+    unparse,
+    uses_random,
+)
+from .functions import DEFAULT_SIGNATURES
+from .units import SECOND
 
-METHODS = ("exact", "euler", "rk2", "rk4", "heun", "exponential_euler")
+METHODS = ("exact", "euler", "rk2", "rk4", "heun", "milstein", "exponential_euler")
+#: Brian 2's default choice, in order (``NeuronGroup(method=None)``).
+DEFAULT_METHODS = ("exact", "euler", "heun")
 _ALIASES = {"linear": "exact"}
 _XI = re.compile(r"^xi(_\w+)?$")
 
@@ -35,15 +52,97 @@ def _bin(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
     return ast.BinOp(left=left, op=op, right=right)
 
 
+CONSTANT_OVER_DT = "constant over dt"
+
+
 def inline_subexpressions(expr: ast.expr, eqs: ParsedEquations) -> ast.expr:
-    """Replace every subexpression name by its definition, recursively."""
-    subs = {eq.name: eq.expr for eq in eqs.of_kind("subexpression")}
+    """Replace every subexpression name by its definition, recursively (except those
+    flagged ``(constant over dt)``, which are variables set once per step)."""
+    subs = {eq.name: eq.expr for eq in eqs.of_kind("subexpression")
+            if CONSTANT_OVER_DT not in eq.flags}
     for _ in range(len(subs) + 1):
         used = identifiers(expr) & set(subs)
         if not used:
             return expr
         expr = substitute(expr, {name: subs[name] for name in used})
     raise IntegrationMethodError("subexpressions refer to each other in a cycle")
+
+
+def constant_over_dt(eqs: ParsedEquations) -> list[tuple[str, ast.expr, str]]:
+    """The subexpressions flagged ``(constant over dt)`` as statements (name, expression,
+    model line), each after the flagged ones it reads, as Brian 2 orders them.
+
+    Brian 2 stores each in a variable, set at the start of every step (before the
+    monitors and the integration), so that multi-step integrators and monitors see
+    one value per step.
+    """
+    flagged = {eq.name: eq for eq in eqs.of_kind("subexpression")
+               if CONSTANT_OVER_DT in eq.flags}
+    order: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in order:
+            return
+        if name in path:
+            raise IntegrationMethodError(
+                "subexpressions flagged (constant over dt) refer to each other in a cycle: "
+                + " -> ".join((*path, name)))
+        reads = identifiers(inline_subexpressions(flagged[name].expr, eqs)) & set(flagged)
+        for other in sorted(reads):
+            visit(other, (*path, name))
+        order.append(name)
+
+    for name in flagged:
+        visit(name, ())
+    return [(name, flagged[name].expr, flagged[name].source) for name in order]
+
+
+def check_subexpressions(eqs: ParsedEquations) -> None:
+    """Brian 2's rule: a subexpression that draws random numbers must be flagged
+    ``(constant over dt)`` (else each use, and a monitor, would see another draw)."""
+    for eq in eqs.of_kind("subexpression"):
+        if CONSTANT_OVER_DT not in eq.flags and uses_random(inline_subexpressions(eq.expr, eqs)):
+            raise SnnError(
+                f"the subexpression '{eq.name}' draws random numbers, so each use would see "
+                f"another value; add the flag (constant over dt): '{eq.source}'")
+
+
+def check_calls(eqs: ParsedEquations, types: Mapping, resolver) -> None:
+    """The dimension checks of the model lines that call TimedArrays or users' functions,
+    made when a run has resolved them (before, their dimensions are not known)."""
+    for eq in eqs:
+        if eq.expr is None:
+            continue
+        rhs = inline_subexpressions(eq.expr, eqs)
+        names = external_calls(rhs)
+        if not names:
+            continue
+        known = _Lenient(types)
+        known.update({name: resolver.function(name).signature(name) for name in names})
+        known.update({n: TypeInfo(SECOND**-0.5, "float") for n in identifiers(rhs)
+                      if _XI.match(n)})
+        info = infer(rhs, known, eq.source)
+        expected = eq.dim / SECOND if eq.kind == "differential" else eq.dim
+        if info.dim is not None and not info.is_zero and info.dim != expected:
+            lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
+            raise DimensionMismatchError(
+                f"inconsistent units in '{eq.source}': {lhs} has dimension {expected}, but "
+                f"the right-hand side has dimension {info.dim}")
+
+
+class _Lenient(dict):
+    """``types`` and more; a name known to neither (an external constant) has an unknown
+    dimension."""
+
+    def __init__(self, types: Mapping):
+        super().__init__()
+        self.types = types
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __missing__(self, name: str) -> TypeInfo:
+        return self.types[name] if name in self.types else TypeInfo(None, "float")
 
 
 @dataclass
@@ -54,6 +153,9 @@ class System:
     f: dict[str, ast.expr]
     g: dict[str, dict[str, ast.expr]]
     unless_refractory: set[str] = field(default_factory=set)
+    #: The method the user asked for (None: Brian 2's default choice), set by
+    #: :func:`choose_method`; a run may revise a default choice (:func:`method_for_run`).
+    requested: str | None = None
 
     @property
     def noise_names(self) -> list[str]:
@@ -70,6 +172,7 @@ class System:
 
 def build_system(eqs: ParsedEquations, names: list[str] | None = None) -> System:
     """Collect the differential equations of a model (optionally a subset of them)."""
+    check_subexpressions(eqs)
     diff = [eq for eq in eqs.of_kind("differential") if names is None or eq.name in names]
     f, g = {}, {}
     for eq in diff:
@@ -120,18 +223,57 @@ class LinearSystem:
         return out
 
 
-def linear_system(system: System) -> LinearSystem:
-    """Decompose a deterministic system as ``A x + b``; raise if that is impossible."""
+def time_dependence(expr: ast.expr, functions: Mapping | None = None,
+                    dt: float | None = None) -> str | None:
+    """What makes ``expr`` vary within a time step, or None (Brian 2's
+    ``is_constant_over_dt``).
+
+    The time ``t`` is allowed only as a direct argument of a function that is constant
+    over a step (a TimedArray whose dt is a multiple of ``dt``); a random number or a
+    stateful function is never constant. ``functions`` maps the external functions'
+    names to their objects; before they are known (None), such a call is assumed
+    constant, and :func:`method_for_run` checks again.
+    """
+    parents = {id(child): node for node in ast.walk(expr)
+               for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call) and node.func.id in DEFAULT_SIGNATURES and \
+                not DEFAULT_SIGNATURES[node.func.id].stateless:
+            return f"{unparse(node)} changes from call to call"
+        if isinstance(node, ast.Call) and functions is not None and \
+                node.func.id in functions and not functions[node.func.id].stateless:
+            return f"{unparse(node)} is a stateful function"
+        if isinstance(node, ast.Name) and node.id == "t":
+            call = parents.get(id(node))
+            if not isinstance(call, ast.Call) or call.func.id in DEFAULT_SIGNATURES or \
+                    node not in call.args:
+                return "it depends on the time t"
+            if functions is None:
+                continue
+            function = functions.get(call.func.id)
+            if function is None or dt is None or not function.is_locally_constant(dt):
+                return (f"{unparse(call)} is not constant over a time step of {dt!r} s "
+                        "(a TimedArray must have a dt that is a multiple of it)")
+    return None
+
+
+def linear_system(system: System, functions: Mapping | None = None,
+                  dt: float | None = None) -> LinearSystem:
+    """Decompose a deterministic system as ``A x + b``; raise if that is impossible.
+
+    ``functions`` and ``dt``: see :func:`time_dependence`.
+    """
     if system.stochastic:
         raise IntegrationMethodError("'exact' cannot integrate stochastic equations (xi)")
     names = system.names
     A, b = {}, {}
     for k, name in enumerate(names):
         rhs = system.f[name]
-        if "t" in identifiers(rhs):
+        reason = time_dependence(rhs, functions, dt)
+        if reason is not None:
             raise IntegrationMethodError(
-                f"'exact' needs coefficients constant over a time step, but d{name}/dt "
-                "depends on the time t")
+                f"'exact' needs coefficients constant over a time step, but in d{name}/dt "
+                f"{reason}")
         try:
             form = affine(rhs, set(names))
         except NonLinear as exc:
@@ -328,28 +470,41 @@ def _rk(system: System, stages: str) -> UpdatePlan:
 
 
 def _heun(system: System) -> UpdatePlan:
-    """Stochastic Heun (Stratonovich), Brian 2's formulation: Euler drift, Heun diffusion."""
+    """Stochastic Heun (Stratonovich), Brian 2's formulation: Euler drift, Heun diffusion::
+
+        x_support = x + g(x,t) * dW
+        g_support = g(x_support,t+dt)
+        x_new = x + dt*f(x,t) + .5*dW*(g(x,t)+g_support)
+
+    with one support point per noise term, where every variable moves by that noise only.
+    """
     names = system.names
     statements = _xi_names(system)
-    for name in names:
-        statements.append((f"_sup_{name}", _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
-                                                 _noise_term(system, name))))
-    mapping: dict[str, ast.expr] = {n: _e(f"_sup_{n}") for n in names}
-    mapping["t"] = _e("t + dt")
+    for xi in system.noise_names:
+        for name in names:
+            support: ast.expr = ast.Name(id=name, ctx=ast.Load())
+            if xi in system.g[name]:
+                support = _bin(support, ast.Add(),
+                               _bin(system.g[name][xi], ast.Mult(), _e(f"_dW_{xi}")))
+            statements.append((f"_sup_{name}_{xi}", support))
     new = {}
     for name in names:
         expr = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
                     _bin(_e("dt"), ast.Mult(), system.f[name]))
-        if system.g[name]:
-            g_support = {xi: substitute(c, mapping) for xi, c in system.g[name].items()}
-            noise = _bin(_noise_term(system, name), ast.Add(),
-                         _noise_term(system, name, g_support))
-            expr = _bin(expr, ast.Add(), _bin(_num(0.5), ast.Mult(), noise))
+        for xi, coef in system.g[name].items():
+            mapping: dict[str, ast.expr] = {n: _e(f"_sup_{n}_{xi}") for n in names}
+            mapping["t"] = _e("t + dt")
+            both = _bin(coef, ast.Add(), substitute(coef, mapping))
+            expr = _bin(expr, ast.Add(),
+                        _bin(_num(0.5), ast.Mult(), _bin(_e(f"_dW_{xi}"), ast.Mult(), both)))
         new[name] = expr
     return UpdatePlan("heun", statements + _finish(system, new))
 
 
 def _exponential_euler(system: System) -> UpdatePlan:
+    """Brian 2's exponential Euler: ``x' = A x + B`` with ``A`` and ``B`` taken at the start
+    of the step, for equations linear in their own variable (see
+    :func:`~snncore.expressions.conditionally_linear`)."""
     if system.stochastic:
         raise IntegrationMethodError(
             "'exponential_euler' cannot integrate stochastic equations (xi)")
@@ -357,18 +512,19 @@ def _exponential_euler(system: System) -> UpdatePlan:
     new = {}
     for name in system.names:
         try:
-            form = affine(system.f[name], {name})
-        except NonLinear:
+            a, b = conditionally_linear(system.f[name], name)
+        except NonLinear as exc:
             raise IntegrationMethodError(
                 f"'exponential_euler' needs each equation linear in its own variable, but "
-                f"d{name}/dt = {unparse(system.f[name])} is not linear in {name}") from None
-        a = form.get(name)
-        b = form.get(None, _num(0.0))
+                f"d{name}/dt = {unparse(system.f[name])} has the term '{exc}'") from None
+        x = ast.Name(id=name, ctx=ast.Load())
         if a is None:  # no decay term: the exponential step reduces to Euler
-            new[name] = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
-                             _bin(_e("dt"), ast.Mult(), b))
+            new[name] = _bin(x, ast.Add(), _bin(_e("dt"), ast.Mult(), b or _num(0.0)))
             continue
         statements.append((f"_A_{name}", a))
+        if b is None:
+            new[name] = _e(f"{name}*exp(_A_{name}*dt)")
+            continue
         statements.append((f"_BA_{name}", _bin(b, ast.Div(), _e(f"_A_{name}"))))
         new[name] = _e(f"-_BA_{name} + ({name} + _BA_{name})*exp(_A_{name}*dt)")
     return UpdatePlan("exponential_euler", statements + _finish(system, new))
@@ -380,6 +536,8 @@ def _exact(system: System, varying: set[str]) -> UpdatePlan:
     statements: list[tuple[str, ast.expr]] = []
     for k, coef in lin.b.items():
         statements.append((f"_b_{k}", coef))
+    # A coefficient read from a TimedArray (ta(t)) changes from step to step too.
+    varying = varying | {"t"}
     if lin.coefficient_names() & varying:
         # The matrix changes during the run: only a single equation has a closed form here.
         if len(names) != 1:
@@ -408,11 +566,68 @@ def _exact(system: System, varying: set[str]) -> UpdatePlan:
     return UpdatePlan("exact", statements + _finish(system, new), lin, prop_vars)
 
 
-def applicable(method: str, system: System) -> str | None:
-    """None if ``method`` applies to ``system``, else the reason it does not."""
+def _diagonal_noise(system: System) -> str | None:
+    """None if every equation has at most one noise term and every noise enters only one
+    equation (Brian 2's condition for 'milstein'), else what breaks it."""
+    seen: dict[str, str] = {}
+    for name in system.names:
+        terms = sorted(system.g[name])
+        if len(terms) > 1:
+            return f"d{name}/dt has {len(terms)} noise terms ({', '.join(terms)})"
+        for xi in terms:
+            if xi in seen:
+                return f"{xi} enters both d{seen[xi]}/dt and d{name}/dt"
+            seen[xi] = name
+    return None
+
+
+def _milstein(system: System) -> UpdatePlan:
+    """Brian 2's derivative-free Milstein scheme (Stratonovich, diagonal noise)::
+
+        x_support = x + dt*f(x, t) + dt**.5 * g(x, t)
+        g_support = g(x_support, t)
+        k = 1/(2*dt**.5)*(g_support - g(x, t))*(dW**2)
+        x_new = x + dt*f(x,t) + g(x, t) * dW + k
+
+    The support values of all variables are taken with the same noise, so ``g`` may
+    depend on any of them.
+    """
+    names = system.names
+    statements = _xi_names(system)
+    for xi in system.noise_names:
+        for name in names:
+            support = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
+                           _bin(_e("dt"), ast.Mult(), system.f[name]))
+            if xi in system.g[name]:
+                support = _bin(support, ast.Add(),
+                               _bin(_e("sqrt(dt)"), ast.Mult(), system.g[name][xi]))
+            statements.append((f"_xs_{name}_{xi}", support))
+    new = {}
+    for name in names:
+        expr = _bin(ast.Name(id=name, ctx=ast.Load()), ast.Add(),
+                    _bin(_e("dt"), ast.Mult(), system.f[name]))
+        if system.g[name]:
+            expr = _bin(expr, ast.Add(), _noise_term(system, name))
+        for xi, coef in system.g[name].items():
+            mapping = {n: _e(f"_xs_{n}_{xi}") for n in names}
+            statements.append((f"_gs_{name}_{xi}", substitute(coef, mapping)))
+            correction = _bin(_bin(_e(f"_gs_{name}_{xi}"), ast.Sub(), coef), ast.Mult(),
+                              _e(f"_dW_{xi}**2/(2*sqrt(dt))"))
+            expr = _bin(expr, ast.Add(), correction)
+        new[name] = expr
+    return UpdatePlan("milstein", statements + _finish(system, new))
+
+
+def applicable(method: str, system: System, functions: Mapping | None = None,
+               dt: float | None = None) -> str | None:
+    """None if ``method`` applies to ``system``, else the reason it does not.
+
+    ``functions`` and ``dt`` (known during a run) refine the check of 'exact': see
+    :func:`time_dependence`.
+    """
     if method == "exact":
         try:
-            linear_system(system)
+            linear_system(system, functions, dt)
         except IntegrationMethodError as exc:
             return str(exc)
         return None
@@ -420,7 +635,11 @@ def applicable(method: str, system: System) -> str | None:
         return f"'{method}' cannot integrate stochastic equations (xi)"
     if method == "euler" and system.stochastic and not system.additive_noise():
         return ("'euler' (Euler-Maruyama) needs additive noise, but a noise coefficient "
-                "depends on a state variable; use 'heun'")
+                "depends on a state variable or on t; use 'heun' or 'milstein'")
+    if method == "milstein":
+        reason = _diagonal_noise(system)
+        if reason is not None:
+            return f"'milstein' needs diagonal noise, but {reason}; use 'heun'"
     if method == "exponential_euler":
         try:
             _exponential_euler(system)
@@ -429,21 +648,81 @@ def applicable(method: str, system: System) -> str | None:
     return None
 
 
-def choose_method(method: str | None, system: System) -> str:
-    """Resolve ``method`` (None chooses as Brian 2: exact, then euler, then heun)."""
-    if method is None:
-        for candidate in ("exact", "euler", "heun"):
-            if applicable(candidate, system) is None:
-                return candidate
-        raise IntegrationMethodError("no integration method applies to these equations")
-    name = _ALIASES.get(method, method)
-    if name not in METHODS:
-        raise IntegrationMethodError(
-            f"unknown integration method '{method}'; choose one of {', '.join(METHODS)}")
-    reason = applicable(name, system)
+def choose_method(method: str | Sequence[str] | None, system: System,
+                  functions: Mapping | None = None, dt: float | None = None) -> str:
+    """Resolve ``method`` as Brian 2 does.
+
+    None tries Brian 2's default order (exact, euler, heun); a list of names tries them
+    in its order; a name (any case; 'linear' is 'exact') must apply, or the error says
+    why it does not.
+    """
+    system.requested = method
+    candidates = _candidates(method)
+    if candidates is not None:
+        return _first_applicable(candidates, system, functions, dt)
+    name = _name(method)
+    reason = applicable(name, system, functions, dt)
     if reason is not None:
         raise IntegrationMethodError(f"method '{method}' does not apply: {reason}")
     return name
+
+
+def _candidates(method) -> list[str] | None:
+    """The methods to try in order for a default choice or a list, else None."""
+    if method is None:
+        return list(DEFAULT_METHODS)
+    if isinstance(method, Sequence) and not isinstance(method, str):
+        return [_name(m) for m in method]
+    return None
+
+
+def _first_applicable(candidates: Sequence[str], system: System, functions: Mapping | None,
+                      dt: float | None) -> str:
+    reasons = []
+    for candidate in candidates:
+        reason = applicable(candidate, system, functions, dt)
+        if reason is None:
+            return candidate
+        reasons.append(f"{candidate}: {reason}")
+    raise IntegrationMethodError("no integration method applies to these equations ("
+                                 + "; ".join(reasons) + ")")
+
+
+def _name(method) -> str:
+    if not isinstance(method, str):
+        raise IntegrationMethodError(
+            f"the integration method must be a name such as 'euler', got {method!r}")
+    name = _ALIASES.get(method.lower(), method.lower())
+    if name not in METHODS:
+        raise IntegrationMethodError(
+            f"unknown integration method '{method}'; choose one of {', '.join(METHODS)}")
+    return name
+
+
+def method_for_run(method: str, system: System, resolver, dt: float) -> str:
+    """The method a run uses: ``method`` (chosen when the group was made, before the
+    external functions were known), checked again now that they are.
+
+    'exact' on ``ta(t)`` holds only if the TimedArray's dt is a multiple of ``dt``;
+    otherwise a default choice moves on to the next method (as Brian 2 chooses at run
+    time) and an explicit 'exact' raises an error saying why.
+    """
+    if method != "exact":
+        return method
+    names = set()
+    for expr in [*system.f.values(), *(c for g in system.g.values() for c in g.values())]:
+        names |= external_calls(expr)
+    if not names:
+        return method
+    functions = {name: resolver.function(name) for name in names}
+    reason = applicable("exact", system, functions, dt)
+    if reason is None:
+        return method
+    candidates = _candidates(system.requested)
+    if candidates is None:
+        raise IntegrationMethodError(f"method '{system.requested}' does not apply: {reason}")
+    later = candidates[candidates.index("exact") + 1:]
+    return _first_applicable(later, system, functions, dt)
 
 
 def update_plan(method: str, system: System, varying: set[str] = frozenset()) -> UpdatePlan:
@@ -468,4 +747,6 @@ def update_plan(method: str, system: System, varying: set[str] = frozenset()) ->
         return _rk(system, method)
     if method == "heun":
         return _heun(system)
+    if method == "milstein":
+        return _milstein(system)
     return _exponential_euler(system)

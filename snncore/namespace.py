@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SnnError
-from .expressions import TypeInfo, unknown_identifier
+from .errors import ModelSyntaxError, SnnError
+from .expressions import TypeInfo, did_you_mean, unknown_identifier
+from .functions import DEFAULT_SIGNATURES, Function, as_function
 from .units import DIMENSIONLESS, UNITS
 
 CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf}
@@ -82,11 +83,31 @@ class Resolver:
             return bool(value)
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value.item()
+        if isinstance(value, Function):
+            raise SnnError(f"'{name}' used in {self.where} is a {type(value).__name__}, a "
+                           f"function: call it, e.g. {name}(t)")
         if not isinstance(value, numbers.Real):
             raise SnnError(
                 f"'{name}' used in {self.where} is a {type(value).__name__}, but external "
                 "names in model code must be numbers")
         return float(value)
+
+    def function(self, name: str) -> Function:
+        """The function a called name refers to (a TimedArray, a :class:`Function`, or a
+        Python function decorated with ``@check_units``)."""
+        try:
+            value = self._lookup(name)
+        except KeyError:
+            names = set(DEFAULT_SIGNATURES)
+            for ns in (self.explicit, self.run_namespace):
+                if ns is not None:
+                    names |= {k for k, v in ns.items() if isinstance(k, str)
+                              and not k.startswith("_") and isinstance(v, Function)}
+            raise ModelSyntaxError(
+                f"function '{name}' is not allowed in model code of {self.where}: it is "
+                "neither one of Brian 2's functions nor a TimedArray or Function in the "
+                f"namespace{did_you_mean(name, names)}") from None
+        return as_function(value, name)
 
 
 def get_local_namespace(level: int = 0) -> dict[str, Any]:

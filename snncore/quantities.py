@@ -5,16 +5,17 @@ Brian 2 attaches a dimension to every value; snncore's values are floats (``10*m
 sense are here: ``check_units`` passes functions through, ``Quantity(x)`` is an array
 or float in SI, and a unit constant itself (``mV``, ``faraday_constant``) still knows its
 dimension. Asking for the dimension of a computed float raises a clear error instead.
+``check_units`` (in :mod:`snncore.functions`) records the units for model code.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
 
 import numpy as np
 
 from .errors import SnnError
+from .functions import check_units  # noqa: F401 - Brian 2 has it with the quantities
 from .units import (
     _BASE,
     ALL_UNITS,
@@ -42,16 +43,6 @@ def _no_dimension(what: str, value: object) -> SnnError:
         f"{what} cannot tell the dimension of {value!r}: snncore's values are plain SI "
         "floats, whose dimensions are checked in model strings only (a unit constant such "
         "as mV itself still knows its dimension)")
-
-
-def check_units(**units) -> Callable:
-    """Brian 2's decorator checking argument units: here it returns the function unchanged.
-
-    Arguments are plain SI floats, which carry no dimension to check.
-    """
-    def decorate(func: Callable) -> Callable:
-        return func
-    return decorate
 
 
 def get_dimensions(value: object) -> Dimension:

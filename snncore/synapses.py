@@ -27,7 +27,7 @@ from .expressions import (
     parse_expression,
 )
 from .groups import Group, Operation, RunContext, call_fuser
-from .integration import build_system, choose_method, linear_system
+from .integration import build_system, choose_method, constant_over_dt, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
 from .views import VariableView, checked_values, condition_indices, flat_indices
@@ -471,6 +471,9 @@ class Synapses(Group):
 
     def _written_by_code(self) -> dict:
         out: dict[str, set] = {}
+        constant = {name for name, _e, _s in constant_over_dt(self._eqs)}
+        if constant:
+            out[self.name] = constant
         for pathway in self._pathways:
             for target, _e, _s in pathway.statements:
                 for suffix, group in (("_pre", self.source), ("_post", self.target)):
@@ -534,6 +537,7 @@ class Synapses(Group):
         ops: list[Operation] = []
         if not len(self):
             return ops
+        ops += self._constant_over_dt_updater(ctx)
         for direction, base, eq in self._summed:
             ops.append(self._summed_op(ctx, direction, base, eq))
         update = self._state_updater(ctx, self._clock_system)

@@ -29,16 +29,13 @@ UNSUPPORTED: dict[str, str] = {
     "VariableOwner": _INTERNAL,
     "CodeRunner": _INTERNAL,
     "BrianPreference": "snncore's preferences are fixed; new ones cannot be registered",
-    "Function": "user-defined functions in model code are not supported; write the "
-                "expression inline or tabulate it with a TimedArray",
-    "implementation": "user-defined function implementations are not supported",
-    "declare_types": "user-defined functions in model code are not supported",
     "Expression": "pass model code as a string",
     "Statements": "pass model code as a string",
     "StateUpdateMethod": "custom integration methods are not supported; use method='euler', "
-                         "'heun', 'rk2', 'rk4', 'exponential_euler' or 'exact'",
+                         "'heun', 'milstein', 'rk2', 'rk4', 'exponential_euler' or 'exact'",
     "ExplicitStateUpdater": "custom integration methods are not supported; use method='euler', "
-                            "'heun', 'rk2', 'rk4', 'exponential_euler' or 'exact'",
+                            "'heun', 'milstein', 'rk2', 'rk4', 'exponential_euler' or "
+                            "'exact'",
     "gsl_rk2": _GSL,
     "gsl_rk4": _GSL,
     "gsl_rkf45": _GSL,
@@ -67,8 +64,7 @@ UNSUPPORTED: dict[str, str] = {
 PENDING: dict[str, str] = {
     name: "not yet available in snncore"
     for name in (
-        "TimedArray",
-        "exprel", "DEFAULT_FUNCTIONS",
+        "DEFAULT_FUNCTIONS",
     )
 }
 

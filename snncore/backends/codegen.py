@@ -60,6 +60,8 @@ class KernelSpec:
     element_index: str | None = None  # name bound to the element index ('i' in groups)
     has_perm: bool = False  # 'rows' mode: CSR rows are permuted
     summed_index: str | None = None  # 'summed' mode: index array into _target
+    #: Arguments passed whole: the values of TimedArrays, users' Python functions.
+    externals: list[str] = field(default_factory=list)
 
     def argnames(self) -> list[str]:
         """The kernel's arguments, in order."""
@@ -75,6 +77,7 @@ class KernelSpec:
             names.append("_target")
         names += sorted({ref.array for ref in self.arrays.values()})
         names += sorted(set(self.index_arrays))
+        names += self.externals
         names += self.scalars
         # The random stream: a numpy Generator, or the uint64[4] state of Numba kernels.
         names.append("_rng")
@@ -209,36 +212,49 @@ def _numba_source(spec: KernelSpec) -> str:
     return "\n".join(_state_in_registers(lines)) + "\n"
 
 
-_DRAW = re.compile(r"_(randn|rand)\(_rng\)")
+_DRAW = re.compile(r"_(randn|rand)\(_rng\)|_poisson\(_rng, ")
 _STATE = "_r0, _r1, _r2, _r3"
 _STATE_ARRAY = "_rng[0], _rng[1], _rng[2], _rng[3]"
 
 
 def _state_in_registers(lines: list[str]) -> list[str]:
-    """Rewrite the draws ``_rand(_rng)`` / ``_randn(_rng)`` of a Numba kernel to thread
-    the generator state through local scalars (see ``numba_helpers._next4``).
+    """Rewrite the draws ``_rand(_rng)``, ``_randn(_rng)``, ``_poisson(_rng, lam)`` of a
+    Numba kernel to thread the generator state through local scalars (see
+    ``numba_helpers._next4``).
 
     Each draw becomes a statement just before the line that uses it, in the line's
-    left-to-right order, so a conditional expression draws on both branches (the
-    stream stays deterministic; every draw is still independent). The state is loaded
-    from ``_rng`` at entry and stored back before each ``return``.
+    left-to-right order (a Poisson draw's mean first), so a conditional expression
+    draws on both branches (the stream stays deterministic; every draw is still
+    independent). The state is loaded from ``_rng`` at entry and stored back before
+    each ``return``.
     """
     if not any(_DRAW.search(line) for line in lines):
         return lines
     out = [lines[0], f"    {_STATE} = {_STATE_ARRAY}"]
     count = 0
 
-    def draw(match: re.Match, indent: str) -> str:
+    def rewrite(text: str, indent: str) -> str:
         nonlocal count
+        match = _DRAW.search(text)
+        if match is None:
+            return text
         name, count = f"_z{count}", count + 1
-        out.append(f"{indent}{name}, {_STATE} = _{match.group(1)}4({_STATE})")
-        return name
+        if match.group(1):
+            out.append(f"{indent}{name}, {_STATE} = _{match.group(1)}4({_STATE})")
+            return text[:match.start()] + name + rewrite(text[match.end():], indent)
+        depth, end = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        mean = rewrite(text[match.end():end - 1], indent)
+        out.append(f"{indent}{name}, {_STATE} = _poisson4({mean}, {_STATE})")
+        return text[:match.start()] + name + rewrite(text[end:], indent)
 
     for line in lines[1:]:
         indent = line[:len(line) - len(line.lstrip())]
         if line.lstrip().startswith("return "):
             out.append(f"{indent}{_STATE_ARRAY} = {_STATE}")
-        out.append(_DRAW.sub(lambda m, indent=indent: draw(m, indent), line))
+        out.append(rewrite(line, indent))
     return out
 
 
@@ -274,7 +290,7 @@ def _numpy_stores(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
 
 def _numpy_source(spec: KernelSpec) -> str:
     args = ", ".join(spec.argnames())
-    all_elements = spec.mode in ("all", "evaluate")
+    all_elements = spec.mode in ("all", "evaluate", "summed")
     lines = [f"def kernel({args}):"]
     if not all_elements:
         lines.append("    _idx = _indices")
@@ -314,6 +330,10 @@ def _numpy_source(spec: KernelSpec) -> str:
     if spec.mode == "evaluate":
         lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
         return "\n".join(lines) + "\n"
+    if spec.mode == "summed":
+        lines.append("    _target[:] = 0.0")
+        lines.append(f"    np.add.at(_target, {spec.summed_index}, "
+                     f"np.broadcast_to({render(spec.condition, 'numpy')}, (_n,)))")
     lines += _numpy_stores(spec, spec.statements, all_elements)
     lines.append("    return 0")
     return "\n".join(lines) + "\n"

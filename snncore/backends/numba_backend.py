@@ -31,7 +31,8 @@ _HEADER = """\
 import math
 import numpy as np
 from numba import njit
-from snncore.backends.numba_helpers import _clip, _exprel, _int, _rand4, _randn4, _timestep
+from snncore.backends.numba_helpers import (_clip, _exprel, _int, _poisson4, _rand4,
+                                            _randn4, _timed1, _timed2, _timestep)
 
 """
 _LOADED: dict[str, ModuleType] = {}

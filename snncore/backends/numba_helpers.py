@@ -20,9 +20,33 @@ def _clip(x, low, high):
 
 @njit(cache=True)
 def _exprel(z):
-    if z == 0.0:
+    # Brian 2's threshold: below 1e-16 the quotient is 1 to double precision.
+    if abs(z) < 1e-16:
         return 1.0
     return math.expm1(z) / z
+
+
+@njit(cache=True)
+def _timed_row(n, tdt, t, dt):
+    """The row of a TimedArray read at ``t``, as ``snncore.timedarray.row_index``."""
+    k = max(int(2.0 ** math.ceil(math.log2(8.0 / dt * tdt))), 1)
+    row = int(np.rint(t / (tdt / k)) / k)
+    return min(max(row, 0), n - 1)
+
+
+@njit(cache=True)
+def _timed1(values, tdt, t, dt):
+    return values[_timed_row(values.shape[0], tdt, t, dt)]
+
+
+@njit(cache=True)
+def _timed2(values, tdt, t, dt, i):
+    if i != i:
+        return np.nan
+    col = int(i)  # truncated toward zero, as the numpy backend does
+    if col < 0 or col >= values.shape[1]:
+        return np.nan
+    return values[_timed_row(values.shape[0], tdt, t, dt), col]
 
 
 @njit(cache=True)
@@ -101,6 +125,42 @@ def _rand4(s0, s1, s2, s3):
     """A uniform number in [0, 1) from the top 53 bits of a draw, and the new state."""
     r, s0, s1, s2, s3 = _next4(s0, s1, s2, s3)
     return (r >> _S11) * (1.0 / 9007199254740992.0), s0, s1, s2, s3
+
+
+@njit(cache=True)
+def _poisson4(lam, s0, s1, s2, s3):
+    """A Poisson number of mean ``lam`` and the new state: multiplication of uniforms
+    (Knuth) below a mean of 10, Hormann's (1993) transformed rejection (PTRS, as numpy)
+    above. A mean that is not a non-negative number gives 0."""
+    if not lam > 0.0:
+        return 0, s0, s1, s2, s3
+    if lam < 10.0:
+        limit = math.exp(-lam)
+        k, prod = 0, 1.0
+        while True:
+            u, s0, s1, s2, s3 = _rand4(s0, s1, s2, s3)
+            prod *= u
+            if prod <= limit:
+                return k, s0, s1, s2, s3
+            k += 1
+    slam, loglam = math.sqrt(lam), math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u, s0, s1, s2, s3 = _rand4(s0, s1, s2, s3)
+        u -= 0.5
+        v, s0, s1, s2, s3 = _rand4(s0, s1, s2, s3)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(k), s0, s1, s2, s3
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= \
+                -lam + k * loglam - math.lgamma(k + 1.0):
+            return int(k), s0, s1, s2, s3
 
 
 @njit(cache=True)

@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..errors import SnnError
+from ..functions import exprel as _exprel
+from ..timedarray import column_values, row_index
 from .codegen import KernelSpec, kernel_source
 
 
@@ -13,10 +16,30 @@ def _int(x):
     return np.trunc(np.asarray(x, dtype=float)).astype(np.int64)
 
 
-def _exprel(z):
-    z = np.asarray(z, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(z == 0, 1.0, np.expm1(z) / np.where(z == 0, 1.0, z))
+def _poisson(rng, lam, n):
+    lam = np.ravel(np.asarray(lam, dtype=float))
+    bad = ~(lam >= 0)
+    if bad.any():
+        raise SnnError(f"poisson() needs a non-negative mean, got {lam[bad][0]}")
+    return rng.poisson(lam if lam.size > 1 else lam[0], n)
+
+
+def _group_dt(dt):
+    # Initial values set from Python (G.v = 'ta(t)') are computed with dt = 0: Brian 2
+    # then reads the TimedArray on the grid of the default clock.
+    if dt > 0:
+        return dt
+    from ..network import defaultclock
+
+    return float(defaultclock.dt)
+
+
+def _timed1(values, tdt, t, dt):
+    return values[row_index(t, tdt, values.shape[0], _group_dt(dt))]
+
+
+def _timed2(values, tdt, t, dt, i):
+    return column_values(values, row_index(t, tdt, values.shape[0], _group_dt(dt)), i)
 
 
 def _timestep(t, dt):
@@ -53,6 +76,7 @@ def _unique_rounds(ids, *keys):
 
 
 _HELPERS = {"np": np, "_int": _int, "_exprel": _exprel, "_timestep": _timestep,
+            "_poisson": _poisson, "_timed1": _timed1, "_timed2": _timed2,
             "_rows_to_ids": _rows_to_ids, "_unique_rounds": _unique_rounds}
 _CACHE: dict[str, Callable] = {}
 
