@@ -139,9 +139,10 @@ def test_new_values_do_not_recompile():
 
 def test_unit_is_checked():
     ta = TimedArray([1.0, 2.0], dt=1 * ms, unit=mV)  # noqa: F841
-    NeuronGroup(1, "dv/dt = ta(t)/ms : volt")
+    G = NeuronGroup(1, "dv/dt = ta(t)/ms : volt")
     run(0.1 * ms)
-    NeuronGroup(1, "dv/dt = ta(t)/ms : 1")
+    snncore.start_scope()
+    G = NeuronGroup(1, "dv/dt = ta(t)/ms : 1")  # noqa: F841 - run() finds it by name
     with pytest.raises(DimensionMismatchError, match=r"dv/dt has dimension 1/second"):
         run(0.1 * ms)
 
@@ -165,18 +166,18 @@ def test_errors():
         ta.values = [[1.0]]
     with pytest.raises(SnnError, match=r"call it as ta\(t\)"):
         ta(1 * ms, 0)
-    NeuronGroup(1, "x = ta(t, i) : 1", threshold="x > 0")
+    G = NeuronGroup(1, "x = ta(t, i) : 1", threshold="x > 0")  # noqa: F841
     with pytest.raises(snncore.ModelSyntaxError, match=r"'ta' takes 1 argument"):
         run(0.1 * ms)
     snncore.start_scope()
-    NeuronGroup(1, "x = ta : 1", threshold="x > 0")
+    G = NeuronGroup(1, "x = ta : 1", threshold="x > 0")  # noqa: F841
     with pytest.raises(SnnError, match=r"'ta' .* is a TimedArray, a function: call it"):
         run(0.1 * ms)
 
 
 def test_exact_refused_when_not_constant_over_a_step():
     ta = TimedArray(VALUES, dt=0.15 * ms)  # noqa: F841
-    NeuronGroup(1, "dv/dt = (ta(t) - v)/(2*ms) : 1", method="exact")
+    G = NeuronGroup(1, "dv/dt = (ta(t) - v)/(2*ms) : 1", method="exact")  # noqa: F841
     with pytest.raises(IntegrationMethodError, match=r"ta\(t\) is not constant over a time "
                                                       r"step"):
         run(0.1 * ms)
