@@ -62,7 +62,14 @@ from .errors import (
     UnknownIdentifierError,
     UnsupportedFeatureError,
 )
-from .functions import Function, check_units, declare_types, exprel, implementation
+from .functions import (
+    DEFAULT_FUNCTIONS,
+    Function,
+    check_units,
+    declare_types,
+    exprel,
+    implementation,
+)
 from .groups import NeuronGroup, Subgroup, linked_var
 from .inputs import PoissonGroup, SpikeGeneratorGroup
 from .logger import BrianLogger, get_logger, logger, std_silent

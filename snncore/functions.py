@@ -36,7 +36,7 @@ from .errors import ModelSyntaxError, SnnError
 from .units import DIMENSIONLESS, SECOND, Dimension, parse_unit
 
 __all__ = ["Function", "implementation", "check_units", "declare_types", "exprel",
-           "DEFAULT_SIGNATURES", "Signature"]
+           "DEFAULT_FUNCTIONS", "DEFAULT_SIGNATURES", "Signature"]
 
 #: An argument of any dimension (``None`` in Brian 2's ``arg_units``).
 ANY = None
@@ -378,3 +378,28 @@ def exprel(x):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         result = np.where(np.abs(x) < 1e-16, 1.0, np.expm1(x) / x)
     return float(result) if result.ndim == 0 else result
+
+
+def timestep(t, dt):
+    """Brian 2's ``timestep``: the step of time ``t`` (a small tolerance, dt/1000, so that
+    ``t = k*dt`` maps to step ``k``)."""
+    return np.asarray((np.asarray(t) + 1e-3 * dt) / dt).astype(np.int64)[()]
+
+
+def _python_defaults() -> dict[str, Function]:
+    python = {"exprel": exprel, "abs": np.abs, "int": lambda x: np.trunc(x).astype(np.int64),
+              "timestep": timestep, "rand": np.random.rand, "randn": np.random.randn,
+              "poisson": np.random.poisson}
+    out = {}
+    for name, sig in DEFAULT_SIGNATURES.items():
+        func = python.get(name, getattr(np, name, None))
+        out[name] = Function(func, arg_units=[None] * len(sig.args), return_unit=1,
+                             stateless=sig.stateless)
+    return out
+
+
+#: Brian 2's ``DEFAULT_FUNCTIONS``: the functions all model code sees, callable from Python
+#: too. Its own entries compile into kernels as :data:`DEFAULT_SIGNATURES` says; a
+#: :class:`Function` added to it (``DEFAULT_FUNCTIONS['f'] = Function(...)``) is found in
+#: every model code before the namespaces, as in Brian 2.
+DEFAULT_FUNCTIONS: dict[str, Function] = _python_defaults()

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import ModelSyntaxError, SnnError
 from .expressions import TypeInfo, did_you_mean, unknown_identifier
-from .functions import DEFAULT_SIGNATURES, Function, as_function
+from .functions import DEFAULT_FUNCTIONS, DEFAULT_SIGNATURES, Function, as_function
 from .units import DIMENSIONLESS, UNITS
 
 CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf}
@@ -95,6 +95,8 @@ class Resolver:
     def function(self, name: str) -> Function:
         """The function a called name refers to (a TimedArray, a :class:`Function`, or a
         Python function decorated with ``@check_units``)."""
+        if name in DEFAULT_FUNCTIONS:  # added by the user; Brian 2 looks there first
+            return as_function(DEFAULT_FUNCTIONS[name], name)
         try:
             value = self._lookup(name)
         except KeyError:

@@ -64,7 +64,6 @@ UNSUPPORTED: dict[str, str] = {
 PENDING: dict[str, str] = {
     name: "not yet available in snncore"
     for name in (
-        "DEFAULT_FUNCTIONS",
     )
 }
 

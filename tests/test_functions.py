@@ -311,3 +311,14 @@ def test_random_subexpression_needs_the_flag(backend):
     # what the monitor saw at the start of a step is what the step integrated
     np.testing.assert_allclose(np.diff(M.v, axis=1), M.y[:, :-1] * 0.1, rtol=1e-9, atol=1e-15)
     assert 0.3 < M.y.mean() < 0.7
+
+
+def test_a_function_added_to_default_functions_is_seen_everywhere(backend):
+    snncore.DEFAULT_FUNCTIONS["double"] = Function(lambda x: 2 * x, arg_units=[1],
+                                                   return_unit=1)
+    try:
+        G = NeuronGroup(3, "x = double(i) + 0*exp(0) : 1")
+        assert list(G.x) == [0, 2, 4]
+        assert snncore.DEFAULT_FUNCTIONS["exprel"](0.0) == 1.0
+    finally:
+        del snncore.DEFAULT_FUNCTIONS["double"]

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import SnnError
 from ..functions import exprel as _exprel
+from ..functions import timestep as _timestep
 from ..timedarray import column_values, row_index
 from .codegen import KernelSpec, kernel_source
 
@@ -40,11 +41,6 @@ def _timed1(values, tdt, t, dt):
 
 def _timed2(values, tdt, t, dt, i):
     return column_values(values, row_index(t, tdt, values.shape[0], _group_dt(dt)), i)
-
-
-def _timestep(t, dt):
-    # Brian 2's rounding: a small tolerance so that t = k*dt maps to step k.
-    return np.asarray((np.asarray(t) + 1e-3 * dt) / dt).astype(np.int64)
 
 
 def _rows_to_ids(rows, ptr, perm):
