@@ -33,6 +33,7 @@ from .integration import (
     update_plan,
 )
 from .namespace import Resolver, caller_namespace
+from .states import StateAccess
 from .units import DIMENSIONLESS, SECOND, UNITS, Dimension
 from .views import VariableView, checked_values, condition_indices, flat_indices
 
@@ -141,7 +142,7 @@ def check_slot(when: str, where: str) -> str:
     return when
 
 
-class Group:
+class Group(StateAccess):
     """Base of everything that holds per-element variables (groups, later synapses).
 
     Variables are read as numpy arrays in SI units (``G.v``, ``G.v[3:5]``) and written
@@ -333,6 +334,8 @@ class Group:
         if base in vars_ and not base.startswith("_"):
             var = vars_[base]
             return var.array[0] if var.shared else VariableView(self, base)
+        if name in ("i", "i_") and self._element_index == "i":
+            return VariableView(self, "i")
         if base in self.__dict__.get("_links", {}):
             return self._linked_values(base)
         if name in self.__dict__.get("_subexpressions", {}):
@@ -370,8 +373,9 @@ class Group:
             return
         if base in self.__dict__.get("_subexpressions", {}):
             raise SnnError(f"'{base}' of {self.where} is a subexpression and cannot be set")
-        if name in ("t", "t_"):
-            raise SnnError(f"'t' of {self.where} is the simulation time and cannot be set")
+        if name in ("t", "t_", "i", "i_"):
+            what = "simulation time" if name[0] == "t" else "element index"
+            raise SnnError(f"'{name[0]}' of {self.where} is the {what} and cannot be set")
         raise SnnError(f"cannot set '{name}': " + self._no_such(name))
 
     def _assign(self, name: str, value, namespace) -> None:
@@ -397,6 +401,8 @@ class Group:
     # ---- indexed access: G.v[...] (snncore/views.py) -----------------------------------
 
     def _view_array(self, name: str) -> np.ndarray:
+        if name == "i":
+            return np.arange(self.N)
         if name in self._links:
             (_ref, array, _info, _c), index = self._link_index(name)
             return array if index is None else array[index]
@@ -411,6 +417,8 @@ class Group:
         return flat_indices(key, len(self), what)
 
     def _view_write(self, name: str, indices, value) -> None:
+        if name == "i":
+            raise SnnError(f"'i' of {self.where} is the element index and is read-only")
         target = self._view_array(name)
         if name in getattr(self, "_links", {}):
             # Through the link's index into the target's array (G.v[:] = ... reaches H.v).
@@ -557,6 +565,10 @@ class Group:
 
     def _set_state(self, state: dict) -> None:
         for name, array in state.items():
+            # Internal arrays a run derives (propagators) may not exist yet in a group
+            # restored from a file before its first run: the run makes them again.
+            if name.startswith("_") and name not in self._vars:
+                continue
             self._vars[name].array[:] = array
 
     def _written_by_code(self) -> dict:
@@ -989,7 +1001,7 @@ def call_fuser(bound: Bound):
     return fuse
 
 
-class Subgroup:
+class Subgroup(StateAccess):
     """A contiguous slice of a group (``G[:3200]``), usable as a source, target or monitored.
 
     Its variables are views of the parent's arrays, so indices inside it (``i``) count
@@ -1055,6 +1067,8 @@ class Subgroup:
     _view_write = Group._view_write
 
     def _view_array(self, name: str) -> np.ndarray:
+        if name == "i":
+            return np.arange(self.N)  # a subgroup counts its elements from zero
         return self.parent._view_array(name)[self.start:self.stop]
 
     def _absolute_range(self) -> tuple[int, int]:
@@ -1064,6 +1078,8 @@ class Subgroup:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        if name in ("i", "i_"):
+            return VariableView(self, "i")
         value = getattr(self.parent, name)
         if isinstance(value, VariableView):
             return VariableView(self, value._name)

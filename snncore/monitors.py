@@ -74,6 +74,15 @@ class _Grown:
             grown[:, : self.count] = self.data[:, : self.count]
             self.data = grown
 
+    def snapshot(self) -> np.ndarray:
+        """A copy of the recorded columns (for store())."""
+        return self.data[:, : self.count].copy()
+
+    def set_snapshot(self, columns: np.ndarray) -> None:
+        """Hold exactly ``columns`` (from :meth:`snapshot`), for restore()."""
+        self.data = np.array(columns, dtype=self.data.dtype)
+        self.count = columns.shape[1]
+
     @property
     def values(self) -> np.ndarray:
         """The recorded columns, read-only."""
@@ -226,11 +235,14 @@ class StateMonitor:
         return _Trace(self, int(rows[0]) if indices.ndim == 0 else rows)
 
     def _state(self) -> dict:
-        return {"count": self._t.count}
+        # The recorded values themselves: restore() brings back what was recorded by the
+        # time of store(), as Brian 2's does (also from a file, in another process).
+        return {"t": self._t.snapshot(), **{var: g.snapshot() for var, g in self._data.items()}}
 
     def _set_state(self, state: dict) -> None:
-        for grown in [*self._data.values(), self._t]:
-            grown.count = state["count"]
+        self._t.set_snapshot(state["t"])
+        for var, grown in self._data.items():
+            grown.set_snapshot(state[var])
 
 
 class _Trace:
@@ -407,8 +419,9 @@ class SpikeMonitor:
 
     @property
     def count(self) -> np.ndarray:
-        """Number of spikes of each neuron, read-only."""
-        return _readonly(self._counts)
+        """Number of spikes of each neuron, read-only (a copy: it does not change as the
+        simulation goes on or is restored)."""
+        return _readonly(self._counts.copy())
 
     count_ = count
 
@@ -492,11 +505,13 @@ class SpikeMonitor:
                              f"'{name}'")
 
     def _state(self) -> dict:
-        return {"counts": self._counts.copy(), "chunks": len(self._chunks)}
+        # Recorded chunks are never changed once appended: the list of them is a snapshot.
+        return {"counts": self._counts.copy(), "chunks": list(self._chunks), "dt": self._dt}
 
     def _set_state(self, state: dict) -> None:
         self._counts[:] = state["counts"]
-        del self._chunks[state["chunks"]:]
+        self._chunks[:] = state["chunks"]
+        self._dt = state["dt"]  # chunks hold steps (a monitor restored from a file)
         self._cache = None
 
 
@@ -644,10 +659,12 @@ class PopulationRateMonitor:
         return np.convolve(self.rate, _window(window, width, self._dt or 0.0), mode="same")
 
     def _state(self) -> dict:
-        return {"count": self._rate.count}
+        return {"t": self._t.snapshot(), "rate": self._rate.snapshot(), "dt": self._dt}
 
     def _set_state(self, state: dict) -> None:
-        self._rate.count = self._t.count = state["count"]
+        self._dt = state["dt"]
+        self._t.set_snapshot(state["t"])
+        self._rate.set_snapshot(state["rate"])
 
 
 def _bin_steps(bin_size: float, dt: float, where: str) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import pickle
 import sys
 import time
 import warnings
@@ -17,6 +19,7 @@ from .expressions import did_you_mean
 from .fusion import fused_loop
 from .groups import SCHEDULE, Group, Operation, RunContext
 from .namespace import caller_namespace
+from .states import StateAccess
 from .units import ms, second
 
 
@@ -298,6 +301,8 @@ class Network:
         next_report = start_wall + report_period
         first, end = self._step, self._step + n_steps
         chunk = 64
+        if reporter is not None and n_steps:
+            reporter(0.0, 0.0)  # Brian 2 reports the start too
         try:
             while self._step < end and not (self._stopped or Network._globally_stopped):
                 began = time.perf_counter()
@@ -315,28 +320,88 @@ class Network:
             if reporter is not None and n_steps:
                 reporter(time.perf_counter() - start_wall, (self._step - first) / n_steps)
 
-    def store(self, name: str = "default") -> None:
-        """Snapshot the state of every object, the time and the random streams."""
-        self._stored[name] = {
+    def store(self, name: str = "default", filename: str | None = None) -> None:
+        """Snapshot the state of every object, the time and the random streams.
+
+        With ``filename``, the snapshot goes to that file (pickled, as Brian 2's; one file
+        holds several names) instead of memory, with the objects known by name.
+        """
+        snapshot = {
             "step": self._step,
             "dt": self._dt,
             "objects": {id(obj): obj._state() for obj in self.objects},
             "random": snnrandom.get_state(),
         }
+        if filename is None:
+            self._stored[name] = snapshot
+            return
+        snapshot["objects"] = {obj.name: snapshot["objects"][id(obj)] for obj in self.objects}
+        stored = _read_snapshots(filename) if os.path.exists(filename) else {}
+        stored[name] = snapshot
+        with open(filename, "wb") as f:
+            pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def restore(self, name: str = "default") -> None:
-        """Return to a snapshot made by :meth:`store` (may be done any number of times)."""
-        if name not in self._stored:
-            raise SnnError(f"no stored state named '{name}' (stored: "
-                           f"{', '.join(self._stored) or 'none'})")
-        snapshot = self._stored[name]
+    def restore(self, name: str = "default", filename: str | None = None,
+                restore_random_state: bool = True) -> None:
+        """Return to a snapshot made by :meth:`store` (may be done any number of times).
+
+        With ``filename``, from that file, matching objects by name (as Brian 2 does).
+        ``restore_random_state=False`` leaves the random streams where they are (Brian 2's
+        default; snncore's default replays the same random numbers after a restore).
+        """
+        if filename is None:
+            if name not in self._stored:
+                raise SnnError(f"no stored state named '{name}' (stored: "
+                               f"{', '.join(self._stored) or 'none'})")
+            snapshot, key = self._stored[name], id
+        else:
+            stored = _read_snapshots(filename)
+            if name not in stored:
+                raise SnnError(f"no stored state named '{name}' in '{filename}' (stored: "
+                               f"{', '.join(stored) or 'none'})")
+            snapshot, key = stored[name], (lambda obj: obj.name)
         for obj in self.objects:
-            if id(obj) not in snapshot["objects"]:
+            if key(obj) not in snapshot["objects"]:
                 raise SnnError(f"{obj.where} was added after store('{name}') and cannot be "
-                               "restored")
-            obj._set_state(snapshot["objects"][id(obj)])
+                               "restored" + (" (objects in a file are found by their "
+                                             "names)" if filename else ""))
+        for obj in self.objects:
+            obj._set_state(snapshot["objects"][key(obj)])
         self._step, self._dt = snapshot["step"], snapshot["dt"]
-        snnrandom.set_state(snapshot["random"])
+        if restore_random_state:
+            snnrandom.set_state(snapshot["random"])
+
+
+    def get_states(self, units: bool = True, format: str = "dict",
+                   subexpressions: bool = False, read_only_variables: bool = True,
+                   level: int = 0) -> dict:
+        """Brian 2's ``net.get_states()``: ``{name: obj.get_states(...)}`` for every object
+        with variables (see :func:`snncore.states.get_states`)."""
+        return {obj.name: obj.get_states(units=units, format=format,
+                                         subexpressions=subexpressions,
+                                         read_only_variables=read_only_variables,
+                                         level=level + 1)
+                for obj in self.objects if isinstance(obj, StateAccess)}
+
+    def set_states(self, values: dict, units: bool = True, format: str = "dict",
+                   level: int = 0) -> None:
+        """Brian 2's ``net.set_states(values)``: ``values`` as :meth:`get_states` gives it,
+        each object found by name."""
+        for name, states in values.items():
+            self[name].set_states(states, units=units, format=format, level=level + 1)
+
+
+def _read_snapshots(filename: str) -> dict:
+    """The snapshots that :meth:`Network.store` wrote to ``filename``."""
+    try:
+        with open(filename, "rb") as f:
+            # A file written by store(): the user's own data, as with Brian 2's pickles.
+            stored = pickle.load(f)  # checked: the user's own snapshot file
+    except (OSError, pickle.UnpicklingError, EOFError) as err:
+        raise SnnError(f"cannot read stored states from '{filename}': {err}") from None
+    if not isinstance(stored, dict):
+        raise SnnError(f"'{filename}' does not hold states written by store()")
+    return stored
 
 
 def _dependencies(obj) -> list:
@@ -372,6 +437,9 @@ def _reporter(report, duration: float, start: float):
     def text(elapsed: float, frac: float) -> None:
         if frac >= 1:
             print(f"{duration:g} s simulated in {elapsed:.2f} s", file=stream)
+        elif frac == 0:
+            print(f"Starting simulation at t={start:g} s for a duration of {duration:g} s",
+                  file=stream)
         else:
             remaining = elapsed / frac * (1 - frac) if frac else float("nan")
             print(f"{frac:6.1%} of {duration:g} s simulated after {elapsed:.1f} s, "
@@ -479,18 +547,20 @@ class MagicNetwork:
         finally:
             net.objects = []
 
-    def store(self, name: str = "default", level: int = 0) -> None:
+    def store(self, name: str = "default", filename: str | None = None,
+              level: int = 0) -> None:
         """Store the visible objects' state (see :meth:`Network.store`)."""
         net = self._update(level + 1)
         for obj in net.objects:
             obj._network = net
-        net.store(name)
+        net.store(name, filename)
         net.objects = []
 
-    def restore(self, name: str = "default", level: int = 0) -> None:
+    def restore(self, name: str = "default", filename: str | None = None,
+                restore_random_state: bool = True, level: int = 0) -> None:
         """Restore the visible objects' state (see :meth:`Network.restore`)."""
         net = self._update(level + 1)
-        net.restore(name)
+        net.restore(name, filename, restore_random_state)
         net.objects = []
 
     def stop(self) -> None:
@@ -519,14 +589,15 @@ def run(duration: float, report: str | Callable | None = None,
                       namespace=namespace, level=level + 1)
 
 
-def store(name: str = "default", level: int = 0) -> None:
+def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:
     """Store the state of the visible objects (see :meth:`Network.store`)."""
-    magic_network.store(name, level=level + 1)
+    magic_network.store(name, filename, level=level + 1)
 
 
-def restore(name: str = "default", level: int = 0) -> None:
+def restore(name: str = "default", filename: str | None = None,
+            restore_random_state: bool = True, level: int = 0) -> None:
     """Restore the visible objects to a stored state (see :meth:`Network.restore`)."""
-    magic_network.restore(name, level=level + 1)
+    magic_network.restore(name, filename, restore_random_state, level=level + 1)
 
 
 def stop() -> None:
