@@ -32,7 +32,6 @@ NUMBA_SCRIPTS = ("get_set_states", "store_restore_file", "group_state_access")
 
 #: Scripts that need a feature another part of issue 14 delivers (name: reason).
 PENDING: dict[str, str] = {
-    "timed_array_input": "needs TimedArray (helper functions)",
     "dt_changes": "needs groups on their own clocks in one network (helper inputs)",
 }
 
