@@ -26,6 +26,7 @@ from .expressions import (
     external_calls,
     identifiers,
     infer,
+    uses_random,
 )
 from .namespace import Resolver
 from .random import generator, numba_state
@@ -183,7 +184,8 @@ def bind(
     read_only = set(types)
     user_temporaries = set() if internal else temporaries(
         statements, lambda name: name in read_only or _is_variable(owner, name), owner)
-    checked = []
+    checked, scalar_checked = [], []
+    split = _Split(element_index)
     for target, expr, source in statements:
         expr = prepare(expr, source if not internal else "")
         # Generated integration code was checked as equations already; its propagator
@@ -220,7 +222,12 @@ def bind(
                 raise DimensionMismatchError(
                     f"in {owner.where}, '{source}': '{target}' has dimension "
                     f"{target_info.dim}, but the expression has dimension {info.dim}")
-        checked.append((target, function_binding.rewrite(expr, functions)))
+        rewritten = (target, function_binding.rewrite(expr, functions))
+        if shared_writes and not internal and _scalar_statement(
+                owner, target, expr, source, arrays, ref, split):
+            scalar_checked.append(rewritten)
+        else:
+            checked.append(rewritten)
 
     cond_expr = None
     if condition is not None:
@@ -251,6 +258,7 @@ def bind(
             element_index, checked, cond_expr, record_exprs) else None,
         has_perm=rows is not None and rows[1] is not None,
         externals=sorted(whole),
+        scalar_statements=scalar_checked,
     )
     if summed is not None:
         index_name = summed[1]
@@ -322,6 +330,49 @@ def _mentions(name: str, statements, condition, record) -> bool:
     if condition is not None:
         exprs.append(condition)
     return any(name in identifiers(e) for e in exprs)
+
+
+@dataclass
+class _Split:
+    """What Brian 2's split of run_regularly code into scalar and vector statements has
+    seen so far."""
+
+    element_index: str | None
+    scalar_temporaries: set[str] = field(default_factory=set)
+    vector_temporaries: set[str] = field(default_factory=set)
+    vector_written: bool = False
+
+
+def _scalar_statement(owner: Owner, target: str, expr: ast.expr, source: str,
+                      arrays: dict[str, ArrayRef], ref, split: _Split) -> bool:
+    """Whether a statement of code run once for the whole group is a scalar statement
+    (run once, before the per-element code), by Brian 2's rules: a write to a shared
+    variable is scalar and must not depend on per-element values nor follow a write to
+    a per-element variable; a temporary is scalar if its first value is (a random
+    draw is per element)."""
+    per_element = sorted(
+        name for name in identifiers(expr)
+        if name == split.element_index or name in split.vector_temporaries
+        or (name in arrays and arrays[name].index != "shared"))
+    if ref is not None and ref[0].index != "shared" or target in split.vector_temporaries:
+        split.vector_written = True
+        return False
+    if ref is None and target not in split.scalar_temporaries:  # a new temporary
+        if per_element or uses_random(expr):
+            split.vector_temporaries.add(target)
+            split.vector_written = True
+            return False
+        split.scalar_temporaries.add(target)
+        return True
+    if per_element:
+        raise SnnError(f"cannot write the shared variable '{target}' in {owner.where} with "
+                       f"an expression of the per-element '{per_element[0]}' (line "
+                       f"'{source}'); Brian 2 refuses it too")
+    if ref is not None and split.vector_written:
+        raise SnnError(f"in {owner.where}, the write to the shared variable '{target}' "
+                       f"(line '{source}') must come before writes to per-element "
+                       "variables, as Brian 2 requires")
+    return True
 
 
 def _is_variable(owner: Owner, name: str) -> bool:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from models import brian2_reference, si, snn_run
 
-from snncore import NeuronGroup, SpikeGeneratorGroup, Synapses, ms, mV, run
+from snncore import NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, ms, mV, run
 from snncore.errors import DimensionMismatchError, SnnError
 
 
@@ -87,3 +87,51 @@ def test_temporary_does_not_leak_between_neurons(backend):
     G.v = [1, -1, 1] * mV
     run(0.1 * ms)
     np.testing.assert_allclose(G.v, [-1e-3, -1e-3, -3e-3])
+
+
+def regular_shared(lib):
+    """run_regularly code that writes shared variables (once per tick, before the
+    per-element code) and uses scalar and per-element temporaries."""
+    G = lib.NeuronGroup(3, """x : 1
+                              s : 1 (shared)
+                              c : 1 (shared)""")
+    G.run_regularly("""a = s + 1
+                       s = a*2
+                       c = c + 1
+                       tmp = x + s
+                       x = tmp + i*c""", dt=1 * lib.ms)
+    M = lib.StateMonitor(G, ("x", "s", "c"), record=True)
+    lib.run(5 * lib.ms)
+    return {"x": si(M.x), "s": si(M.s), "c": si(M.c)}
+
+
+def test_run_regularly_shared_writes_match_brian2(backend):
+    ref = brian2_reference(regular_shared)
+    got = snn_run(regular_shared)
+    assert ref["s"][0, -1] == 62  # ((0 + 1)*2 + 1)*2 ... five ticks
+    for key, value in ref.items():
+        np.testing.assert_allclose(got[key], value, rtol=0, atol=1e-12, err_msg=key)
+
+
+def test_run_regularly_shared_random_draw_is_one_number(backend):
+    """``s = rand()`` writes one draw (Brian 2: a scalar statement), which every element
+    then reads; each tick draws anew."""
+    G = NeuronGroup(4, "x : 1\ns : 1 (shared)")
+    G.run_regularly("s = rand()\nx = s")
+    M = StateMonitor(G, ("x", "s"), record=True)
+    run(1 * ms)
+    assert np.all(M.x[:, 1:] == M.s[0, 1:]) and np.all((0 < M.s) & (M.s < 1))
+    assert np.unique(M.s[0, 1:]).size == 9
+
+
+@pytest.mark.parametrize("code,message", [
+    ("s = x", r"cannot write the shared variable 's' .*per-element 'x'"),
+    ("y = x\ns = y", r"cannot write the shared variable 's' .*per-element 'y'"),
+    ("x = 1\ns = 2", r"write to the shared variable 's' .*must come before writes to "
+                     r"per-element variables"),
+])
+def test_run_regularly_shared_write_errors(backend, code, message):
+    G = NeuronGroup(2, "x : 1\ns : 1 (shared)")
+    G.run_regularly(code)
+    with pytest.raises(SnnError, match=message):
+        run(0.1 * ms)

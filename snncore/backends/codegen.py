@@ -62,6 +62,10 @@ class KernelSpec:
     summed_index: str | None = None  # 'summed' mode: index array into _target
     #: Arguments passed whole: the values of TimedArrays, users' Python functions.
     externals: list[str] = field(default_factory=list)
+    #: 'all' mode: statements run once before the element loop (Brian 2's scalar
+    #: statements: writes to shared variables, temporaries of shared values); a random
+    #: draw in them is one number.
+    scalar_statements: list[tuple[str, ast.expr]] = field(default_factory=list)
 
     def argnames(self) -> list[str]:
         """The kernel's arguments, in order."""
@@ -90,7 +94,7 @@ def _written(spec: KernelSpec) -> set[str]:
 
 def _read(spec: KernelSpec) -> set[str]:
     names: set[str] = set()
-    for target, expr in spec.statements:
+    for target, expr in spec.scalar_statements + spec.statements:
         names |= identifiers(expr)
         names.add(target)
     for expr in spec.record:
@@ -166,6 +170,10 @@ def _numba_source(spec: KernelSpec) -> str:
     for name in sorted(_read(spec)):
         if spec.arrays[name].index == "shared":
             lines.append(f"    {name} = {spec.arrays[name].array}[0]")
+    for target, expr in spec.scalar_statements:
+        lines.append(f"    {target} = {render(expr, 'numba')}")
+        if target in spec.arrays:
+            lines.append(f"    {spec.arrays[target].array}[0] = {target}")
     pre, spec = _optimised(spec)
     lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
     if spec.mode == "threshold":
@@ -288,6 +296,26 @@ def _numpy_stores(spec: KernelSpec, statements: list[tuple[str, ast.expr]],
             for name in sorted({t for t, _ in statements if t in spec.arrays})]
 
 
+def _numpy_scalar_block(spec: KernelSpec) -> list[str]:
+    """The scalar statements, run once as for one element (a random draw is one
+    number); the shared variables they write are stored before the element code loads
+    them."""
+    if not spec.scalar_statements:
+        return []
+    names: set[str] = set()
+    for target, expr in spec.scalar_statements:
+        names |= identifiers(expr) | {target}
+    lines = [f"    {name} = {spec.arrays[name].array}[0]" for name in sorted(names)
+             if name in spec.arrays]
+    lines.append("    _n_elements, _n = _n, 1")
+    for target, expr in spec.scalar_statements:
+        lines.append(f"    {target} = np.asarray({render(expr, 'numpy')}).reshape(-1)[0]")
+        if target in spec.arrays:
+            lines.append(f"    {spec.arrays[target].array}[0] = {target}")
+    lines.append("    _n = _n_elements")
+    return lines
+
+
 def _numpy_source(spec: KernelSpec) -> str:
     args = ", ".join(spec.argnames())
     all_elements = spec.mode in ("all", "evaluate", "summed")
@@ -308,6 +336,7 @@ def _numpy_source(spec: KernelSpec) -> str:
     if spec.mode == "rows":
         lines.append("    _idx = _rows_to_ids(_indices, _ptr, "
                      + ("_perm)" if spec.has_perm else "None)"))
+    lines += _numpy_scalar_block(spec)
     indexed = sorted({spec.arrays[t].index for t in _written(spec)
                       if spec.arrays[t].index not in (None, "shared")})
     if indexed:
