@@ -33,7 +33,7 @@ from .units import DIMENSIONLESS, SECOND
 from .views import VariableView, checked_values, condition_indices, flat_indices
 
 _SYN_FLAGS = {"differential": {"clock-driven", "event-driven"}, "subexpression": {"summed"},
-              "parameter": set()}
+              "parameter": {"linked"}}
 
 
 @dataclass
@@ -368,6 +368,8 @@ class Synapses(Group):
             return self._delay_values("pre")
         if name in ("i", "j"):
             return self._vars["_synaptic_pre" if name == "i" else "_synaptic_post"].array
+        if name in self._links:
+            return super()._view_array(name)
         return self._vars[name].array
 
     def _view_indices(self, key, namespace, name: str):

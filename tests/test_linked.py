@@ -100,3 +100,32 @@ def test_unlinked_variable_at_run(backend):
 def test_linked_flag_alone():
     with pytest.raises(SnnError, match=r"'linked' flag cannot be combined"):
         NeuronGroup(2, "v : volt (linked, constant)")
+
+
+def linked_in_synapses(lib):
+    """A synaptic variable linked to a one-neuron group (Brian 2's example
+    synapses/homeostatic_stdp_at_inhibitory_synapes.py, shortened)."""
+    tau_stdp = 20 * lib.ms  # noqa: F841 - found in this frame
+    eta = 1 * lib.nsiemens * lib.second  # noqa: F841
+    factor = lib.NeuronGroup(1, "dG/dt = -G/(10*ms) + 5/ms/second : Hz")
+    pre = lib.SpikeGeneratorGroup(1, [0, 0, 0], [5, 15, 25] * lib.ms)
+    post = lib.SpikeGeneratorGroup(1, [0, 0, 0], [6, 16, 26] * lib.ms)
+    S = lib.Synapses(pre, post, """G : Hz (linked)
+                                   wij : siemens
+                                   dzi/dt = -zi / tau_stdp : 1 (event-driven)
+                                   dzj/dt = -zj / tau_stdp : 1 (event-driven)""",
+                     on_pre="zi += 1.\nwij += eta * G * zj",
+                     on_post="zj += 1.\nwij += eta * G * (zi + 1)")
+    S.connect(i=0, j=0)
+    S.G = lib.linked_var(factor, "G")
+    M = lib.StateMonitor(S, ["G", "wij"], record=True, dt=1 * lib.ms)
+    lib.run(30 * lib.ms)
+    return {"G": si(M.G), "wij": si(M.wij)}
+
+
+def test_linked_variable_of_synapses_matches_brian2(backend):
+    ref = brian2_reference(linked_in_synapses)
+    got = snn_run(linked_in_synapses)
+    assert ref["wij"][0, -1] > 1e-7
+    for key, value in ref.items():
+        np.testing.assert_allclose(got[key], value, rtol=1e-9, atol=0, err_msg=key)
