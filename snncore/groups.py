@@ -77,13 +77,6 @@ class LinkedVariable:
     index: object = None  # None, an integer array, or the name of an integer parameter
 
 
-@dataclass(frozen=True)
-class _Link:
-    group: object
-    name: str
-    index: object  # None, an int64 array, or the name of an integer parameter
-
-
 def linked_var(group_or_variable, name: str | None = None, index=None) -> LinkedVariable:
     """The target of a linked variable, as in Brian 2: ``G.v = linked_var(H, 'v')``.
 
@@ -170,7 +163,7 @@ class Group(StateAccess):
         self.dt = dt
         self._subexpressions: dict[str, tuple[ast.expr, Dimension]] = {}
         #: ``(linked)`` parameters: name -> its link (None until set with linked_var)
-        self._links: dict[str, _Link | None] = {}
+        self._links: dict[str, LinkedVariable | None] = {}
         self._eqs = ParsedEquations()
         scope.register(self)
 
@@ -230,7 +223,7 @@ class Group(StateAccess):
 
     # ---- linked variables -------------------------------------------------------------
 
-    def _link(self, name: str) -> _Link:
+    def _link(self, name: str) -> LinkedVariable:
         link = self._links[name]
         if link is None:
             raise SnnError(f"the linked variable '{name}' of {self.where} is not linked yet: "
@@ -301,7 +294,7 @@ class Group(StateAccess):
             raise SnnError(f"cannot link '{name}' of {self.where} ({self.N} elements) to "
                            f"'{target_name}' of {group.where} ({size} elements); give "
                            "linked_var an index= to link groups of different sizes")
-        self._links[name] = _Link(group, target_name, index)
+        self._links[name] = LinkedVariable(group, target_name, index)
 
     def inline(self, expr: ast.expr) -> ast.expr:
         return inline_subexpressions(expr, self._eqs) if self._subexpressions else expr
