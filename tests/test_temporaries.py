@@ -1,5 +1,7 @@
-"""Temporary variables in reset, synaptic and event code (``x = expr`` where ``x`` is no
-variable), as Brian 2 defines them, on both backends; and the errors around them."""
+"""Names in model code as Brian 2 resolves them, on both backends: temporary variables
+in reset, synaptic, event and run_regularly code (``x = expr`` where ``x`` is no
+variable), shared variables written once per step, external constants whose names end
+in ``_pre``/``_post``; and the errors around them."""
 
 import numpy as np
 import pytest
@@ -135,3 +137,25 @@ def test_run_regularly_shared_write_errors(backend, code, message):
     G.run_regularly(code)
     with pytest.raises(SnnError, match=message):
         run(0.1 * ms)
+
+
+def suffixed_constants(lib):
+    """External constants named ``w_post`` and ``tau_pre``: the groups have no ``w`` or
+    ``tau``, so Brian 2 looks the names up as constants."""
+    w_post = 0.25  # noqa: F841 - found in this frame
+    tau_pre = 5 * lib.ms  # noqa: F841
+    inp = lib.SpikeGeneratorGroup(1, [0, 0], [1, 4] * lib.ms)
+    G = lib.NeuronGroup(1, "dv/dt = -v/(10*ms) : 1")
+    S = lib.Synapses(inp, G, "dx/dt = -x/tau_pre : 1 (clock-driven)",
+                     on_pre="x += 1\nv_post += w_post*x")
+    S.connect()
+    M = lib.StateMonitor(G, "v", record=True)
+    lib.run(8 * lib.ms)
+    return {"v": si(M.v)}
+
+
+def test_constants_ending_in_pre_post_match_brian2(backend):
+    ref = brian2_reference(suffixed_constants)
+    got = snn_run(suffixed_constants)
+    assert ref["v"].max() > 0.4
+    np.testing.assert_allclose(got["v"], ref["v"], rtol=0, atol=1e-12)
