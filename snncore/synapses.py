@@ -225,9 +225,13 @@ class Synapses(Group):
         self._vars[name].array[:] = np.bincount(values, minlength=len(group))[values]
 
     def variable_names(self) -> list[str]:
-        own = super().variable_names() + [n for n in _COUNTS if n not in self._vars]
+        own = super().variable_names() + [n for n in _COUNTS if n not in self._vars] + ["i", "j"]
+        # An unsuffixed name of the target's is its postsynaptic variable (Brian 2's rule),
+        # so StateMonitor(S, 'g') records g_post through each synapse.
+        post = [n for n in self.target.variable_names()
+                if n not in own and self.target.variable_ref(n) is not None]
         return own + [f"{n}_pre" for n in self.source.variable_names()] + \
-            [f"{n}_post" for n in self.target.variable_names()] + ["i", "j"]
+            [f"{n}_post" for n in self.target.variable_names()] + post
 
     def variable_ref(self, name: str):
         if name == "i":

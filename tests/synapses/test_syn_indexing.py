@@ -336,3 +336,30 @@ def test_synapses_on_synapses_match_brian2(backend):
     got = snn_run(synapses_on_synapses_model)
     assert_same(got, ref, [k for k in ref if k != "A.Y_S"])
     assert_close(got, ref, ["A.Y_S"], atol=1e-12)
+
+
+def post_variable_by_plain_name_model(lib):
+    """A target variable named without suffix through the synapses (Brian 2's
+    nonlinear.py records StateMonitor(S, 'g'), g being the target's summed parameter)."""
+    a = b = c = 1 / (10 * lib.ms)
+    inputs = lib.NeuronGroup(2, "dv/dt = 1/(10*ms) : 1", threshold="v>1", reset="v = 0",
+                             method="euler")
+    neurons = lib.NeuronGroup(1, """dv/dt = (g-v)/(10*ms) : 1
+                                   g : 1""", method="exact")
+    S = lib.Synapses(inputs, neurons, """dg_syn/dt = -a*g_syn+b*x*(1-g_syn) : 1 (clock-driven)
+                                         g_post = g_syn : 1 (summed)
+                                         dx/dt=-c*x : 1 (clock-driven)
+                                         w : 1""", on_pre="x += w")
+    S.connect()
+    S.w = [1.0, 10.0]
+    inputs.v = [0.0, 0.5]
+    M = lib.StateMonitor(S, "g", record=np.arange(2))
+    lib.run(30 * lib.ms)
+    return {"g": si(M.g)}
+
+
+def test_post_variable_by_plain_name_matches_brian2(backend):
+    ref = brian2_reference(post_variable_by_plain_name_model)
+    got = snn_run(post_variable_by_plain_name_model)
+    assert_close(got, ref, ["g"], atol=1e-9)
+    assert np.ptp(got["g"]) > 0.1
