@@ -447,7 +447,13 @@ class Group(StateAccess):
     def __len__(self) -> int:
         return self.N
 
-    def __getitem__(self, item: slice) -> Subgroup:
+    def __getitem__(self, item: slice | int) -> Subgroup:
+        if isinstance(item, int | np.integer) and not isinstance(item, bool):
+            # G[3] is the one-neuron subgroup G[3:4], as in Brian 2.
+            if not -self.N <= item < self.N:
+                raise IndexingError(f"index {item} is out of range for {self.where} "
+                                    f"(size {self.N})")
+            item = slice(item % self.N, item % self.N + 1)
         if not isinstance(item, slice) or item.step not in (None, 1):
             raise SnnError(f"{self.where} can only be sliced with a contiguous slice, "
                            f"e.g. G[:100], got {item!r}")

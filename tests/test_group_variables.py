@@ -77,3 +77,11 @@ def test_group_size_may_be_a_whole_float_as_in_brian2():
     for bad in (2.5, -1, True, float("nan"), "3"):
         with pytest.raises(SnnError, match=r"number of elements must be a non-negative"):
             NeuronGroup(bad, "v : 1")
+
+
+def test_an_integer_index_is_a_one_neuron_subgroup_as_in_brian2():
+    G = NeuronGroup(4, "v : 1")
+    G.v = [0, 1, 2, 3]
+    assert len(G[2]) == 1 and G[2].v[0] == 2 and G[-1].v[0] == 3
+    with pytest.raises(SnnError, match=r"index 4 is out of range for NeuronGroup .*size 4"):
+        G[4]
