@@ -205,7 +205,17 @@ class Network:
         if len(own) > 1:
             raise SnnError("objects of one network must share one time step; got "
                            + ", ".join(f"{d} s" for d in sorted(own)))
-        return own.pop() if own else defaultclock.dt
+        dt = own.pop() if own else defaultclock.dt
+        # Brian 2 integrates a group without dt= on defaultclock: running it at another
+        # group's dt would silently change its results.
+        default = [obj for obj in self.objects if isinstance(obj, Group) and obj.dt is None
+                   and obj._eqs.of_kind("differential")]
+        if default and dt != defaultclock.dt:
+            raise SnnError(
+                f"{default[0].where} integrates on defaultclock (dt = {defaultclock.dt} s) "
+                f"and another group of this network has dt = {dt} s; snncore runs one time "
+                "step per network: give every group the same dt")
+        return dt
 
     def run(self, duration: float, report: str | Callable | None = None,
             report_period: float = 10 * second, namespace: dict | None = None,

@@ -32,7 +32,8 @@ NUMBA_SCRIPTS = ("get_set_states", "store_restore_file", "group_state_access")
 
 #: Scripts that need a feature another part of issue 14 delivers (name: reason).
 PENDING: dict[str, str] = {
-    "dt_changes": "needs groups on their own clocks in one network (helper inputs)",
+    "dt_changes": "needs groups on their own clocks in one network (helper inputs); "
+                  "refused with a clear error today",
 }
 
 

@@ -97,3 +97,11 @@ def test_restore_random_state_false_draws_new_numbers():
     net.restore(restore_random_state=False)
     net.run(1 * ms)
     assert not np.array_equal(G.v[:], first)  # Brian 2's default draws afresh
+
+
+def test_groups_on_different_clocks_are_refused_not_run_at_one_dt():
+    G = NeuronGroup(1, "dv/dt = (1 - v)/(4*ms) : 1")
+    H = NeuronGroup(1, "dv/dt = (1 - v)/(4*ms) : 1", dt=0.5 * ms)
+    with pytest.raises(SnnError, match=r"NeuronGroup .* integrates on defaultclock .* "
+                                       r"dt = 0.0005 s"):
+        Network(G, H).run(1 * ms)
