@@ -209,7 +209,8 @@ class Network:
         # Brian 2 integrates a group without dt= on defaultclock: running it at another
         # group's dt would silently change its results.
         default = [obj for obj in self.objects if isinstance(obj, Group) and obj.dt is None
-                   and obj._eqs.of_kind("differential")]
+                   and any("event-driven" not in eq.flags
+                           for eq in obj._eqs.of_kind("differential"))]
         if default and dt != defaultclock.dt:
             raise SnnError(
                 f"{default[0].where} integrates on defaultclock (dt = {defaultclock.dt} s) "

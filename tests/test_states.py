@@ -11,6 +11,7 @@ from snncore import (
     SnnError,
     SpikeMonitor,
     StateMonitor,
+    Synapses,
     ms,
     seed,
 )
@@ -105,3 +106,12 @@ def test_groups_on_different_clocks_are_refused_not_run_at_one_dt():
     with pytest.raises(SnnError, match=r"NeuronGroup .* integrates on defaultclock .* "
                                        r"dt = 0.0005 s"):
         Network(G, H).run(1 * ms)
+
+
+def test_event_driven_synapses_follow_the_groups_dt():
+    G = NeuronGroup(2, "dv/dt = (2 - v)/(4*ms) : 1", threshold="v > 1", reset="v = 0",
+                    dt=0.5 * ms)
+    S = Synapses(G, G, "w : 1\ndx/dt = -x/(5*ms) : 1 (event-driven)", on_pre="x += 1")
+    S.connect()
+    Network(G, S).run(10 * ms)
+    assert S.x[0] > 0
