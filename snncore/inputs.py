@@ -55,8 +55,11 @@ class SpikeGeneratorGroup(Group):
         times = np.atleast_1d(np.asarray(times, dtype=float))
         if indices.shape != times.shape:
             raise SnnError(f"{self.where}: {indices.size} indices but {times.size} times")
+        # Whole floats (np.zeros(n) as indices) are taken as Brian 2 takes them.
+        if indices.size and indices.dtype.kind == "f" and np.all(indices == np.round(indices)):
+            indices = indices.astype(np.int64)
         if indices.size and indices.dtype.kind not in "iu":
-            raise SnnError(f"{self.where}: spike indices must be integers")
+            raise SnnError(f"{self.where}: spike indices must be integers, got {indices!r}")
         bad = indices[(indices < 0) | (indices >= self.N)]
         if bad.size:
             raise SnnError(f"{self.where}: spike index {int(bad[0])} is outside 0 to "

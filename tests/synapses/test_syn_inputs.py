@@ -167,3 +167,14 @@ def test_spike_generator_rounds_times_like_brian2(backend):
     # Brian 2's binning: int((t + 1e-3*dt)/dt)
     expected = np.floor((m.ROUNDING_TIMES * 1e-3 + 1e-3 * DT) / DT)
     np.testing.assert_array_equal(np.rint(got["spike_t"] / DT), expected)
+
+
+def test_spike_generator_takes_whole_float_indices_as_brian2(backend):
+    from snncore import SnnError, SpikeGeneratorGroup, SpikeMonitor, ms, run
+
+    G = SpikeGeneratorGroup(2, np.zeros(2) + [0, 1], [1 * ms, 2 * ms])
+    M = SpikeMonitor(G)
+    run(3 * ms)
+    np.testing.assert_array_equal(M.i, [0, 1])
+    with pytest.raises(SnnError, match=r"spike indices must be integers"):
+        SpikeGeneratorGroup(2, [0.5], [1 * ms])
