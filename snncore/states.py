@@ -38,11 +38,12 @@ def read_only_names(group) -> list[str]:
 
 def _stored_names(group, subexpressions: bool) -> list[str]:
     owner = getattr(group, "parent", group).__dict__
-    subexprs, own = owner.get("_subexpressions", {}), owner.get("_vars", {})
-    # Synapses also read their source's and target's variables (v_post): not theirs.
+    subexprs = owner.get("_subexpressions", {})
+    own = {*owner.get("_vars", {}), *owner.get("_links", {}), *subexprs}
+    # Synapses also read their source's and target's variables (v_post, v): not theirs.
     names = [n for n in group.variable_names()
              if n not in read_only_names(group) and (subexpressions or n not in subexprs)
-             and (n in own or n in subexprs or not n.endswith(("_pre", "_post")))]
+             and n in own]
     return list(dict.fromkeys(names))
 
 

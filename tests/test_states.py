@@ -115,3 +115,11 @@ def test_event_driven_synapses_follow_the_groups_dt():
     S.connect()
     Network(G, S).run(10 * ms)
     assert S.x[0] > 0
+
+
+def test_synapses_export_their_own_variables_only():
+    G = _group()
+    S = Synapses(G, G, "x : 1", on_pre="v += x")
+    S.connect(j="i")
+    assert sorted(S.get_states()) == ["N", "N_incoming", "N_outgoing", "dt", "i", "j", "t",
+                                      "t_in_timesteps", "x"]
