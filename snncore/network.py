@@ -353,12 +353,13 @@ class Network:
             pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
 
     def restore(self, name: str = "default", filename: str | None = None,
-                restore_random_state: bool = True) -> None:
+                restore_random_state: bool = False) -> None:
         """Return to a snapshot made by :meth:`store` (may be done any number of times).
 
         With ``filename``, from that file, matching objects by name (as Brian 2 does).
-        ``restore_random_state=False`` leaves the random streams where they are (Brian 2's
-        default; snncore's default replays the same random numbers after a restore).
+        As in Brian 2, the random streams go on where they are, so trials repeated from
+        one snapshot draw new numbers; ``restore_random_state=True`` rewinds them too, so
+        that a restored run repeats exactly.
         """
         if filename is None:
             if name not in self._stored:
@@ -381,7 +382,6 @@ class Network:
         self._step, self._dt = snapshot["step"], snapshot["dt"]
         if restore_random_state:
             snnrandom.set_state(snapshot["random"])
-
 
     def get_states(self, units: bool = True, format: str = "dict",
                    subexpressions: bool = False, read_only_variables: bool = True,
@@ -568,7 +568,7 @@ class MagicNetwork:
         net.objects = []
 
     def restore(self, name: str = "default", filename: str | None = None,
-                restore_random_state: bool = True, level: int = 0) -> None:
+                restore_random_state: bool = False, level: int = 0) -> None:
         """Restore the visible objects' state (see :meth:`Network.restore`)."""
         net = self._update(level + 1)
         net.restore(name, filename, restore_random_state)
@@ -606,7 +606,7 @@ def store(name: str = "default", filename: str | None = None, level: int = 0) ->
 
 
 def restore(name: str = "default", filename: str | None = None,
-            restore_random_state: bool = True, level: int = 0) -> None:
+            restore_random_state: bool = False, level: int = 0) -> None:
     """Restore the visible objects to a stored state (see :meth:`Network.restore`)."""
     magic_network.restore(name, filename, restore_random_state, level=level + 1)
 

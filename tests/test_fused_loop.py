@@ -122,7 +122,7 @@ def test_store_restore_replays_the_fused_loop_exactly(numba):
     net.store()
     net.run(20 * ms)
     first = M.t.copy(), M.i.copy()
-    net.restore()
+    net.restore(restore_random_state=True)
     net.run(20 * ms)
     # restore() also rewinds the monitor, so it holds the replayed run only
     assert first[0].size > 5

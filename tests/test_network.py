@@ -140,7 +140,7 @@ def test_store_restore_in_a_loop_repeats_the_random_stream(backend):
     store()
     results = []
     for _ in range(4):
-        restore()
+        restore(restore_random_state=True)
         run(5 * ms)
         results.append((M.t.copy(), M.v.copy(), G.v.copy(), S.rate.copy()))
     assert results[0][1].shape == (2, 70)

@@ -85,17 +85,17 @@ def test_store_to_file_and_restore_by_name_in_a_new_network(tmp_path):
         net2.restore("a", filename=path)
 
 
-def test_restore_random_state_false_draws_new_numbers():
+def test_restore_draws_new_numbers_unless_told_to_rewind_the_random_state():
     G = NeuronGroup(50, "dv/dt = -v/(5*ms) + xi/sqrt(5*ms) : 1", method="euler")
     net = Network(G)
     seed(1)
     net.store()
     net.run(1 * ms)
     first = G.v[:]
-    net.restore()
+    net.restore(restore_random_state=True)
     net.run(1 * ms)
-    np.testing.assert_array_equal(G.v[:], first)  # snncore's default replays
-    net.restore(restore_random_state=False)
+    np.testing.assert_array_equal(G.v[:], first)  # the random streams rewound too
+    net.restore()
     net.run(1 * ms)
     assert not np.array_equal(G.v[:], first)  # Brian 2's default draws afresh
 
