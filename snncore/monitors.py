@@ -328,18 +328,15 @@ class SpikeMonitor:
         source, counts, chunks = self._events, self._counts, self._chunks
         self._dt = ctx.dt
         record, variables = self.record, self.record_variables
-        counter = [ctx.start_step]
         arrays = {v: np.asarray(getattr(self.source, v)) for v in variables}
 
         def run(t: float) -> None:
-            step = counter[0]
-            counter[0] += 1
             spikes = source.spikes
             if spikes.size:
                 counts[spikes] += 1
                 if record:
                     values = {v: arrays[v][spikes] for v in variables}
-                    chunks.append((spikes.copy(), step, values))
+                    chunks.append((spikes.copy(), t, values))
                     self._cache = None
 
         return [Operation(self.when, self.order, self.name, run,
@@ -355,6 +352,8 @@ class SpikeMonitor:
 
     def _fuser(self, arrays: dict):
         """Counts, and every spike's index, step and variables into growing buffers."""
+        dt = self._dt
+
         def fuse(loop) -> None:
             self._count_fuser()(loop)
             spikes = loop.spikes(self._events)
@@ -373,7 +372,8 @@ class SpikeMonitor:
             def done() -> None:
                 data = grown.take()
                 if data["i"].size:
-                    self._chunks.append((data["i"], data["step"], {
+                    # Chunks hold times: dt may change between runs.
+                    self._chunks.append((data["i"], data["step"] * dt, {
                         v: data["v_" + v] for v in self.record_variables}))
                     self._cache = None
 
@@ -386,14 +386,14 @@ class SpikeMonitor:
             if self._chunks:
                 i = np.concatenate([c[0] for c in self._chunks])
                 # A chunk holds one step (Python loop) or a run's worth (fused loop).
-                steps = np.concatenate([np.broadcast_to(c[1], c[0].shape)
+                times = np.concatenate([np.broadcast_to(c[1], c[0].shape)
                                         for c in self._chunks])
                 values = {v: np.concatenate([c[2][v] for c in self._chunks])
                           for v in self.record_variables}
             else:
-                i, steps = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+                i, times = np.zeros(0, dtype=np.int64), np.zeros(0)
                 values = {v: np.zeros(0) for v in self.record_variables}
-            self._cache = (i, steps * (self._dt or 0.0), values)
+            self._cache = (i, times.astype(float), values)
         return self._cache
 
     @property
@@ -511,7 +511,7 @@ class SpikeMonitor:
     def _set_state(self, state: dict) -> None:
         self._counts[:] = state["counts"]
         self._chunks[:] = state["chunks"]
-        self._dt = state["dt"]  # chunks hold steps (a monitor restored from a file)
+        self._dt = state["dt"]
         self._cache = None
 
 

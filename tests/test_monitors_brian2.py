@@ -123,3 +123,23 @@ def test_several_elements_and_errors(backend):
         R_window(window=np.ones(4))
     with pytest.raises(SnnError, match="multiple of dt"):
         S2.binned_rate(0.15 * ms)
+
+
+def dt_change_model(lib):
+    """Spikes recorded before and after a change of the time step between runs."""
+    ms = lib.ms
+    G = lib.NeuronGroup(2, "dv/dt = (I - v)/(5*ms) : 1\nI : 1", threshold="v > 1",
+                        reset="v = 0", method="exact")
+    G.I = [1.5, 2.5]
+    S = lib.SpikeMonitor(G)
+    lib.run(10 * ms)
+    lib.defaultclock.dt = 0.05 * ms
+    lib.run(10 * ms)
+    return {"t": si(S.t), "i": si(S.i)}
+
+
+def test_spike_times_survive_a_change_of_dt(backend):
+    ours, ref = snn_run(dt_change_model), brian2_reference(dt_change_model)
+    assert ref["t"].max() > 10e-3 and ref["t"].min() < 10e-3
+    for key, value in ref.items():
+        np.testing.assert_allclose(ours[key], value, rtol=1e-9, atol=1e-12, err_msg=key)
