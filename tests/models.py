@@ -23,20 +23,21 @@ def si(value) -> np.ndarray:
 
 
 def _brian2():
+    """Brian 2 in a fresh scope, numpy target, dt = 0.1 ms (an earlier test may have
+    changed its clock)."""
     import brian2
 
     for name in ("brian2", "py.warnings"):
         logging.getLogger(name).setLevel(logging.ERROR)
     brian2.prefs.codegen.target = "numpy"
+    brian2.start_scope()
+    brian2.defaultclock.dt = 0.1 * brian2.ms
     return brian2
 
 
 def brian2_run(code_fn):
     """``code_fn(brian2)`` in a fresh Brian 2 scope, numpy target, dt = 0.1 ms."""
-    b2 = _brian2()
-    b2.start_scope()
-    b2.defaultclock.dt = 0.1 * b2.ms
-    return code_fn(b2)
+    return code_fn(_brian2())
 
 
 def snn_run(code_fn):
