@@ -69,6 +69,7 @@ from .functions import (
     declare_types,
     exprel,
     implementation,
+    timestep,  # Brian 2 scripts import it from brian2.core.functions
 )
 from .groups import NeuronGroup, Subgroup, linked_var
 from .inputs import PoissonGroup, SpikeGeneratorGroup

@@ -242,10 +242,6 @@ class Network:
                 and duration >= 0):
             raise SnnError(f"run() needs a non-negative duration in seconds, got {duration!r}")
         run_ns = namespace if namespace is not None else caller_namespace(level)
-        if devices.get_device().defers():
-            devices.get_device().record_run(self, duration, dict(
-                report=report, report_period=report_period, namespace=run_ns))
-            return
         self._check_dependencies()
         for obj in self.objects:
             if obj._network is not None and obj._network is not self:
@@ -255,6 +251,11 @@ class Network:
                     "one")
         for obj in self.objects:
             obj._network = self
+        if devices.get_device().defers():
+            # The values of this moment, as a standalone program would hold them.
+            devices.get_device().record_run(self, duration, dict(
+                report=report, report_period=report_period, namespace=dict(run_ns)))
+            return
         self._stopped = False
         Network._globally_stopped = False
         dt = self._dt_for_run()

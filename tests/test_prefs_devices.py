@@ -169,3 +169,24 @@ def test_device_module_active_device_makes_a_device_current():
     finally:
         reset_device("runtime")
     assert get_device().name == "runtime"
+
+
+def test_recorded_runs_continue_and_keep_the_constants_of_their_time(backend):
+    """Brian 2's simple_case_build: two run() calls recorded, a constant changed between
+    them, then one build; the second run continues the first with the new value."""
+    from snncore import NeuronGroup, StateMonitor, device, ms, reset_device, run, set_device
+
+    set_device("cpp_standalone", build_on_run=False)
+    try:
+        namespace = {"I": 1.0}
+        G = NeuronGroup(1, "dv/dt = (I - v)/(10*ms) : 1", method="exact")
+        M = StateMonitor(G, "v", record=0)
+        run(2 * ms, namespace=namespace)
+        namespace["I"] = 0.0
+        run(3 * ms, namespace=namespace)
+        device.build()
+    finally:
+        reset_device()
+    rise = 1 - np.exp(-np.arange(21) * 0.1 / 10)
+    expected = np.concatenate([rise[:20], rise[20] * np.exp(-np.arange(30) * 0.1 / 10)])
+    np.testing.assert_allclose(M.v[0], expected, rtol=1e-12)
