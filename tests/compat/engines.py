@@ -58,7 +58,10 @@ class Recorder:
         self.monitors: list[tuple[str, object]] = []
 
     def _kind(self, obj) -> str:
-        # SpikeMonitor derives from EventMonitor in Brian 2: the most derived kind wins.
+        # The class itself when it is a kind: SpikeMonitor derives from EventMonitor in
+        # Brian 2, EventMonitor from SpikeMonitor in snncore.
+        if type(obj).__name__ in self.classes:
+            return type(obj).__name__
         return next(k for k in KINDS if k in self.classes and isinstance(obj, self.classes[k]))
 
     @contextlib.contextmanager
