@@ -149,8 +149,9 @@ def _pylab_names() -> dict:
     try:
         exec("from pylab import *", namespace)  # checked: a fixed import statement
     except ImportError:
-        exec("from numpy import *\nfrom numpy.fft import *\nfrom numpy.linalg import *\n"
-             "from numpy.random import *", namespace)  # checked: fixed import statements
+        imports = ("from numpy import *\nfrom numpy.fft import *\nfrom numpy.linalg import *\n"
+                   "from numpy.random import *")
+        exec(imports, namespace)  # checked: fixed import statements
     return {k: v for k, v in namespace.items()
             if not k.startswith("_") and k not in _PYLAB_DROPPED}
 

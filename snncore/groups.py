@@ -17,7 +17,6 @@ from .expressions import (
     TypeInfo,
     assignments,
     did_you_mean,
-    identifiers,
     infer,
     parse_expression,
 )
@@ -25,6 +24,7 @@ from .integration import (
     CONSTANT_OVER_DT,
     build_system,
     check_calls,
+    check_line_units,
     choose_method,
     constant_over_dt,
     inline_subexpressions,
@@ -772,17 +772,7 @@ class NeuronGroup(Group):
         for eq in self._eqs:
             if eq.expr is None:
                 continue
-            rhs = inline_subexpressions(eq.expr, self._eqs)
-            names = {n for n in identifiers(rhs) if n.startswith("xi")}
-            for n in names:
-                types[n] = TypeInfo(SECOND**-0.5, "float")
-            info = infer(rhs, types, eq.source)
-            expected = eq.dim / SECOND if eq.kind == "differential" else eq.dim
-            if info.dim is not None and not info.is_zero and info.dim != expected:
-                lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
-                raise DimensionMismatchError(
-                    f"inconsistent units in '{eq.source}': {lhs} has dimension {expected}, "
-                    f"but the right-hand side has dimension {info.dim}")
+            check_line_units(eq, inline_subexpressions(eq.expr, self._eqs), types)
 
     # ---- running --------------------------------------------------------------------
 

@@ -119,15 +119,22 @@ def check_calls(eqs: ParsedEquations, types: Mapping, resolver) -> None:
             continue
         known = _Lenient(types)
         known.update({name: resolver.function(name).signature(name) for name in names})
-        known.update({n: TypeInfo(SECOND**-0.5, "float") for n in identifiers(rhs)
-                      if _XI.match(n)})
-        info = infer(rhs, known, eq.source)
-        expected = eq.dim / SECOND if eq.kind == "differential" else eq.dim
-        if info.dim is not None and not info.is_zero and info.dim != expected:
-            lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
-            raise DimensionMismatchError(
-                f"inconsistent units in '{eq.source}': {lhs} has dimension {expected}, but "
-                f"the right-hand side has dimension {info.dim}")
+        check_line_units(eq, rhs, known)
+
+
+def check_line_units(eq, rhs: ast.expr, types: dict) -> None:
+    """Raise DimensionMismatchError if the right-hand side ``rhs`` (subexpressions
+    inlined) of a model line has not the dimension its left-hand side asks for; noise
+    terms (``xi``, ``xi_1``, ...) count as 1/sqrt(second). ``types`` gains their types."""
+    types.update({n: TypeInfo(SECOND**-0.5, "float") for n in identifiers(rhs)
+                  if _XI.match(n)})
+    info = infer(rhs, types, eq.source)
+    expected = eq.dim / SECOND if eq.kind == "differential" else eq.dim
+    if info.dim is not None and not info.is_zero and info.dim != expected:
+        lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
+        raise DimensionMismatchError(
+            f"inconsistent units in '{eq.source}': {lhs} has dimension {expected}, but "
+            f"the right-hand side has dimension {info.dim}")
 
 
 class _Lenient(dict):

@@ -222,3 +222,12 @@ def test_reserved_and_duplicate_names():
         NeuronGroup(1, "t : second")
     with pytest.raises(ModelSyntaxError, match=r"'v' is defined twice"):
         NeuronGroup(1, "v : 1\nv : 1")
+
+
+def test_a_parameter_named_like_noise_is_a_parameter():
+    # Only xi and xi_<name> are noise terms; 'xinh' is an ordinary parameter.
+    G = NeuronGroup(1, """dv/dt = (xinh - v)/(10*ms) : volt
+                          xinh : volt""")
+    assert G.xinh[0] == 0.0
+    with pytest.raises(DimensionMismatchError, match=r"dv/dt has dimension .*right-hand side"):
+        NeuronGroup(1, "dv/dt = xinh/(10*ms) : volt\nxinh : 1")
