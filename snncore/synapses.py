@@ -10,6 +10,7 @@ the target before the target's state update, as Brian 2 orders them.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,10 @@ from .expressions import (
     RESERVED,
     TypeInfo,
     assignments,
+    identifiers,
     infer,
     parse_expression,
+    substitute,
 )
 from .groups import Group, Operation, RunContext, call_fuser
 from .integration import build_system, choose_method, constant_over_dt, linear_system
@@ -189,6 +192,28 @@ class Synapses(Group):
                         f"'{name[: -len(suffix)]}', so '{name}' was looked up as an "
                         "external constant)")
         return ""
+
+    def inline(self, expr: ast.expr) -> ast.expr:
+        """Own subexpressions, and those of the source and target named with ``_pre`` and
+        ``_post`` (``F_pre``), written in the synapse's terms (their variables suffixed,
+        their ``i`` the synapse's ``i`` or ``j``), as Brian 2 substitutes them."""
+        expr = super().inline(expr)
+        mapping = {}
+        for suffix, group, index in (("_pre", self.source, "i"), ("_post", self.target, "j")):
+            base = getattr(group, "parent", group)
+            subexpressions = base.__dict__.get("_subexpressions", {})
+            for name in identifiers(expr):
+                own = name[: -len(suffix)]
+                if not name.endswith(suffix) or own not in subexpressions \
+                        or own in base._vars or name in self._vars:
+                    continue
+                definition = base.inline(ast.Name(id=own, ctx=ast.Load()))
+                renames = {n: ast.Name(id=n + suffix, ctx=ast.Load())
+                           for n in identifiers(definition) if n in base._vars or n == "N"}
+                if "i" in identifiers(definition):
+                    renames["i"] = ast.Name(id=index, ctx=ast.Load())
+                mapping[name] = substitute(definition, renames)
+        return substitute(expr, mapping) if mapping else expr
 
     def _check_summed(self, eq):
         if not eq.name.endswith(("_post", "_pre")):
