@@ -405,6 +405,10 @@ class Group(StateAccess):
         what = f"'{name}' of {self.where}"
         if isinstance(key, str):
             return condition_indices(self, key, namespace, what)
+        return self._key_indices(key, what)
+
+    def _key_indices(self, key, what: str):
+        """Indices of a non-string key (synapses also take ``(i, j)`` tuples)."""
         if isinstance(key, tuple):
             raise IndexingError(f"{what} has one index, got {len(key)}: {key!r}")
         return flat_indices(key, len(self), what)
@@ -1053,6 +1057,7 @@ class Subgroup(StateAccess):
 
     _evaluate = Group._evaluate
     _view_indices = Group._view_indices
+    _key_indices = Group._key_indices
     _view_write = Group._view_write
 
     def _view_array(self, name: str) -> np.ndarray:

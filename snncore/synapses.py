@@ -33,7 +33,7 @@ from .groups import Group, Operation, RunContext, call_fuser
 from .integration import build_system, choose_method, constant_over_dt, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
-from .views import VariableView, checked_values, condition_indices, flat_indices
+from .views import VariableView, checked_values, flat_indices
 
 _SYN_FLAGS = {"differential": {"clock-driven", "event-driven"}, "subexpression": {"summed"},
               "parameter": {"linked"}}
@@ -401,10 +401,7 @@ class Synapses(Group):
             return super()._view_array(name)
         return self._vars[name].array
 
-    def _view_indices(self, key, namespace, name: str):
-        what = f"'{name}' of {self.where}"
-        if isinstance(key, str):
-            return condition_indices(self, key, namespace, what)
+    def _key_indices(self, key, what: str):
         if isinstance(key, tuple):
             return self._synapse_indices(key, what)
         if hasattr(key, "_absolute_range"):
