@@ -28,8 +28,8 @@ The agreement rule (:mod:`compat.compare`):
 
 The table (script, outcome, kind, agreement, first error line, wall times of the two
 processes) is printed with a ranking of the failures by first error and a summary line,
-and written as markdown to ``book/brian2-code-table.md`` (a full run only), which the
-book page "Running Brian 2 code" includes. Time totals are over the scripts that run on
+and written as markdown to ``book/brian2-code-table.txt`` (a full run only; .txt, so it is
+not a page of its own), which the book page "Running Brian 2 code" includes. Time totals are over the scripts that run on
 both engines; Brian 2's time is that of its first seeded run.
 """
 
@@ -50,7 +50,7 @@ from compat.oracle import load, oracle  # noqa: E402
 from compat.table import Row, markdown, ranking, summary_line, text  # noqa: E402
 
 OUT = ROOT / "_build" / "compat" / "snncore"
-TABLE = ROOT / "book" / "brian2-code-table.md"
+TABLE = ROOT / "book" / "brian2-code-table.txt"
 RANKING = ROOT / "_build" / "compat" / "ranking.txt"
 
 
