@@ -29,8 +29,9 @@ The agreement rule (:mod:`compat.compare`):
 The table (script, outcome, kind, agreement, first error line, wall times of the two
 processes) is printed with a ranking of the failures by first error and a summary line,
 and written as markdown to ``book/brian2-code-table.txt`` (a full run only; .txt, so it is
-not a page of its own), which the book page "Running Brian 2 code" includes. Time totals are over the scripts that run on
-both engines; Brian 2's time is that of its first seeded run.
+not a page of its own), which the book page "Running Brian 2 code" includes. Time totals
+are over the scripts that run on both engines; Brian 2's time is that of its first seeded
+run.
 """
 
 from __future__ import annotations
