@@ -188,7 +188,7 @@ def _numba_source(spec: KernelSpec) -> str:
         lines.append("            _idx = _perm[_q]" if spec.has_perm else "            _idx = _q")
         lines += _numba_body(spec, spec.statements, "            ")
         lines.append("    return 0")
-        return "\n".join(lines) + "\n"
+        return "\n".join(_state_in_registers(lines)) + "\n"
     lines.append("    for _k in range(_n):")
     lines.append("        _idx = _k" if spec.mode in ("all", "summed")
                  else "        _idx = _indices[_k]")
