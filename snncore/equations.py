@@ -27,11 +27,15 @@ from .errors import ModelSyntaxError
 from .expressions import RESERVED, identifiers, parse_expression, substitute, unparse
 from .units import Dimension, parse_unit
 
-_FLAGS = {
-    "differential": {"unless refractory", "clock-driven", "event-driven"},
-    "subexpression": {"shared", "summed", "constant over dt"},
+#: The flags a NeuronGroup allows, by kind of line (Brian 2's); every other flag, such
+#: as the synapses' ``event-driven`` or ``summed``, is refused by name.
+NEURON_FLAGS = {
+    "differential": {"unless refractory"},
+    "subexpression": {"shared", "constant over dt"},
     "parameter": {"constant", "shared", "linked"},
 }
+_KIND_NAMES = {"differential": "differential equation", "subexpression": "subexpression",
+               "parameter": "parameter"}
 
 _LINE_RE = re.compile(
     r"""^\s*(?:
@@ -98,7 +102,7 @@ def _join_continuations(model: str) -> list[str]:
 
 def parse_equations(model: str | Equations,
                     allowed_flags: dict[str, set[str]] | None = None,
-                    check_flags: bool = True) -> ParsedEquations:
+                    check_flags: bool = True, owner: str = "a NeuronGroup") -> ParsedEquations:
     """Parse a Brian 2-style model string.
 
     Parameters
@@ -106,10 +110,13 @@ def parse_equations(model: str | Equations,
     model : str or Equations
         The model, one equation per line.
     allowed_flags : dict, optional
-        Extra flags a caller accepts, by kind (synapses add ``summed`` etc.).
+        The flags the owner accepts, by kind of line; a NeuronGroup's
+        (:data:`NEURON_FLAGS`) by default.
     check_flags : bool
         False accepts any flag (an :class:`Equations` object does not know yet which
         group will take it; the group checks).
+    owner : str
+        What takes the equations (``'a NeuronGroup'``), named when a flag is refused.
 
     Returns
     -------
@@ -123,9 +130,7 @@ def parse_equations(model: str | Equations,
     """
     if isinstance(model, Equations):
         model = model.model_text()
-    flags_ok = {k: set(v) for k, v in _FLAGS.items()}
-    for kind, extra in (allowed_flags or {}).items():
-        flags_ok[kind] |= extra
+    flags_ok = NEURON_FLAGS if allowed_flags is None else allowed_flags
     out = ParsedEquations()
     for line in _join_continuations(model or ""):
         match = _LINE_RE.match(line)
@@ -154,10 +159,12 @@ def parse_equations(model: str | Equations,
         dim = parse_unit(unit_text, line)
         flags = {f.strip() for f in (match["flags"] or "").split(",") if f.strip()}
         for flag in flags:
-            if check_flags and flag not in flags_ok[kind]:
+            allowed = flags_ok.get(kind, set())
+            if check_flags and flag not in allowed:
                 raise ModelSyntaxError(
-                    f"flag '{flag}' is not allowed for a {kind} (allowed: "
-                    f"{', '.join(sorted(flags_ok[kind])) or 'none'})", line, line.find(flag),
+                    f"flag '{flag}' is not allowed for a {_KIND_NAMES[kind]} in {owner} "
+                    f"(allowed: {', '.join(sorted(allowed)) or 'none'})", line,
+                    line.find(flag),
                 )
         expr = None
         if expr_text is not None:

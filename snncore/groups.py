@@ -35,7 +35,13 @@ from .integration import (
 from .namespace import Resolver, caller_namespace
 from .states import StateAccess
 from .units import DIMENSIONLESS, SECOND, UNITS, Dimension
-from .views import VariableView, checked_values, condition_indices, flat_indices
+from .views import (
+    VariableView,
+    assigned_values,
+    checked_values,
+    condition_indices,
+    flat_indices,
+)
 
 _DTYPES = {"float": np.float64, "bool": np.bool_, "int": np.int64, "int32": np.int32}
 
@@ -373,14 +379,7 @@ class Group(StateAccess):
 
     def _assign(self, name: str, value, namespace) -> None:
         var = self._vars[name]
-        if isinstance(value, str):
-            expr = parse_expression(value)
-            info = infer(expr, self._static_types(), value)
-            if not info.is_zero and None not in (info.dim, var.dim) and info.dim != var.dim:
-                raise DimensionMismatchError(
-                    f"cannot set '{name}' of {self.where} to '{value}': '{name}' has "
-                    f"dimension {var.dim}, the expression has dimension {info.dim}")
-            value = self._evaluate(expr, namespace, shared=var.shared)
+        value = assigned_values(self, name, value, namespace, shared=var.shared)
         array = np.asarray(value)
         if array.dtype.kind not in "biuf":
             raise SnnError(f"cannot set '{name}' of {self.where} to {value!r}: not numeric")
@@ -390,6 +389,14 @@ class Group(StateAccess):
                 f"cannot set '{name}' of {self.where}: got {array.size} values for "
                 f"{size} element(s)")
         var.array[:] = array
+
+    def _dimension_of(self, name: str) -> Dimension | None:
+        """The dimension of a variable (None: unknown, not checked)."""
+        if name in self._vars:
+            return self._vars[name].dim
+        if name in self._links:
+            return self._eqs[name].dim
+        return DIMENSIONLESS if name == "i" else None
 
     # ---- indexed access: G.v[...] (snncore/views.py) -----------------------------------
 
@@ -1057,6 +1064,9 @@ class Subgroup(StateAccess):
 
     _evaluate = Group._evaluate
     _view_indices = Group._view_indices
+
+    def _dimension_of(self, name: str):
+        return self.parent._dimension_of(name)
     _key_indices = Group._key_indices
     _view_write = Group._view_write
 
@@ -1088,12 +1098,8 @@ class Subgroup(StateAccess):
         if name not in self.parent._vars or name.startswith("_"):
             raise SnnError(f"cannot set '{name}': " + self.parent._no_such(name))
         var = self.parent._vars[name]
-        if isinstance(value, str):
-            value = Group._evaluate(self, parse_expression(value), caller_namespace(0),
-                                    shared=var.shared)
-        view = var.array if var.shared else var.array[self.start:self.stop]
-        array = np.asarray(value)
-        if array.ndim > 1 or (array.ndim == 1 and array.size not in (1, view.size)):
-            raise SnnError(f"cannot set '{name}' of {self.where}: got {array.size} values "
-                           f"for {view.size} element(s)")
-        view[:] = array
+        value = assigned_values(self, name, value, caller_namespace(0), shared=var.shared)
+        if var.shared:
+            self.parent._assign(name, value, None)
+        else:
+            self._view_write(name, slice(None), value)

@@ -19,7 +19,7 @@ from .backends import ArrayRef
 from .codeobject import Bound, temporaries
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
-from .errors import DimensionMismatchError, IndexingError, SnnError
+from .errors import DimensionMismatchError, IndexingError, ModelSyntaxError, SnnError
 from .expressions import (
     RESERVED,
     TypeInfo,
@@ -33,10 +33,15 @@ from .groups import Group, Operation, RunContext, call_fuser
 from .integration import build_system, choose_method, constant_over_dt, linear_system
 from .namespace import caller_namespace
 from .units import DIMENSIONLESS, SECOND
-from .views import VariableView, checked_values, flat_indices
+from .views import VariableView, assigned_values, checked_values, flat_indices
 
-_SYN_FLAGS = {"differential": {"clock-driven", "event-driven"}, "subexpression": {"summed"},
-              "parameter": {"linked"}}
+#: The flags Synapses allow, by kind of line (Brian 2's), and the sets of them that
+#: exclude each other.
+_SYN_FLAGS = {"differential": {"clock-driven", "event-driven"},
+              "subexpression": {"summed", "shared", "constant over dt"},
+              "parameter": {"constant", "shared", "linked"}}
+_EXCLUSIVE_FLAGS = ({"clock-driven", "event-driven"}, {"summed", "shared"},
+                    {"summed", "constant over dt"})
 
 
 @dataclass
@@ -101,7 +106,13 @@ class Synapses(Group):
             line = f"{multisynaptic_index} : integer"
             model = model + line if isinstance(model, Equations) else f"{model}\n{line}"
         self.multisynaptic_index = multisynaptic_index
-        eqs = parse_equations(model, _SYN_FLAGS)
+        eqs = parse_equations(model, _SYN_FLAGS, owner="Synapses")
+        for eq in eqs:
+            for exclusive in _EXCLUSIVE_FLAGS:
+                if exclusive <= eq.flags:
+                    first, second = sorted(exclusive)
+                    raise ModelSyntaxError(f"the flags '{first}' and '{second}' cannot be "
+                                           f"combined (line of {self.where})", eq.source)
         for eq in eqs:
             if eq.name in _RESERVED:
                 raise SnnError(f"'{eq.name}' is a reserved name in Synapses and cannot be a "
@@ -371,8 +382,7 @@ class Synapses(Group):
         if isinstance(value, dict):
             raise SnnError(f"the delay of {self.where} is a dict {value!r}: give it as "
                            "Synapses(..., delay={pathway: value}), not as S.delay")
-        if isinstance(value, str):
-            value = self._evaluate(parse_expression(value), namespace or caller_namespace(1))
+        value = assigned_values(self, "delay", value, namespace or caller_namespace(1))
         array = np.asarray(value, dtype=float)
         if array.ndim > 1 or (array.ndim == 1 and array.size not in (1, len(self))):
             raise SnnError(f"cannot set the delay of {self.where}: got {array.size} values for "
@@ -389,6 +399,9 @@ class Synapses(Group):
         if isinstance(delay, np.ndarray):
             return delay.copy()
         return np.full(len(self), delay)
+
+    def _dimension_of(self, name: str):
+        return SECOND if name == "delay" else super()._dimension_of(name)
 
     # ---- indexed access: S.w[i, j], S.w['i > j'] (snncore/views.py) ---------------------
 

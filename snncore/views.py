@@ -21,8 +21,8 @@ import numbers
 
 import numpy as np
 
-from .errors import IndexingError, SnnError
-from .expressions import parse_expression
+from .errors import DimensionMismatchError, IndexingError, SnnError
+from .expressions import infer, parse_expression
 from .namespace import caller_namespace
 
 
@@ -91,7 +91,7 @@ class VariableView(np.ndarray):
         namespace = caller_namespace(0)
         indices = owner._view_indices(key, namespace, self._name)
         if isinstance(value, str):
-            values = owner._evaluate(parse_expression(value), namespace)
+            values = assigned_values(owner, self._name, value, namespace)
             value = np.broadcast_to(values, (len(owner),))[indices]
         owner._view_write(self._name, indices, value)
 
@@ -156,6 +156,27 @@ def condition_indices(owner, condition: str, namespace, what: str) -> np.ndarray
         raise SnnError(f"cannot index {what} with '{condition}': it is not a boolean "
                        "condition such as 'v > 5*mV' or 'i != j'")
     return np.flatnonzero(np.broadcast_to(result, (len(owner),)))
+
+
+def assigned_values(owner, name: str, value, namespace, shared: bool = False):
+    """What assigning ``value`` to variable ``name`` of ``owner`` writes: an expression
+    string is evaluated per element after checking its dimension against the variable's.
+
+    Every assignment path (``G.v = ...``, ``G[:2].v = ...``, ``G.v[idx] = ...``,
+    ``S.w = ...``, ``S.delay = ...``, ``set_states``) comes through here, so they all
+    check alike. A number or an array is returned as it is: plain SI floats carry no
+    dimension to check.
+    """
+    if not isinstance(value, str):
+        return value
+    expr = parse_expression(value)
+    dim = owner._dimension_of(name)
+    info = infer(expr, owner._static_types(), value)
+    if not info.is_zero and None not in (info.dim, dim) and info.dim != dim:
+        raise DimensionMismatchError(
+            f"cannot set '{name}' of {owner.where} to '{value}': '{name}' has dimension "
+            f"{dim}, the expression has dimension {info.dim}")
+    return owner._evaluate(expr, namespace, shared=shared)
 
 
 def checked_values(value, count: int, what: str, dtype) -> np.ndarray:
