@@ -261,9 +261,8 @@ class Network:
         dt = self._dt_for_run()
         if dt == defaultclock.dt:
             defaultclock._network = self  # whose time defaultclock.t reports
-        if self._dt is not None and self._step and abs(dt - self._dt) > 1e-15:
-            # Keep t continuous when dt changes between runs.
-            self._step = int(round(self._step * self._dt / dt))
+        if self._dt is not None and self._step and dt != self._dt:
+            self._step = _step_at_new_dt(self._step, self._dt, dt)
         self._dt = dt
         n_steps = _end_step(self._step * dt + duration, dt) - self._step
         summed: dict[tuple[str, str], str] = {}
@@ -425,6 +424,23 @@ def _dependencies(obj) -> list:
         if group is not None and group is not obj and hasattr(group, "_operations"):
             deps.append(group)
     return deps
+
+
+def _step_at_new_dt(step: int, old_dt: float, new_dt: float) -> int:
+    """The step that continues time ``step * old_dt`` at ``new_dt``.
+
+    As Brian 2's clock (``check_dt``): the time must be a multiple of the new dt to within
+    1e-4 of it; anything else would move the clock (and the recorded times) backwards or
+    forwards while the state stays where it is.
+    """
+    t = step * old_dt
+    new_step = round(t / new_dt)
+    if abs(new_step * new_dt - t) / new_dt > 1e-4:
+        raise SnnError(
+            f"cannot change dt from {old_dt / ms:g} ms to {new_dt / ms:g} ms at "
+            f"t = {t / ms:g} ms: t is not a multiple of the new dt; change dt at a time "
+            f"that is one, or choose a dt that divides {t / ms:g} ms")
+    return int(new_step)
 
 
 def _end_step(t_end: float, dt: float) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from models import brian2_reference, si, snn_run
+from models import brian2_reference, brian2_run, si, snn_run
 
 from snncore import SnnError
 
@@ -85,3 +85,56 @@ def test_coarse_clocks_match_brian2(backend):
     assert ref["t"].size == 7
     for key, value in ref.items():
         np.testing.assert_allclose(ours[key], value, rtol=1e-9, atol=1e-15, err_msg=key)
+
+
+def _change_dt(lib, first, new_dt, group_dt=False):
+    """Run ``first`` ms at dt = 0.1 ms, then 0.6 ms at ``new_dt`` (defaultclock's, or the
+    group's own clock's); the final state and time, and the recorded times."""
+    ms = lib.ms
+    G = lib.NeuronGroup(1, "dv/dt = 1/ms : 1", method="euler",
+                        dt=0.1 * ms if group_dt else None)
+    # A monitor on defaultclock would not follow the group's own clock in Brian 2.
+    M = None if group_dt else lib.StateMonitor(G, "v", record=0)
+    net = lib.Network(G) if M is None else lib.Network(G, M)
+    net.run(first * ms)
+    if not group_dt:
+        lib.defaultclock.dt = new_dt * ms
+    elif lib.__name__ == "brian2":
+        G.clock.dt = new_dt * ms
+    else:
+        G.dt = new_dt * ms
+    net.run(0.6 * ms)
+    return {"v": si(G.v), "t_end": si(G.t), **({} if M is None else {"t": si(M.t)})}
+
+
+# (time when dt changes, new dt), in ms: multiples, non-multiples, both sides of Brian 2's
+# tolerance of 1e-4 new dt, and a dt that does not divide the old one.
+DT_CHANGES = [(1.2, 0.3), (1.0, 0.3), (1.0, 0.25), (1.0, 0.05), (0.3, 0.2),
+              (1.0, 0.25 * (1 + 2e-5)), (1.0, 0.25 * (1 + 3e-5)), (1.0, 0.7)]
+_BRIAN2_DT_CHANGES: dict = {}
+
+
+@pytest.mark.parametrize("group_dt", [False, True], ids=["defaultclock", "group"])
+@pytest.mark.parametrize(("first", "new_dt"), DT_CHANGES)
+def test_a_dt_that_does_not_divide_t_is_refused_as_in_brian2(backend, first, new_dt,
+                                                              group_dt):
+    key = (first, new_dt, group_dt)
+    if key not in _BRIAN2_DT_CHANGES:  # run once for both backends
+        try:
+            _BRIAN2_DT_CHANGES[key] = brian2_run(lambda lib: _change_dt(lib, *key))
+        except ValueError as error:
+            _BRIAN2_DT_CHANGES[key] = str(error)
+    ref = _BRIAN2_DT_CHANGES[key]
+    if isinstance(ref, str):
+        assert "is not a multiple of" in ref
+        with pytest.raises(SnnError, match=(
+                rf"cannot change dt from 0\.1 ms to {new_dt:g} ms at t = {first:g} ms: "
+                r"t is not a multiple of the new dt; change dt at a time that is one, or "
+                rf"choose a dt that divides {first:g} ms")):
+            snn_run(lambda lib: _change_dt(lib, *key))
+    else:
+        ours = snn_run(lambda lib: _change_dt(lib, *key))
+        assert ours.keys() == ref.keys()
+        for name, value in ref.items():
+            np.testing.assert_allclose(ours[name], value, rtol=1e-9, atol=1e-12,
+                                       err_msg=name)
