@@ -223,11 +223,39 @@ class LinearSystem:
             pattern = pattern | ((pattern.astype(int) @ pattern.astype(int)) > 0)
         return pattern
 
-    def coefficient_names(self) -> set[str]:
+    def coefficient_names(self, block: Sequence[int] | None = None) -> set[str]:
+        """The names the coefficient matrix reads (of the rows in ``block`` only)."""
         out: set[str] = set()
-        for c in self.A.values():
-            out |= identifiers(c)
+        for (k, _), c in self.A.items():
+            if block is None or k in block:
+                out |= identifiers(c)
         return out
+
+    def blocks(self) -> list[list[int]]:
+        """The indices of the variables, split into groups that no coefficient couples
+        (the connected components of the coupling graph), each in ascending order."""
+        owner = list(range(len(self.names)))
+
+        def root(k: int) -> int:
+            while owner[k] != k:
+                k = owner[k]
+            return k
+
+        for (k, m) in self.A:
+            owner[root(k)] = root(m)
+        groups: dict[int, list[int]] = {}
+        for k in range(len(self.names)):
+            groups.setdefault(root(k), []).append(k)
+        return list(groups.values())
+
+    def restrict(self, keep: Sequence[int]) -> LinearSystem:
+        """The subsystem of the variables ``keep`` (a union of :meth:`blocks`),
+        renumbered in that order."""
+        index = {k: n for n, k in enumerate(keep)}
+        return LinearSystem([self.names[k] for k in keep],
+                            {(index[k], index[m]): c for (k, m), c in self.A.items()
+                             if k in index},
+                            {index[k]: c for k, c in self.b.items() if k in index})
 
 
 def time_dependence(expr: ast.expr, functions: Mapping | None = None,
@@ -538,6 +566,11 @@ def _exponential_euler(system: System) -> UpdatePlan:
 
 
 def _exact(system: System, varying: set[str]) -> UpdatePlan:
+    """Brian 2's exact integration. Decoupled blocks of variables are solved apart: a
+    block whose coefficients stay constant during the run reads a propagator computed
+    once per run (:func:`propagators`); a block whose coefficients model code changes
+    (or a TimedArray) gets a closed form evaluated every step from the current values,
+    as Brian 2's symbolic solution is (see :func:`_varying_block`)."""
     lin = linear_system(system)
     names = lin.names
     statements: list[tuple[str, ast.expr]] = []
@@ -545,32 +578,73 @@ def _exact(system: System, varying: set[str]) -> UpdatePlan:
         statements.append((f"_b_{k}", coef))
     # A coefficient read from a TimedArray (ta(t)) changes from step to step too.
     varying = varying | {"t"}
-    if lin.coefficient_names() & varying:
-        # The matrix changes during the run: only a single equation has a closed form here.
-        if len(names) != 1:
-            raise IntegrationMethodError(
-                "'exact' needs a coefficient matrix that is constant during the run, but it "
-                f"depends on {', '.join(sorted(lin.coefficient_names() & varying))}, which "
-                "model code changes; use method='euler' or 'rk4'")
-        a = lin.A.get((0, 0), _num(0.0))
-        statements.append(("_a_0", a))
-        term = " + dt*exprel(_a_0*dt)*_b_0" if 0 in lin.b else ""
-        new = {names[0]: _e(f"{names[0]}*exp(_a_0*dt){term}")}
+    constant: list[int] = []
+    new: dict[str, ast.expr] = {}
+    for block in lin.blocks():
+        if lin.coefficient_names(block) & varying:
+            new.update(_varying_block(lin, block, varying, statements))
+        else:
+            constant.extend(block)
+    if not constant:
         return UpdatePlan("exact", statements + _finish(system, new), lin)
-    pattern = lin.reach()
+    constant.sort()
+    sub = lin.restrict(constant)
+    pattern = sub.reach()
     prop_vars: dict[str, tuple[str, int, int]] = {}
-    new = {}
-    for k, name in enumerate(names):
+    for k_sub, k in enumerate(constant):
         terms = []
-        for m in range(len(names)):
-            if pattern[k, m]:
-                prop_vars[f"_phi_{k}_{m}"] = ("phi", k, m)
+        for m_sub, m in enumerate(constant):
+            if pattern[k_sub, m_sub]:
+                # Named by the indices in the whole system, so that a group's hidden
+                # propagator variables keep their names whatever else varies.
+                prop_vars[f"_phi_{k}_{m}"] = ("phi", k_sub, m_sub)
                 terms.append(f"_phi_{k}_{m}*{names[m]}")
                 if m in lin.b:
-                    prop_vars[f"_psi_{k}_{m}"] = ("psi", k, m)
+                    prop_vars[f"_psi_{k}_{m}"] = ("psi", k_sub, m_sub)
                     terms.append(f"_psi_{k}_{m}*_b_{m}")
-        new[name] = _e(" + ".join(terms))
-    return UpdatePlan("exact", statements + _finish(system, new), lin, prop_vars)
+        new[names[k]] = _e(" + ".join(terms))
+    return UpdatePlan("exact", statements + _finish(system, new), sub, prop_vars)
+
+
+def _varying_block(lin: LinearSystem, block: list[int], varying: set[str],
+                   statements: list[tuple[str, ast.expr]]) -> dict[str, ast.expr]:
+    """The closed-form step of a block of coupled variables whose coefficients change
+    during the run, evaluated every step (its statements appended to ``statements``).
+
+    With the diagonal ``a_k`` and the inhomogeneous terms ``b_k`` held over the step:
+    ``x_k' = exp(a_k dt) x_k + dt exprel(a_k dt) b_k``, plus, for a variable ``m`` that
+    drives ``k`` (``A[k, m]``) and is driven by no other variable and has no ``b_m``,
+    ``A[k, m] dt exp(a_k dt) exprel((a_m - a_k) dt) x_m``: the exact propagator entry
+    ``A[k, m] (exp(a_m dt) - exp(a_k dt))/(a_m - a_k)``, which exprel keeps exact when
+    the two rates are equal. Longer chains need divided differences of higher order, which
+    have no such safe form; they raise an error.
+    """
+    names = lin.names
+    drivers = {k: [m for m in block if m != k and (k, m) in lin.A] for k in block}
+    for k in block:
+        for m in drivers[k]:
+            if drivers[m] or m in lin.b:
+                upstream = names[drivers[m][0]] if drivers[m] else "a constant input"
+                raise IntegrationMethodError(
+                    "'exact' with coefficients that model code changes during the run "
+                    f"({', '.join(sorted(lin.coefficient_names(block) & varying))}) "
+                    "solves a variable driven by another one only if that one is not "
+                    f"driven itself, but {upstream} drives {names[m]}, which drives "
+                    f"{names[k]}; use method='euler' or 'rk4'")
+    for k in block:
+        statements.append((f"_a_{k}", lin.A.get((k, k), _num(0.0))))
+    out = {}
+    for k in block:
+        x = names[k]
+        terms = [f"{x}*exp(_a_{k}*dt)"]
+        if k in lin.b:
+            terms.append(f"dt*exprel(_a_{k}*dt)*_b_{k}")
+        for m in drivers[k]:
+            statements.append((f"_c_{k}_{m}", lin.A[(k, m)]))
+            terms.append(f"_c_{k}_{m}*dt*exp(_a_{k}*dt)*exprel((_a_{m} - _a_{k})*dt)"
+                         f"*{names[m]}")
+        out[x] = _e(" + ".join(terms))
+    return out
 
 
 def _diagonal_noise(system: System) -> str | None:

@@ -658,8 +658,10 @@ class Synapses(Group):
     def _set_state(self, state: dict) -> None:
         if state["_size"] != len(self):
             raise SnnError(f"{self.where} gained synapses after store() and cannot be restored")
-        for name, var in self._vars.items():
-            var.array[:] = state[name]
+        # As for groups (Group._set_state): the propagators a run adds after store()
+        # are not in the snapshot, and the next run makes them again.
+        super()._set_state({name: array for name, array in state.items()
+                            if name not in ("_queues", "_size")})
         self._queues = {key: _copy_queue(ring) for key, ring in state["_queues"].items()}
 
 
