@@ -59,6 +59,7 @@ from .errors import (
     ModelSyntaxError,
     PreferenceError,
     SnnError,
+    SweepError,
     UnknownIdentifierError,
     UnsupportedFeatureError,
 )
@@ -110,6 +111,7 @@ from .quantities import (
 )
 from .random import seed
 from .summaries import profiling_summary
+from .sweep import sweep
 from .synapses import Synapses
 from .timedarray import TimedArray
 from .unsupported import PLACEHOLDERS as _PLACEHOLDERS

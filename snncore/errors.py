@@ -16,6 +16,7 @@ __all__ = [
     "PreferenceError",
     "IndexingError",
     "MagicError",
+    "SweepError",
 ]
 
 
@@ -65,3 +66,14 @@ class IndexingError(SnnError, IndexError):
 
 class MagicError(SnnError):
     """``run()`` cannot tell which simulation the visible objects belong to."""
+
+
+class SweepError(SnnError):
+    """A point of a parameter sweep whose model raised; ``params`` holds its parameter
+    values (and ``seed`` its seed label, if the sweep repeats points), ``__cause__`` the
+    model's exception."""
+
+    def __init__(self, message: str, params: dict, seed: int | None = None):
+        super().__init__(message)
+        self.params = params
+        self.seed = seed

@@ -53,6 +53,12 @@ def compile_count() -> int:
                if f is not None)
 
 
+def loaded_count() -> int:
+    """Kernels and fused loops imported in this process so far, compiled or loaded from the
+    disk cache (a model run again in the same process imports none)."""
+    return len(_LOADED)
+
+
 def _module_source(spec: KernelSpec) -> str:
     body = kernel_source(spec, "numba")
     return _HEADER + "\n@njit(cache=True, error_model='numpy', nogil=True)\n" + body
