@@ -3,7 +3,9 @@
 Each method returns abstract statements (``target = expression`` trees) that the backends
 compile like any other model code. ``exact`` integrates linear systems with a propagator
 computed numerically from the matrix exponential of the system, so no computer algebra
-is needed; see :func:`propagators`.
+is needed (see :func:`propagators`); coupled variables whose coefficients model code
+changes during a run get a closed form evaluated every step instead (see
+:func:`_varying_block`).
 """
 
 from __future__ import annotations

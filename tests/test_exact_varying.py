@@ -93,13 +93,16 @@ def test_equal_rates_keep_the_exact_limit(backend):
                                atol=1e-12)
 
 
-def test_a_chain_of_varying_coefficients_is_refused(backend):
-    G = NeuronGroup(1, """dv/dt = (g - v)/tau : 1
-                          dg/dt = (h - g)/tau : 1
-                          dh/dt = -h/tau : 1
-                          tau : second""", method="exact")
+@pytest.mark.parametrize("model, chain", [
+    ("dv/dt = (g - v)/tau : 1\ndg/dt = (h - g)/tau : 1\ndh/dt = -h/tau : 1",
+     "h drives g, which drives v"),
+    ("dv/dt = (g - v)/tau : 1\ndg/dt = (0.5 - g)/tau : 1",
+     "a constant input drives g, which drives v"),
+])
+def test_a_chain_of_varying_coefficients_is_refused(backend, model, chain):
+    G = NeuronGroup(1, model + "\ntau : second", method="exact")
     G.tau = 5 * ms
     G.run_regularly("tau = tau*2", dt=1 * ms)
     with pytest.raises(IntegrationMethodError,
-                       match=r"\(tau\).*h drives g, which drives v; use method='euler'"):
+                       match=rf"\(tau\).*{chain}; use method='euler'"):
         run(1 * ms)
