@@ -13,10 +13,12 @@ import math
 
 from numba import njit
 
+from .backends.kernel_cache import cached
 from .backends.numba_helpers import _rand4, _randn4
 
 
-@njit(cache=True)
+@cached
+@njit
 def draw_counts(out, n, p, normal, state):
     """Fill ``out`` with independent Binomial(n, p) counts (or their normal approximation
     when ``normal``), advancing the uint64[4] generator ``state`` in place."""

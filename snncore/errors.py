@@ -17,6 +17,7 @@ __all__ = [
     "IndexingError",
     "MagicError",
     "SweepError",
+    "KernelCacheWarning",
 ]
 
 
@@ -77,3 +78,7 @@ class SweepError(SnnError):
         super().__init__(message)
         self.params = params
         self.seed = seed
+
+
+class KernelCacheWarning(UserWarning):
+    """A damaged or unusable file or folder of the Numba kernel cache, repaired or avoided."""

@@ -190,7 +190,7 @@ class FusedLoop:
             lines.append(f"{local} = sys.modules[{module!r}].kernel")
         for (module, name), local in self._functions.items():
             lines.append(f"from {module} import {name} as {local}")
-        lines += ["", "", "@njit(cache=True, error_model='numpy', nogil=True)",
+        lines += ["", "", "@njit(error_model='numpy', nogil=True)",
                   f"def loop({args}):",
                   "    for _step in range(_step0, _step1):"]
         for check in self._checks:

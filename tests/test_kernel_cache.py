@@ -2,15 +2,19 @@
 lets a second process start without compiling anything."""
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from snncore import NeuronGroup, SpikeMonitor, StateMonitor, ms, run, set_backend, start_scope
 from snncore.backends import numba_backend
+from snncore.errors import KernelCacheWarning
 
 MODEL = """dv/dt = (I - v)/tau : 1 (unless refractory)
            I : 1"""
@@ -83,12 +87,28 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def _child(cache, tau=10):
-    env = dict(os.environ, SNNCORE_CACHE_DIR=str(cache))
-    out = subprocess.run([sys.executable, "-c", CHILD.format(tau=tau)], env=env,
-                         capture_output=True, text=True, timeout=300, check=True)
+def _child(cache, tau=10, user=None, umask=0o022):
+    """Run CHILD with the kernel cache in ``cache``; (kernels compiled, spikes, sum of v,
+    the snncore cache warnings). ``user`` runs it as another user (setpriv)."""
+    env = dict(os.environ, SNNCORE_CACHE_DIR=str(cache), PYTHONWARNINGS="default")
+    command = [sys.executable, "-c", CHILD.format(tau=tau)]
+    if user is not None:
+        # Another user who may read everything (so that the root-only Python installation
+        # runs) but write only where permissions allow: the case of a cache folder
+        # written by someone else. No home folder, so Numba's user-wide cache is closed too.
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+                   "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search",
+                   *command]
+        matplotlib = Path(cache).parent / "matplotlib"  # quiet: its own folder
+        matplotlib.mkdir(mode=0o777, exist_ok=True)
+        matplotlib.chmod(0o777)
+        env.update(HOME="/nonexistent", MPLCONFIGDIR=str(matplotlib))
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                         preexec_fn=lambda: os.umask(umask))
+    assert out.returncode == 0, out.stderr
     compiled, spikes, total = out.stdout.split()
-    return int(compiled), int(spikes), float(total)
+    warned = [line for line in out.stderr.splitlines() if "KernelCacheWarning" in line]
+    return int(compiled), int(spikes), float(total), warned
 
 
 def test_second_process_loads_kernels_from_disk(tmp_path):
@@ -99,8 +119,126 @@ def test_second_process_loads_kernels_from_disk(tmp_path):
     assert (cache / "numba").is_dir() and any((cache / "numba").iterdir())
     second = _child(cache)
     assert second[0] == 0, f"the second process compiled {second[0]} kernel(s)"
-    assert second[1:] == first[1:]
+    assert second[1:] == first[1:] == (*first[1:3], [])
     # another value of an external constant: same kernels, different result
     third = _child(cache, tau=20)
     assert third[0] == 0
     assert third[2] != first[2]
+
+
+# ---- faults: damaged entries, folders this process cannot write, concurrent processes
+
+
+@pytest.fixture(scope="module")
+def built_cache(tmp_path_factory):
+    """A kernel cache written by one process (umask 022), and what that process got."""
+    cache = tmp_path_factory.mktemp("built") / "cache"
+    compiled, spikes, total, warned = _child(cache)
+    assert compiled > 0 and not warned
+    return cache, (spikes, total)
+
+
+def _copy(built_cache, tmp_path) -> Path:
+    cache = tmp_path / "cache"
+    shutil.copytree(built_cache[0], cache)
+    return cache
+
+
+def test_cache_files_are_readable_by_others_as_the_umask_allows(built_cache):
+    files = [p for p in (built_cache[0] / "numba").rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} == {".py", ".nbi", ".nbc"}
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o644}
+    assert not [p for p in files if ".tmp" in p.name]  # no leftovers of atomic writes
+
+
+def _damage(path: Path, how: str) -> None:
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    else:
+        path.write_bytes(b"\x80\x05garbage" * 20)
+
+
+# Each case damages two files that one run reads, one truncated and one overwritten by
+# garbage: the loop's index with a kernel's source, or the loop's source with its data
+# file (the loop's index is intact then, so its data is read).
+DAMAGE = {"index and a kernel's source": {"l_*.nbi": "truncated", "k_*.py": "garbage"},
+          "data and the loop's source": {"l_*.nbc": "garbage", "l_*.py": "truncated"}}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_cache_entry_is_discarded_and_rebuilt(built_cache, tmp_path, damage):
+    cache = _copy(built_cache, tmp_path)
+    damaged = []
+    for pattern, how in damage.items():
+        damaged.append(sorted((cache / "numba").rglob(pattern))[0])
+        _damage(damaged[-1], how)
+    compiled, *result, warned = _child(cache)
+    assert tuple(result) == built_cache[1]
+    assert len(warned) == len(damaged), warned
+    for path in damaged:
+        [line] = [w for w in warned if f"{path} (" in w]
+        if path.suffix == ".py":
+            assert (f"damaged kernel cache file {path} (its content is not the source its "
+                    "name stands for); discarded and rebuilt") in line
+        else:
+            assert re.search(rf"damaged Numba cache file {re.escape(str(path))} "
+                             r"\((UnpicklingError|ValueError|EOFError): .*\); discarded "
+                             "and compiled again", line), line
+    # healed: the next process neither warns nor compiles
+    assert _child(cache) == (0, *built_cache[1], [])
+
+
+def test_a_cache_folder_that_cannot_be_created_falls_back_to_a_private_one(tmp_path,
+                                                                            monkeypatch):
+    # As root (the test machine), permissions do not stop a write; a folder below a
+    # regular file cannot be made by anyone.
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SNNCORE_CACHE_DIR", str(blocker / "cache"))
+    set_backend("numba")
+    tau = 10 * ms  # noqa: F841
+    with pytest.warns(KernelCacheWarning, match=(
+            rf"snncore cannot use the kernel cache folder {blocker}/cache/numba "
+            r"\(NotADirectoryError: Not a directory\); this process compiles into a "
+            r"private temporary folder, .*snncore-cache-.*, removed at exit")) as record:
+        G = _lif()
+        run(5 * ms)
+    assert len([w for w in record if w.category is KernelCacheWarning]) == 1
+    assert G.v[0] == pytest.approx(0.5 * (1 - np.exp(-0.5)), abs=1e-12)
+
+
+needs_setpriv = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="running as another user needs root and setpriv")
+
+
+@needs_setpriv
+def test_a_cache_folder_of_another_user_falls_back_to_a_private_one(built_cache, tmp_path):
+    cache = _copy(built_cache, tmp_path)  # root's, mode 0755: others may not write
+    compiled, *result, warned = _child(cache, user=65534)
+    assert tuple(result) == built_cache[1]
+    assert len(warned) == 1 and (
+        f"snncore cannot use the kernel cache folder {cache}/numba (PermissionError: "
+        "Permission denied); this process compiles into a private temporary folder"
+        in warned[0])
+    assert not list(tmp_path.glob("snncore-cache-*"))  # removed at exit
+
+
+@needs_setpriv
+def test_a_shared_cache_folder_is_used_by_another_user(built_cache, tmp_path):
+    cache = _copy(built_cache, tmp_path)
+    for folder in [cache, *(p for p in cache.rglob("*") if p.is_dir())]:
+        folder.chmod(0o777)  # a folder shared by a group, say; the files stay 0644
+    assert _child(cache, user=65534) == (0, *built_cache[1], [])
+
+
+def test_concurrent_processes_share_an_empty_cache(built_cache, tmp_path):
+    env = dict(os.environ, SNNCORE_CACHE_DIR=str(tmp_path / "cache"))
+    children = [subprocess.Popen([sys.executable, "-c", CHILD.format(tau=10)], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0, err
+        assert "Warning" not in err
+        assert tuple(float(x) for x in out.split()[1:]) == built_cache[1]

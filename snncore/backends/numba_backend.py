@@ -1,24 +1,22 @@
 """The Numba backend: generated loops in ``@njit`` kernels, cached on disk.
 
 Each kernel's source is written once to ``<cache>/k_<hash>.py`` (a network's fused
-run loop to ``<cache>/l_<hash>.py``) and imported as a module whose function is
-``@njit(cache=True)``; Numba keeps the compiled machine code
-next to it, so a second process running the same model loads it instead of compiling.
-The cache folder is ``$SNNCORE_CACHE_DIR``, else ``~/.cache/snncore``.
+run loop to ``<cache>/l_<hash>.py``) and imported as a module whose ``@njit`` function
+gets a disk cache (:mod:`snncore.backends.kernel_cache`); Numba keeps the compiled machine
+code next to it, so a second process running the same model loads it instead of
+compiling. The cache folder is ``$SNNCORE_CACHE_DIR``, else ``~/.cache/snncore``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 
 from .codegen import KernelSpec, kernel_source
+from .kernel_cache import cached, source_file
 
 try:
     import numba  # noqa: F401
@@ -38,14 +36,6 @@ from snncore.backends.numba_helpers import (_clip, _exprel, _int, _poisson4, _ra
 _LOADED: dict[str, ModuleType] = {}
 
 
-def cache_dir() -> Path:
-    """Where kernel sources and Numba's compiled code are kept."""
-    root = os.environ.get("SNNCORE_CACHE_DIR") or Path.home() / ".cache" / "snncore"
-    path = Path(root) / "numba"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def compile_count() -> int:
     """Kernels compiled (not loaded from the disk cache) in this process so far."""
     return sum(sum(f.stats.cache_misses.values()) for module in _LOADED.values()
@@ -61,7 +51,7 @@ def loaded_count() -> int:
 
 def _module_source(spec: KernelSpec) -> str:
     body = kernel_source(spec, "numba")
-    return _HEADER + "\n@njit(cache=True, error_model='numpy', nogil=True)\n" + body
+    return _HEADER + "\n@njit(error_model='numpy', nogil=True)\n" + body
 
 
 def build(spec: KernelSpec) -> Callable:
@@ -80,20 +70,13 @@ def load_module(source: str, kind: str):
     module = _LOADED.get(digest)
     if module is not None:
         return module
-    folder = cache_dir()
-    path = folder / f"{kind[0]}_{digest}.py"
-    if not path.exists():
-        # Write atomically: a half-written file would poison Numba's cache index.
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(source)
-        os.replace(tmp, path)
+    path = source_file(f"{kind[0]}_{digest}.py", source)
     name = f"_snncore_{kind}_{digest}"
     spec_ = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec_)
     sys.modules[name] = module  # Numba's cache re-imports the module by this name
     spec_.loader.exec_module(module)
-    function = getattr(module, kind)
+    function = cached(getattr(module, kind))
     function.source = source
     function.module_name = name
     _LOADED[digest] = module

@@ -7,18 +7,23 @@ import math
 import numpy as np
 from numba import njit
 
+from .kernel_cache import cached
 
-@njit(cache=True)
+
+@cached
+@njit
 def _int(x):
     return int(x)
 
 
-@njit(cache=True)
+@cached
+@njit
 def _clip(x, low, high):
     return min(max(x, low), high)
 
 
-@njit(cache=True)
+@cached
+@njit
 def _exprel(z):
     # Brian 2's threshold: below 1e-16 the quotient is 1 to double precision.
     if abs(z) < 1e-16:
@@ -26,7 +31,8 @@ def _exprel(z):
     return math.expm1(z) / z
 
 
-@njit(cache=True)
+@cached
+@njit
 def _timed_row(n, tdt, t, dt):
     """The row of a TimedArray read at ``t``, as ``snncore.timedarray.row_index``."""
     k = max(int(2.0 ** math.ceil(math.log2(8.0 / dt * tdt))), 1)
@@ -34,12 +40,14 @@ def _timed_row(n, tdt, t, dt):
     return min(max(row, 0), n - 1)
 
 
-@njit(cache=True)
+@cached
+@njit
 def _timed1(values, tdt, t, dt):
     return values[_timed_row(values.shape[0], tdt, t, dt)]
 
 
-@njit(cache=True)
+@cached
+@njit
 def _timed2(values, tdt, t, dt, i):
     if i != i:
         return np.nan
@@ -49,7 +57,8 @@ def _timed2(values, tdt, t, dt, i):
     return values[_timed_row(values.shape[0], tdt, t, dt), col]
 
 
-@njit(cache=True)
+@cached
+@njit
 def _bisect_left(a, value):
     """The first position of sorted ``a`` whose element is not below ``value``.
 
@@ -66,7 +75,8 @@ def _bisect_left(a, value):
     return lo
 
 
-@njit(cache=True)
+@cached
+@njit
 def _timestep(t, dt):
     # Brian 2's rounding: a small tolerance so that t = k*dt maps to step k.
     return int((t + 1e-3 * dt) / dt)
@@ -102,7 +112,8 @@ _S17, _S45, _S19, _S11, _S32 = (np.uint64(k) for k in (17, 45, 19, 11, 32))
 # copy their ``_rng`` array into locals once, so that the state stays in registers. Read
 # and written through the array at every draw it costs a store-to-load round trip on
 # the generator's dependency chain, which doubled the time of a noisy neuron update.
-@njit(cache=True)
+@cached
+@njit
 def _next4(s0, s1, s2, s3):
     """The next 64-bit output of xoshiro256+ (Blackman & Vigna) and the new state.
 
@@ -120,14 +131,16 @@ def _next4(s0, s1, s2, s3):
     return result, s0, s1, s2, s3
 
 
-@njit(cache=True)
+@cached
+@njit
 def _rand4(s0, s1, s2, s3):
     """A uniform number in [0, 1) from the top 53 bits of a draw, and the new state."""
     r, s0, s1, s2, s3 = _next4(s0, s1, s2, s3)
     return (r >> _S11) * (1.0 / 9007199254740992.0), s0, s1, s2, s3
 
 
-@njit(cache=True)
+@cached
+@njit
 def _poisson4(lam, s0, s1, s2, s3):
     """A Poisson number of mean ``lam`` and the new state: multiplication of uniforms
     (Knuth) below a mean of 10, Hormann's (1993) transformed rejection (PTRS, as numpy)
@@ -163,14 +176,16 @@ def _poisson4(lam, s0, s1, s2, s3):
             return int(k), s0, s1, s2, s3
 
 
-@njit(cache=True)
+@cached
+@njit
 def _int32_draw(s0, s1, s2, s3):
     # The top 32 bits of a draw as a signed integer (xoshiro256+'s low bits are weak).
     r, s0, s1, s2, s3 = _next4(s0, s1, s2, s3)
     return np.int64(r >> _S32) - 2147483648, s0, s1, s2, s3
 
 
-@njit(cache=True)
+@cached
+@njit
 def _randn4(s0, s1, s2, s3):
     """A standard normal number by the ziggurat method, and the new state.
 
@@ -184,7 +199,8 @@ def _randn4(s0, s1, s2, s3):
     return _randn_rejected(hz, s0, s1, s2, s3)
 
 
-@njit(cache=True)
+@cached
+@njit
 def _randn_rejected(hz, s0, s1, s2, s3):
     iz = hz & 127
     while True:
