@@ -17,8 +17,10 @@ from .expressions import (
     TypeInfo,
     assignments,
     did_you_mean,
+    identifiers,
     infer,
     parse_expression,
+    substitute,
 )
 from .integration import (
     CONSTANT_OVER_DT,
@@ -170,6 +172,12 @@ class Group(StateAccess):
         self._subexpressions: dict[str, tuple[ast.expr, Dimension]] = {}
         #: ``(linked)`` parameters: name -> its link (None until set with linked_var)
         self._links: dict[str, LinkedVariable | None] = {}
+        #: Links to subexpressions: name -> the target's definition in this group's terms,
+        #: its variables renamed to hidden links (see :meth:`_link_subexpression`), and
+        #: the names of those hidden links.
+        self._linked_subexpressions: dict[str, tuple[ast.expr, list[str]]] = {}
+        #: The hidden links those definitions read: hidden name -> link.
+        self._hidden_links: dict[str, LinkedVariable] = {}
         self._eqs = ParsedEquations()
         scope.register(self)
 
@@ -204,12 +212,17 @@ class Group(StateAccess):
     def variable_ref(self, name: str):
         var = self._vars.get(name)
         if var is None:
-            return self._linked_ref(name) if name in self._links else None
+            # A link to a subexpression has no array: inline() substitutes its definition.
+            if name in self._links and name not in self._linked_subexpressions or \
+                    name in self._hidden_links:
+                return self._linked_ref(name)
+            return None
         ref = ArrayRef(f"_a_{name}", "shared" if var.shared else None)
         return ref, var.array, var.typeinfo, var.constant
 
     def index_array(self, name: str) -> np.ndarray:
-        if name.startswith("_link_") and name[6:] in self._links:
+        if name.startswith("_link_") and (name[6:] in self._links
+                                          or name[6:] in self._hidden_links):
             return self._link_index(name[6:])[1]
         raise KeyError(name)
 
@@ -230,6 +243,8 @@ class Group(StateAccess):
     # ---- linked variables -------------------------------------------------------------
 
     def _link(self, name: str) -> LinkedVariable:
+        if name in self._hidden_links:
+            return self._hidden_links[name]
         link = self._links[name]
         if link is None:
             raise SnnError(f"the linked variable '{name}' of {self.where} is not linked yet: "
@@ -241,6 +256,12 @@ class Group(StateAccess):
         (None: the element's own index)."""
         link = self._link(name)
         target = link.group.variable_ref(link.name)
+        if target is None and link.name == "i":
+            # The element index read by a linked subexpression: a subgroup's
+            # subexpressions are its parent's, so this is the parent's index (Brian 2).
+            start = getattr(link.group, "start", 0)
+            target = (ArrayRef("_a_i", None), np.arange(start, start + len(link.group)),
+                      TypeInfo(DIMENSIONLESS, "int"), True)
         index = link.index
         if isinstance(index, str):
             index = self._vars[index].array
@@ -250,10 +271,15 @@ class Group(StateAccess):
             index = own if index is None else own[index]
         return target, index
 
+    def _scalar_link(self, size: int) -> bool:
+        """Whether a link to a variable of ``size`` elements reads its one value for every
+        element here (Brian 2: unless this group has one element too)."""
+        return size == 1 and self.N != 1
+
     def _linked_ref(self, name: str):
         target, index = self._link_index(name)
         ref, array, info, _constant = target
-        if ref.index == "shared" or array.size == 1 and self.N != 1:
+        if ref.index == "shared" or self._scalar_link(array.size):
             return ArrayRef(f"_a_{name}", "shared"), array, info, False
         return ArrayRef(f"_a_{name}", None if index is None else f"_link_{name}"), array, \
             info, False
@@ -266,18 +292,18 @@ class Group(StateAccess):
                            f"{self.name}.{name} = linked_var(group, 'name')")
         group, target_name = value.group, value.name
         target = group.variable_ref(target_name)
-        if target is None:
+        subexpressions = getattr(group, "parent", group).__dict__.get("_subexpressions", {})
+        if target is None and target_name not in subexpressions:
             names = group.variable_names()
-            what = "a subexpression, which snncore cannot link to" if \
-                target_name in names else "no such variable" + did_you_mean(target_name, names)
             raise SnnError(f"cannot link '{name}' of {self.where} to '{target_name}' of "
-                           f"{group.where}: {what}")
+                           f"{group.where}: no such variable{did_you_mean(target_name, names)}")
         dim = self._eqs[name].dim
-        if target[2].dim != dim:
+        target_dim = subexpressions[target_name][1] if target is None else target[2].dim
+        if target_dim != dim:
             raise DimensionMismatchError(
                 f"cannot link '{name}' of {self.where} (dimension {dim}) to '{target_name}' of "
-                f"{group.where} (dimension {target[2].dim})")
-        size = 1 if target[0].index == "shared" else len(group)
+                f"{group.where} (dimension {target_dim})")
+        size = 1 if target is not None and target[0].index == "shared" else len(group)
         index = value.index
         if isinstance(index, str):
             var = self._vars.get(index)
@@ -300,10 +326,44 @@ class Group(StateAccess):
             raise SnnError(f"cannot link '{name}' of {self.where} ({self.N} elements) to "
                            f"'{target_name}' of {group.where} ({size} elements); give "
                            "linked_var an index= to link groups of different sizes")
-        self._links[name] = LinkedVariable(group, target_name, index)
+        link = LinkedVariable(group, target_name, index)
+        self._forget_subexpression_link(name)
+        self._links[name] = link
+        if target is None:
+            self._link_subexpression(name, link)
+
+    def _forget_subexpression_link(self, name: str) -> None:
+        """Drop what an earlier link of ``name`` to a subexpression made."""
+        _expr, hidden = self._linked_subexpressions.pop(name, (None, []))
+        for hidden_name in hidden:
+            del self._hidden_links[hidden_name]
+
+    def _link_subexpression(self, name: str, link: LinkedVariable) -> None:
+        """A link to a subexpression, as Brian 2 makes it: the target's definition (its
+        own subexpressions substituted), each of its variables read through the link's
+        index as a hidden linked variable, its ``i`` and ``N`` those of the group that
+        defines it (a subgroup's parent), and external constants looked up for this
+        group's code."""
+        group = link.group
+        definition = group.inline(ast.Name(id=link.name, ctx=ast.Load()))
+        renames: dict[str, ast.expr] = {}
+        hidden = []
+        for ident in sorted(identifiers(definition)):
+            if ident == "N":
+                renames[ident] = ast.Constant(len(getattr(group, "parent", group)))
+            elif ident == "i" or group.variable_ref(ident) is not None:
+                hidden.append(f"_lnk{len(self._hidden_links)}_{name}_{ident}")
+                self._hidden_links[hidden[-1]] = LinkedVariable(group, ident, link.index)
+                renames[ident] = ast.Name(id=hidden[-1], ctx=ast.Load())
+        self._linked_subexpressions[name] = (substitute(definition, renames), hidden)
 
     def inline(self, expr: ast.expr) -> ast.expr:
-        return inline_subexpressions(expr, self._eqs) if self._subexpressions else expr
+        if self._subexpressions:
+            expr = inline_subexpressions(expr, self._eqs)
+        if self._linked_subexpressions:
+            expr = substitute(expr, {name: definition for name, (definition, _hidden)
+                                     in self._linked_subexpressions.items()})
+        return expr
 
     def special_scalars(self) -> dict:
         return {"N": (self.N, TypeInfo(DIMENSIONLESS, "int"))}
@@ -328,6 +388,11 @@ class Group(StateAccess):
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
+        return self._attribute(name, 1)
+
+    def _attribute(self, name: str, level: int):
+        """``G.name`` for a variable; ``level`` counts the frames between this method and
+        the user's code, whose names a subexpression may read."""
         vars_ = self.__dict__.get("_vars", {})
         base = name[:-1] if name.endswith("_") and name[:-1] in vars_ else name
         if base in vars_ and not base.startswith("_"):
@@ -336,16 +401,22 @@ class Group(StateAccess):
         if name in ("i", "i_") and self._element_index == "i":
             return VariableView(self, "i")
         if base in self.__dict__.get("_links", {}):
+            if base in self._linked_subexpressions:
+                values = self._evaluate(parse_expression(base), caller_namespace(level))
+                # One value when everything it reads is (Brian 2: a scalar subexpression).
+                scalar = all(self._linked_ref(h)[0].index == "shared"
+                             for h in self._linked_subexpressions[base][1])
+                return values[0] if scalar and values.size else values
             return self._linked_values(base)
         if name in self.__dict__.get("_subexpressions", {}):
-            return self._evaluate(parse_expression(name), caller_namespace(0))
+            return self._evaluate(parse_expression(name), caller_namespace(level))
         raise AttributeError(self._no_such(name))
 
     def _linked_values(self, name: str):
         """A linked variable read from Python: its one value if it links to a shared
         variable, else a view whose reads and writes reach the target, as in Brian 2."""
         (ref, array, _info, _c), _index = self._link_index(name)
-        if ref.index == "shared" or array.size == 1 and self.N != 1:
+        if ref.index == "shared" or self._scalar_link(array.size):
             return array[0]
         return VariableView(self, name)
 

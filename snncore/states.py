@@ -38,7 +38,7 @@ def read_only_names(group) -> list[str]:
 
 def _stored_names(group, subexpressions: bool) -> list[str]:
     owner = getattr(group, "parent", group).__dict__
-    subexprs = owner.get("_subexpressions", {})
+    subexprs = {*owner.get("_subexpressions", {}), *owner.get("_linked_subexpressions", {})}
     own = {*owner.get("_vars", {}), *owner.get("_links", {}), *subexprs}
     # Synapses also read their source's and target's variables (v_post, v): not theirs.
     names = [n for n in group.variable_names()
@@ -65,7 +65,13 @@ def state(group, name: str, use_units: bool = True, level: int = 0):
     if base not in (*group.variable_names(), *read_only_names(group)):
         raise SnnError(f"{group.where} has no variable '{name}'"
                        f"{did_you_mean(base, group.variable_names())}")
-    value = getattr(group, base)
+    owner = group.__dict__
+    if hasattr(group, "_attribute") and (base in owner.get("_subexpressions", {}) or
+                                         base in owner.get("_linked_subexpressions", {})):
+        # Evaluated with the names of the caller's frame, as Brian 2 does.
+        value = group._attribute(base, level + 1)
+    else:
+        value = getattr(group, base)
     return np.array(value) if np.ndim(value) else value
 
 
@@ -84,7 +90,9 @@ def get_states(group, vars: Iterable[str] | None = None, units: bool = True,
     elif isinstance(vars, str):
         raise SnnError(f"get_states of {group.where} takes a list of variable names, got "
                        f"the string {vars!r}: write [{vars!r}]")
-    data = {name: state(group, name, units, level + 1) for name in vars}
+    data = {}
+    for name in vars:  # a loop, not a comprehension: its frame would hide the caller's
+        data[name] = state(group, name, units, level + 1)
     if format == "pandas":
         import pandas  # only checked to be importable by _check_format
 

@@ -299,8 +299,13 @@ class Synapses(Group):
             return ArrayRef(f"_a_{side}{array_ref.array}", "shared"), array, info, constant
         return ArrayRef(f"_a_{side}{array_ref.array}", index), array, info, constant
 
+    def _scalar_link(self, size: int) -> bool:
+        return size == 1  # Brian 2: synapses, whose number may change, have no fixed size
+
     def index_array(self, name: str) -> np.ndarray:
-        return self._vars[name].array
+        if name in self._vars:
+            return self._vars[name].array
+        return super().index_array(name)  # the index of a linked variable
 
     def special_scalars(self) -> dict:
         return {"N": (len(self), TypeInfo(DIMENSIONLESS, "int")),
@@ -357,7 +362,7 @@ class Synapses(Group):
             if name.endswith(suffix) and "_vars" in self.__dict__:
                 values = getattr(self.__dict__[group], name[: -len(suffix)])
                 return np.asarray(values)[vars_[index].array] if np.ndim(values) else values
-        return super().__getattr__(name)
+        return self._attribute(name, 1)
 
     def __setattr__(self, name: str, value) -> None:
         if name in ("delay", "delay_"):
