@@ -18,6 +18,7 @@ __all__ = [
     "MagicError",
     "SweepError",
     "KernelCacheWarning",
+    "NonFiniteError",
 ]
 
 
@@ -82,3 +83,7 @@ class SweepError(SnnError):
 
 class KernelCacheWarning(UserWarning):
     """A damaged or unusable file or folder of the Numba kernel cache, repaired or avoided."""
+
+
+class NonFiniteError(SnnError, FloatingPointError):
+    """A variable became inf or nan during a run (see ``prefs.snncore.nonfinite``)."""

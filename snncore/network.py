@@ -11,6 +11,8 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 
+import numpy as np
+
 from . import devices, scope
 from . import random as snnrandom
 from .backends import available_backends
@@ -19,6 +21,8 @@ from .expressions import did_you_mean
 from .fusion import fused_loop
 from .groups import SCHEDULE, Group, Operation, RunContext
 from .namespace import caller_namespace
+from .nonfinite import NonFiniteCheck
+from .prefs import prefs
 from .states import StateAccess
 from .units import ms, second
 
@@ -299,14 +303,19 @@ class Network:
         else:
             def advance(begin: int, end: int) -> None:
                 self._step = fused.advance(begin, end, dt)
+        mode = prefs["snncore.nonfinite"]
+        check = None if mode == "ignore" else \
+            NonFiniteCheck(self.objects, written, dt, run_ns, mode)
         try:
-            self._loop(advance, n_steps, dt, report, report_period)
+            # Non-finite values are reported by the check, not by numpy's warnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._loop(advance, n_steps, dt, report, report_period, check)
         finally:
             if fused is not None:
                 fused.finish()
 
     def _loop(self, advance: Callable[[int, int], None], n_steps: int, dt: float, report,
-              report_period: float) -> None:
+              report_period: float, check: NonFiniteCheck | None) -> None:
         reporter = _reporter(report, n_steps * dt, self.t)
         start_wall = time.perf_counter()
         next_report = start_wall + report_period
@@ -318,6 +327,9 @@ class Network:
             while self._step < end and not (self._stopped or Network._globally_stopped):
                 began = time.perf_counter()
                 advance(self._step, min(self._step + chunk, end))
+                if check is not None:
+                    check.after_chunk(self.t, final=self._step >= end or self._stopped
+                                      or Network._globally_stopped)
                 now = time.perf_counter()
                 # Calls of about 0.1 s keep progress reports and Ctrl-C responsive.
                 if now - began < 0.05:

@@ -7,6 +7,14 @@ type, ...) is accepted and kept, and has no effect: snncore computes in float64,
 with Numba and logs through Python's ``logging``; the two that would change results
 (the schedule, legacy refractory timing) only accept their default. An unknown name raises
 :class:`~snncore.errors.PreferenceError` naming it and the nearest known names.
+
+snncore adds its own section, ``prefs.snncore``:
+
+- ``prefs.snncore.nonfinite``: what a run does when a variable that model code integrates
+  or writes becomes inf or nan: ``'error'`` (the default) raises
+  :class:`~snncore.errors.NonFiniteError` naming the variable, the group, the element and
+  the time; ``'warn'`` warns and goes on; ``'ignore'`` does not check (see
+  :mod:`snncore.nonfinite`).
 """
 
 from __future__ import annotations
@@ -70,6 +78,11 @@ DEFAULTS: dict[str, Any] = {
     "logging.std_redirection_to_file": True,
     "GSL.directory": None,
 }
+#: snncore's own preferences (Brian 2 has none of these).
+SNNCORE_DEFAULTS: dict[str, Any] = {
+    "snncore.nonfinite": "error",
+}
+DEFAULTS.update(SNNCORE_DEFAULTS)
 
 _TARGETS = {"auto": "numba", "cython": "numba", "numba": "numba", "numpy": "numpy"}
 
@@ -100,7 +113,16 @@ def _fixed(key: str, why: str):
     return check
 
 
+def _check_nonfinite(mode: object) -> None:
+    from .nonfinite import MODES
+
+    if mode not in MODES:
+        raise PreferenceError(f"prefs.snncore.nonfinite cannot be {mode!r}; choose "
+                              + ", ".join(repr(m) for m in MODES))
+
+
 _APPLY = {
+    "snncore.nonfinite": _check_nonfinite,
     "codegen.target": _apply_target,
     "core.default_float_dtype": _check_float_dtype,
     "core.network.default_schedule": _fixed(

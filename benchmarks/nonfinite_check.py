@@ -1,0 +1,101 @@
+"""Cost of the non-finite check at the end of each run chunk (``prefs.snncore.nonfinite``).
+
+    python benchmarks/nonfinite_check.py [--repeats 2] [--backends numba,numpy]
+
+Two models of 4000 neurons run for 1 s at dt = 0.1 ms: CUBA (the benchmark model) and a
+noisy LIF (``xi``, euler-maruyama). Each measurement runs in a fresh process, after a
+warm-up run that loads the kernels. Two numbers per model and backend:
+
+- ``check_share``: the seconds spent in the check (timed around it in the run) over
+  the seconds of the run loop, the direct measure; target <= 2 %;
+- ``on_off``: the run time with the check on ('error') over the run time with it off
+  ('ignore'), minus one; noisy on a shared machine, a cross-check only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = r'''
+import json, sys, time
+sys.path.insert(0, sys.argv[4])
+import snncore
+from snncore import *
+from snncore import nonfinite
+import bench_models
+
+backend, model, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+spent = [0.0]
+after_chunk = nonfinite.NonFiniteCheck.after_chunk
+
+def timed(self, t, final):
+    began = time.perf_counter()
+    after_chunk(self, t, final)
+    spent[0] += time.perf_counter() - began
+
+nonfinite.NonFiniteCheck.after_chunk = timed
+set_backend(backend)
+prefs.snncore.nonfinite = mode
+
+def build():
+    if model == "cuba":
+        spec = bench_models.cuba(snncore, N=4000, duration=1.0, p=0.02)
+        return Network(*spec.objects)
+    start_scope()
+    G = NeuronGroup(4000, """dv/dt = (mu - v)/tau + sigma*xi/sqrt(tau) : 1
+                            mu : 1""", threshold="v > 1", reset="v = 0",
+                    method="euler", namespace=dict(tau=10*ms, sigma=0.5))
+    G.mu = "0.8 + 0.4*rand()"
+    return Network(G, SpikeMonitor(G))
+
+build().run(10*ms)  # compile or load the kernels
+net = build()
+spent[0] = 0.0
+began = time.perf_counter()
+net.run(1*second)
+loop = time.perf_counter() - began
+print(json.dumps({"loop_s": loop, "check_s": spent[0]}))
+'''
+
+
+def measure(backend: str, model: str, mode: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", CHILD, backend, model, mode, str(HERE)],
+                          capture_output=True, text=True, timeout=900)
+    if proc.returncode:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--backends", default="numba,numpy")
+    args = parser.parse_args()
+    results = {}
+    for backend in args.backends.split(","):
+        for model in ("cuba", "noisy_lif"):
+            on, off = [], []
+            for _ in range(args.repeats):  # interleaved, so that the machine's load
+                on.append(measure(backend, model, "error"))  # drifts alike for both
+                off.append(measure(backend, model, "ignore"))
+            loop_on = statistics.median(r["loop_s"] for r in on)
+            loop_off = statistics.median(r["loop_s"] for r in off)
+            share = statistics.median(r["check_s"] / r["loop_s"] for r in on)
+            results[f"{model}/{backend}"] = {
+                "loop_s_on": loop_on, "loop_s_off": loop_off,
+                "check_share": share, "on_off": loop_on / loop_off - 1}
+            print(f"{model:10s} {backend:6s} loop {loop_on:6.3f} s (off: {loop_off:6.3f} s)"
+                  f"  check {share:7.3%} of the loop  on/off {loop_on / loop_off - 1:+.1%}",
+                  flush=True)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
