@@ -81,7 +81,7 @@ class NonFiniteCheck:
                 if var is None or name.startswith("_") or var.array.dtype.kind != "f":
                     continue
                 known = None
-                if not math.isfinite(np.add.reduce(var.array, axis=None)):
+                if not _all_finite(var.array):
                     known = ~np.isfinite(var.array)
                 self.watched.append(_Watched(obj, name, var.array, known,
                                              name in integrated, name in by_code))
@@ -103,7 +103,7 @@ class NonFiniteCheck:
     def check(self, t: float) -> None:
         """Raise or warn (per the mode) for the first variable with new non-finite values."""
         for watched in self.watched:
-            if math.isfinite(np.add.reduce(watched.array, axis=None)):
+            if _all_finite(watched.array):
                 continue
             bad = ~np.isfinite(watched.array)
             if watched.known is not None:
@@ -150,6 +150,14 @@ class NonFiniteCheck:
                 "constant shorter than dt (explicit methods such as euler are unstable "
                 "there), a square root or logarithm of a negative value, a division by zero "
                 "or an exponential that overflows.")
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """True when every value is finite; usually one sum, as inf and nan propagate."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if math.isfinite(np.add.reduce(array, axis=None)):
+            return True
+    return bool(np.isfinite(array).all())
 
 
 def _element(owner, index: int, size: int) -> str:
