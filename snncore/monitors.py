@@ -13,12 +13,29 @@ from .groups import Operation, RunContext
 from .regular import check_slot, steps_per_tick
 
 
-def _check_indices(record, n: int, where: str) -> np.ndarray:
+def _element_indices(key, source, what: str):
+    """The indices of ``source``'s elements that a subgroup of it stands for (Brian 2
+    takes a neuron subgroup ``G[10:20]`` or synaptic subgroup ``S[i, :]`` as indices);
+    other keys unchanged."""
+    if hasattr(key, "_indices_of"):  # synapses S[i, :]
+        return key._indices_of(source, what)
+    if hasattr(key, "_absolute_range"):  # neurons G[10:20]
+        parent = getattr(source, "parent", source)
+        if key.parent is not parent:
+            raise SnnError(f"{what} is {key.where}, not a part of {source.where}")
+        start, stop = key._absolute_range()
+        offset = source._absolute_range()[0] if hasattr(source, "_absolute_range") else 0
+        return np.arange(start, stop) - offset
+    return key
+
+
+def _check_indices(record, source, where: str) -> np.ndarray:
+    n = len(source)
     if record is True:
         return np.arange(n, dtype=np.int64)
     if record is False or record is None:
         return np.zeros(0, dtype=np.int64)
-    indices = np.atleast_1d(np.asarray(record))
+    indices = np.atleast_1d(np.asarray(_element_indices(record, source, f"record= of {where}")))
     if indices.dtype.kind not in "iu":
         raise SnnError(f"record= of {where} must be True, False or integer indices, "
                        f"got {record!r}")
@@ -146,7 +163,7 @@ class StateMonitor:
             if var not in known:
                 raise SnnError(f"{source.where} has no variable '{var}' to record"
                                f"{did_you_mean(var, known)}")
-        self.record = _check_indices(record, len(source), self.where)
+        self.record = _check_indices(record, source, self.where)
         self._row = {int(k): r for r, k in enumerate(self.record)}
         self.dt = dt
         self.when, self.order = when, order
@@ -222,8 +239,9 @@ class StateMonitor:
 
     def __getitem__(self, index) -> _Trace:
         """The traces of the element ``index`` (``M[5].v``, shape ``(n_times,)``) or of
-        several elements (``M[[1, 3]].v``, shape ``(2, n_times)``), by group index."""
-        indices = np.asarray(index)
+        several elements (``M[[1, 3]].v``, shape ``(2, n_times)``), by group index; a
+        subgroup of the source (``M[S[i, :]]``) means its elements."""
+        indices = np.asarray(_element_indices(index, self.source, f"the index of {self.where}"))
         if indices.dtype.kind not in "iu" or indices.ndim > 1:
             raise SnnError(f"{self.where} is indexed by element indices (M[5].v), "
                            f"got {index!r}")

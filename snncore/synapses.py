@@ -419,9 +419,19 @@ class Synapses(Group):
             return super()._view_array(name)
         return self._vars[name].array
 
+    def __getitem__(self, item) -> SynapticSubgroup:
+        """``S[i, :]``, ``S['i > j']``, ``S[10:20]``: the synapses a key of ``S.w[...]``
+        selects, as an object usable as ``record=`` of a StateMonitor, to index a
+        StateMonitor (``M[S[i, :]]``) and the synapses' variables (``S.w[S[i, :]]``), as
+        Brian 2's synaptic subgroups are."""
+        indices = self._view_indices(item, caller_namespace(0), "the synapses")
+        return SynapticSubgroup(self, np.atleast_1d(np.arange(len(self))[indices]))
+
     def _key_indices(self, key, what: str):
         if isinstance(key, tuple):
             return self._synapse_indices(key, what)
+        if isinstance(key, SynapticSubgroup):
+            return key._indices_of(self, what)
         if hasattr(key, "_absolute_range"):
             raise IndexingError(f"{what} is indexed by synapse; for the synapses of a group "
                                 "of neurons write S.w[G, :] or S.w[:, G]")
@@ -673,6 +683,37 @@ class Synapses(Group):
 _RESERVED = {"i", "j", "delay", "N", "N_incoming", "N_outgoing", "lastupdate"}
 _COUNTS = ("N_incoming", "N_outgoing")
 _READ_ONLY = {"i", "j", *_COUNTS}
+
+
+class SynapticSubgroup:
+    """Some synapses of a :class:`Synapses` object, in the order a key selected them
+    (``S[i, :]``); they stand for their indices where Brian 2 takes a synaptic
+    subgroup. Adding synapses afterwards makes the subgroup invalid, as in Brian 2."""
+
+    def __init__(self, synapses: Synapses, indices: np.ndarray):
+        self.synapses = synapses
+        self._stored = indices.astype(np.int32)
+        self._count = len(synapses)
+
+    def _indices(self) -> np.ndarray:
+        """The synapse indices (a new array)."""
+        if len(self.synapses) != self._count:
+            raise SnnError(f"synapses were added to {self.synapses.where} after this "
+                           f"subgroup of {self._count} synapses was created; index again")
+        return self._stored.copy()
+
+    def _indices_of(self, synapses, what: str) -> np.ndarray:
+        """The indices, when used for ``what`` of ``synapses`` (the same object)."""
+        if synapses is not self.synapses:
+            raise IndexingError(f"{what} is indexed with a subgroup of "
+                                f"{self.synapses.where}, not of {synapses.where}")
+        return self._indices()
+
+    def __len__(self) -> int:
+        return self._stored.size
+
+    def __repr__(self) -> str:
+        return f"<SynapticSubgroup, storing {len(self)} indices of {self.synapses.name}>"
 
 
 class _SynapseIndices:
