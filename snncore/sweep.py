@@ -105,7 +105,8 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     SnnError
         For bad input, before any point runs: no points, a parameter the model does not
         take (or one it needs and the grid lacks), an unreachable scheduler; and, at the
-        first point, a model that returns something other than numbers or arrays.
+        first point that returns (before the rest of the sweep is sent to the workers), a
+        model that returns something other than numbers or arrays.
     SweepError
         A model that raised (``errors='raise'``).
     """
@@ -472,12 +473,17 @@ def _remote_client(address: str, source: str, timeout: float):
 def _local_client(workers: int | None):
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise SnnError(f"workers must be a positive integer, got {workers!r}")
+    import dask
     from distributed import Client, LocalCluster
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cluster = LocalCluster(n_workers=workers or cores or 1, threads_per_worker=1,
-                           processes=True, dashboard_address=":0",
-                           silence_logs=logging.ERROR)
+    # The workers' statistical profiler samples the running task's stack every 10 ms,
+    # taking the GIL from the model each time: a few per cent on idle cores, much more on
+    # busy ones. Its own shutdown messages are left out of a reader's output.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(n_workers=workers or cores or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=":0",
+                               silence_logs=logging.ERROR)
     try:
         local = Client(cluster, set_as_default=False)
         try:
@@ -521,23 +527,26 @@ def _run_here(model: Callable, context: _Context, runs: list[_Run], results: _Re
 
 def _run_on(client, model: Callable, context: _Context, runs: list[_Run], results: _Results,
             batch_size: int | None) -> None:
-    """The first point alone (its outputs checked, the kernels compiled and on disk for
-    the other workers), then the others in batches."""
+    """One point on each worker thread first (each imports the model's kernels), the rest
+    in batches once the first result has passed its checks."""
     from distributed import as_completed
 
-    futures = []
+    threads = max(1, sum(client.nthreads().values()))
+    futures = [client.submit(_run_points, model, context, [run], results.base, pure=False)
+               for run in runs[:threads]]
+    rest = runs[threads:]
+    size = batch_size or max(1, math.ceil(len(rest) / (_TASKS_PER_THREAD * threads)))
     try:
-        futures = [client.submit(_run_points, model, context, runs[:1], results.base,
-                                 pure=False)]
-        results.add(_gather(futures[0]))
-        rest = runs[1:]
-        threads = max(1, sum(client.nthreads().values()))
-        size = batch_size or max(1, math.ceil(len(rest) / (_TASKS_PER_THREAD * threads)))
-        futures = [client.submit(_run_points, model, context, rest[k:k + size],
-                                 results.base, pure=False)
-                   for k in range(0, len(rest), size)]
-        for future in as_completed(futures, loop=client.loop):
+        pending = as_completed(futures, loop=client.loop)
+        for future in pending:
             results.add(_gather(future))
+            if rest:
+                batches = [client.submit(_run_points, model, context, rest[k:k + size],
+                                         results.base, pure=False)
+                           for k in range(0, len(rest), size)]
+                futures += batches
+                pending.update(batches)
+                rest = []
     finally:
         client.cancel(futures)
 
