@@ -69,6 +69,12 @@ class NonFiniteCheck:
     def __init__(self, objects, written: dict, dt: float, namespace, mode: str):
         self.dt, self.namespace, self.mode = dt, namespace, mode
         self.watched: list[_Watched] = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._watch(objects, written)
+        self._cost = 0.0
+        self._last = time.perf_counter()
+
+    def _watch(self, objects, written: dict) -> None:
         for obj in objects:
             variables = obj.__dict__.get("_vars")
             eqs = obj.__dict__.get("_eqs")
@@ -85,8 +91,6 @@ class NonFiniteCheck:
                     known = ~np.isfinite(var.array)
                 self.watched.append(_Watched(obj, name, var.array, known,
                                              name in integrated, name in by_code))
-        self._cost = 0.0
-        self._last = time.perf_counter()
 
     def after_chunk(self, t: float, final: bool) -> None:
         """Check unless the last check was too recent for the budget (a final chunk is
@@ -153,10 +157,14 @@ class NonFiniteCheck:
 
 
 def _all_finite(array: np.ndarray) -> bool:
-    """True when every value is finite; usually one sum, as inf and nan propagate."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        if math.isfinite(np.add.reduce(array, axis=None)):
-            return True
+    """True when every value is finite; usually one sum, as inf and nan propagate.
+
+    Called under ``np.errstate(over='ignore', invalid='ignore')`` (a sum of inf and -inf
+    is nan): the run sets it once, not each check, which would allocate objects that
+    trigger Python's garbage collector inside the check.
+    """
+    if math.isfinite(np.add.reduce(array)):  # 1-D: no keywords, no dict to allocate
+        return True
     return bool(np.isfinite(array).all())
 
 
