@@ -117,6 +117,9 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     labels = _seed_labels(seeds)
     if errors not in ("raise", "collect"):
         raise SnnError(f"errors must be 'raise' or 'collect', got {errors!r}")
+    if workers is not None and (client is not None or scheduler is not None):
+        raise SnnError("workers= sets the size of the local cluster a sweep starts; with "
+                       "client= or scheduler= the cluster has its own workers")
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise SnnError(f"batch_size must be a positive integer, got {batch_size!r}")
     seed = _sweep_seed(seed)
