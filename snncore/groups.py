@@ -913,15 +913,13 @@ class NeuronGroup(Group):
                              cache_key=("thresholder", event))
             buffer, _count = space._spike_buffer()
             bound.set("_spikes", buffer)
-            name = f"{self.name}_thresholder" if event == "spike" else \
-                f"{self.name}_{event}_thresholder"
+            name = f"{self.name}_{event}_thresholder"  # Brian 2's name
             ops.append(Operation(when, order, name, _threshold_op(bound, space, self._all),
                                  fuse=_threshold_fuser(bound, space)))
         for event, (statements, when, order) in self._event_code.items():
             space = self._event_space_of(event)
             bound = ctx.bind(self, "subset", statements, cache_key=("on_event", event))
-            name = f"{self.name}_resetter" if event == "spike" else \
-                f"{self.name}_{event}_resetter"
+            name = f"{self.name}_{event}_resetter"
             ops.append(Operation(when, order, name, _on_event_op(bound, space),
                                  fuse=_on_event_fuser(bound, space)))
         return ops

@@ -125,8 +125,8 @@ class SpikeGeneratorGroup(Group):
             loop.emit("else:")
             loop.emit(f"    {count} = 0")
 
-        return [Operation(self._when, self._order, self.name + "_thresholder", run,
-                          fuse=fuse)]
+        # Named as Brian 2's object (its profiling entry, its order within the slot).
+        return [Operation(self._when, self._order, self.name, run, fuse=fuse)]
 
     def _spike_buffer(self) -> tuple[np.ndarray, int]:
         """A buffer for the fused loop, holding the current spikes."""

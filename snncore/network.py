@@ -108,6 +108,10 @@ def _flatten(objects: Iterable) -> list:
     return out
 
 
+#: The one profiling entry of a run of the Numba backend's compiled loop.
+FUSED_LOOP = "all objects (one compiled loop)"
+
+
 class Network:
     """A set of objects simulated together.
 
@@ -129,6 +133,8 @@ class Network:
         self._dt: float | None = None
         self._stored: dict[str, dict] = {}
         self._stopped = False
+        #: Seconds spent in each operation in the last run with profile=True, else None.
+        self._profiling_info: dict[str, float] | None = None
         self.add(*objects)
 
     def add(self, *objects) -> None:
@@ -180,6 +186,29 @@ class Network:
     def stop(self) -> None:
         """End the current run after the step in progress (for network operations)."""
         self._stopped = True
+
+    @property
+    def profiling_info(self) -> list[tuple[str, float]]:
+        """``(name, seconds)`` of the time spent in each operation (state updater,
+        thresholder, pathway, monitor, ...) during the last run, longest first, as Brian 2
+        gives it after ``run(..., profile=True)``.
+
+        The times are wall-clock time around each operation's call in every step. The
+        Numba backend runs a network in one compiled loop (:mod:`snncore.fusion`), inside
+        which objects cannot be timed apart: that run has one entry, ``'all objects (one
+        compiled loop)'``, the time spent in the loop. Where a run of the Numba backend
+        is not fused (a network operation, heterogeneous delays), each operation is
+        timed, and the first call of a kernel in a process includes its compilation or
+        its loading from the disk cache.
+        """
+        return self.get_profiling_info()
+
+    def get_profiling_info(self) -> list[tuple[str, float]]:
+        """See :attr:`profiling_info`."""
+        if self._profiling_info is None:
+            raise SnnError(f"no profiling information for network '{self.name}': its last "
+                           "run was not profiled; run it with run(..., profile=True)")
+        return sorted(self._profiling_info.items(), key=lambda item: item[1], reverse=True)
 
     @property
     def t(self) -> float:
@@ -240,7 +269,7 @@ class Network:
         level : int
             How many frames above the caller to look for external constants.
         profile : bool, optional
-            Accepted for Brian 2 code; snncore does not profile per object.
+            Time each operation, for :attr:`profiling_info` (off by default).
         """
         if not (isinstance(duration, int | float) and math.isfinite(duration)
                 and duration >= 0):
@@ -258,7 +287,8 @@ class Network:
         if devices.get_device().defers():
             # The values of this moment, as a standalone program would hold them.
             devices.get_device().record_run(self, duration, dict(
-                report=report, report_period=report_period, namespace=dict(run_ns)))
+                report=report, report_period=report_period, namespace=dict(run_ns),
+                profile=profile))
             return
         self._stopped = False
         Network._globally_stopped = False
@@ -303,6 +333,12 @@ class Network:
         else:
             def advance(begin: int, end: int) -> None:
                 self._step = fused.advance(begin, end, dt)
+        # Erased when a run is not profiled, as Brian 2 does, so it never describes an
+        # earlier run.
+        self._profiling_info = None
+        if profile:
+            self._profiling_info = {}
+            advance = self._profiled(ops, fused, dt, advance)
         mode = prefs["snncore.nonfinite"]
         check = None if mode == "ignore" else \
             NonFiniteCheck(self.objects, written, dt, run_ns, mode)
@@ -313,6 +349,36 @@ class Network:
         finally:
             if fused is not None:
                 fused.finish()
+
+    def _profiled(self, ops: list[Operation], fused, dt: float,
+                  advance: Callable[[int, int], None]) -> Callable[[int, int], None]:
+        """``advance`` with the time of each operation added to the profiling info."""
+        totals = self._profiling_info
+        clock = time.perf_counter
+        if fused is not None:
+            # One compiled function steps every object: only the whole can be timed.
+            totals[FUSED_LOOP] = 0.0
+
+            def timed_loop(begin: int, end: int) -> None:
+                began = clock()
+                advance(begin, end)
+                totals[FUSED_LOOP] += clock() - began
+            return timed_loop
+        timed = [(op.name, op.run) for op in ops]
+        for name, _func in timed:
+            totals[name] = 0.0
+
+        def timed_steps(begin: int, end: int) -> None:
+            for step in range(begin, end):
+                t = step * dt
+                for name, func in timed:
+                    began = clock()
+                    func(t)
+                    totals[name] += clock() - began
+                self._step = step + 1
+                if self._stopped or Network._globally_stopped:
+                    return
+        return timed_steps
 
     def _loop(self, advance: Callable[[int, int], None], n_steps: int, dt: float, report,
               report_period: float, check: NonFiniteCheck | None) -> None:
@@ -583,9 +649,18 @@ class MagicNetwork:
         net = self._update(level + 1)
         try:
             net.run(duration, report=report, report_period=report_period,
-                    namespace=namespace, level=level + 1)
+                    namespace=namespace, level=level + 1, profile=profile)
         finally:
             net.objects = []
+
+    @property
+    def profiling_info(self) -> list[tuple[str, float]]:
+        """The profiling information of the last run (see :attr:`Network.profiling_info`)."""
+        return self._current.get_profiling_info()
+
+    def get_profiling_info(self) -> list[tuple[str, float]]:
+        """See :attr:`Network.profiling_info`."""
+        return self._current.get_profiling_info()
 
     def store(self, name: str = "default", filename: str | None = None,
               level: int = 0) -> None:
@@ -626,7 +701,7 @@ def run(duration: float, report: str | Callable | None = None,
     for the arguments; ``level`` also says where to look for the objects.
     """
     magic_network.run(duration, report=report, report_period=report_period,
-                      namespace=namespace, level=level + 1)
+                      namespace=namespace, level=level + 1, profile=profile)
 
 
 def store(name: str = "default", filename: str | None = None, level: int = 0) -> None:

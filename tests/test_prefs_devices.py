@@ -127,12 +127,6 @@ def test_brian_logger_calls_are_accepted():
     logging.getLogger("snncore").setLevel(logging.NOTSET)
 
 
-def test_profiling_summary_says_what_it_cannot_show():
-    from snncore import profiling_summary
-
-    assert "not available: snncore runs all objects" in str(profiling_summary(show=5))
-
-
 def test_standalone_runs_again_with_run_args(backend):
     """build_on_run=False: run() is recorded, device.run(run_args=...) simulates it from
     the initial state with new values (analytic decay for each tau)."""
