@@ -2,6 +2,7 @@
 #   make book   build the site into _build/html (every chapter executed; any error fails)
 #   make test   pytest tests/, then every chapter under nbval
 #   make bench  snncore against Brian 2
+#   make site-check  the built site in headless Chromium, offline (builds it if missing)
 #   make compat Brian 2's example scripts on snncore and on Brian 2 (not part of make test)
 #   make lab    JupyterLab on book/, .md chapters open as notebooks
 #   make lint   ruff
@@ -12,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench compat lab lab-check lint clean
+.PHONY: book test site-check bench compat lab lab-check lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,16 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests/ || status=1; \
 	$(BIN)/python tests/notebooks.py || status=1; \
 	exit $$status
+
+# Every page of _build/html served on 127.0.0.1 and opened from the folder in headless
+# Chromium (Debian's package) with requests outside the site blocked; screenshots in
+# _build/site-check/. Installs chromium with apt-get when run as root.
+site-check: $(STAMP)
+	@test -f _build/html/index.html || $(MAKE) book
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
+	    && apt-get install -y -q chromium; } || { echo "make site-check needs Chromium:" \
+	    "sudo apt-get install -y chromium (Debian/Ubuntu)"; exit 2; }
+	$(BIN)/python tests/browser/site_check.py --browser "$$(command -v chromium)"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -49,8 +60,8 @@ lab: $(STAMP)
 	    set-default-viewer markdown myst
 	$(BIN)/jupyter lab --ServerApp.root_dir=book
 
-# Every chapter's sliders moved in JupyterLab in headless Chromium (needs playwright in
-# the venv and Debian's chromium; not part of make test).
+# Every chapter's sliders moved in JupyterLab in headless Chromium (Debian's chromium;
+# not part of make test).
 lab-check: $(STAMP)
 	$(BIN)/python tests/browser/lab_widgets.py
 

@@ -27,9 +27,8 @@ Usage (from the repository root)::
     .venv/bin/python tests/browser/lab_widgets.py [--out /tmp/lab_widgets]
         [--presses 3] [--timeout 180] [book/psp-forms.md ...]
 
-Needs, beyond requirements.txt (install by hand; CI does not need them)::
+Needs, beyond requirements.txt (install by hand; CI does not need it)::
 
-    .venv/bin/pip install playwright
     apt-get install -y chromium      # used as /usr/bin/chromium (see --browser)
 
 or ``.venv/bin/playwright install chromium`` and ``--browser ''`` for Playwright's own
@@ -44,7 +43,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,14 +55,15 @@ from pathlib import Path
 import jupytext
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from chromium import (  # noqa: E402
+    DEFAULT_BROWSER,
+    PlaywrightError,
+    free_port,
+    launch,
+    missing,
+    sync_playwright,
+)
 from notebooks import is_notebook  # noqa: E402  (tests/notebooks.py: the nbval step's helper)
-
-try:
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-except ImportError:  # reported by main()
-    PlaywrightError = RuntimeError
-    sync_playwright = None
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
@@ -283,18 +282,6 @@ def explorer_cells(notebook: object) -> list[ExplorerCell]:
             if show is not None:
                 found.append(ExplorerCell(name, show, labels, run_button))
     return found
-
-
-def free_port() -> int:
-    """A free TCP port on localhost.
-
-    Returns
-    -------
-    int
-    """
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def api(base: str, path: str, method: str = "GET") -> object:
@@ -827,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for one redraw (default: %(default)s)")
     parser.add_argument("--cell-timeout", type=float, default=900,
                         help="seconds to wait for all cells of a chapter (default: %(default)s)")
-    parser.add_argument("--browser", default="/usr/bin/chromium",
+    parser.add_argument("--browser", default=DEFAULT_BROWSER,
                         help="Chromium executable; '' for Playwright's own "
                              "(default: %(default)s)")
     parser.add_argument("--headed", action="store_true", help="show the browser window")
@@ -835,13 +822,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the temporary folder (book copy, server log)")
     args = parser.parse_args(argv)
 
-    if sync_playwright is None:
-        print("lab_widgets.py needs Playwright: .venv/bin/pip install playwright",
-              file=sys.stderr)
-        return 2
-    if args.browser and not Path(args.browser).exists():
-        print(f"no browser at {args.browser}: apt-get install -y chromium, or pass "
-              "--browser '' after 'playwright install chromium'", file=sys.stderr)
+    problem = missing(args.browser)
+    if problem:
+        print(f"lab_widgets.py: {problem}", file=sys.stderr)
         return 2
     chapters = [p.resolve() for p in args.chapters] if args.chapters else find_chapters()
     if not chapters:
@@ -861,10 +844,7 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{port}"
         print(f"JupyterLab {base} (root {workdir / 'book'}, log {log})", flush=True)
         with sync_playwright() as playwright:
-            launch = {"headless": not args.headed}
-            if args.browser:
-                launch["executable_path"] = args.browser
-            browser = playwright.chromium.launch(**launch)
+            browser = launch(playwright, args.browser, args.headed)
             print(f"browser: Chromium {browser.version}", flush=True)
             for chapter in chapters:  # one at a time: the machine is small
                 chapter_rows, chapter_problems = check_chapter(
