@@ -16,6 +16,10 @@ import snncore
 
 BACKENDS = ["numpy", "numba"]
 
+# The browser checks need Chromium, which make test does not install: make site-check
+# runs them (tests/browser/test_site_check.py, then the built site).
+collect_ignore = ["browser"]
+
 
 @pytest.fixture(scope="session")
 def snncore_cache_dir(tmp_path_factory):

@@ -35,6 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from chromium import DEFAULT_BROWSER, PlaywrightError, free_port, launch, missing, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+REFRESH = re.compile(r'<meta[^>]*http-equiv="refresh"[^>]*url=([^"\'>]+)', re.IGNORECASE)
 
 #: Runs in the page after load: MathJax finished, every image decoded, and what is left
 #: untypeset or unrendered.
@@ -98,7 +99,22 @@ def pages(html: Path) -> list[Path]:
     """
     skip = {"_static", "_sources", "_images"}
     return sorted(p for p in html.rglob("*.html")
-                  if not skip & set(p.relative_to(html).parts))
+                  if not skip & set(p.relative_to(html).parts) and redirect(p) is None)
+
+
+def redirect(page: Path) -> str | None:
+    """The target of a page that only redirects (``<meta http-equiv="refresh">``), or None.
+
+    Parameters
+    ----------
+    page : Path
+
+    Returns
+    -------
+    str or None
+    """
+    found = REFRESH.search(page.read_text(encoding="utf-8", errors="replace"))
+    return found.group(1) if found else None
 
 
 def link_problems(html: Path) -> list[str]:
@@ -123,6 +139,10 @@ def link_problems(html: Path) -> list[str]:
         return parsed[page]
 
     problems = []
+    for page in html.rglob("*.html"):
+        target = redirect(page)
+        if target is not None and not (page.parent / urlsplit(target).path).exists():
+            problems.append(f"{page.relative_to(html)}: redirects to missing {target}")
     for page in pages(html):
         for href in parse(page).hrefs:
             parts = urlsplit(href)
