@@ -84,6 +84,7 @@ class FusedLoop:
         self._sources: dict[int, tuple[object, int, str]] = {}
         self._exits: list[Callable[[], None]] = []
         self._buffers: list[GrowingBuffer] = []
+        self._replaceable: list[str] = []
         self._views = 0
         self._counts: np.ndarray | None = None
         self._loop = None
@@ -177,6 +178,14 @@ class FusedLoop:
         self._buffers.append(grown)
         return grown
 
+    def replaceable(self, array: np.ndarray, hint: str) -> str:
+        """Make ``array`` an argument that the step body may bind to a new array (a
+        helper growing it, e.g. ``q = _queue_push(q, ...)``): the loop returns the
+        arrays last bound and :attr:`values` holds them after each call."""
+        name = self.arg(array, hint)
+        self._replaceable.append(name)
+        return name
+
     def on_exit(self, done: Callable[[], None]) -> None:
         """Call ``done`` after the run (also after an interrupted one)."""
         self._exits.append(done)
@@ -190,14 +199,16 @@ class FusedLoop:
             lines.append(f"{local} = sys.modules[{module!r}].kernel")
         for (module, name), local in self._functions.items():
             lines.append(f"from {module} import {name} as {local}")
+        replaced = "".join(f"{name}, " for name in self._replaceable)
+        done = (lambda step: f"{step}, ({replaced})") if replaced else (lambda step: step)
         lines += ["", "", "@njit(error_model='numpy', nogil=True)",
                   f"def loop({args}):",
                   "    for _step in range(_step0, _step1):"]
         for check in self._checks:
-            lines += [f"        {check}", "            return _step"]
+            lines += [f"        {check}", f"            return {done('_step')}"]
         lines.append("        _t = _step * _dt")
         lines += [f"        {line}" for line in self._lines]
-        lines.append("    return _step1")
+        lines.append(f"    return {done('_step1')}")
         return "\n".join(lines) + "\n"
 
     def compile(self) -> None:
@@ -207,13 +218,23 @@ class FusedLoop:
                                  sorted(self._sources.values(), key=lambda e: e[1])]
                                 or [0], dtype=np.int64)
         # An empty range compiles (or loads from the cache) now, not in the first step.
-        self._loop(0, 0, 0.0, self._counts, *self.values.values())
+        self._call(0, 0, 0.0)
+
+    def _call(self, begin: int, end: int, dt: float) -> int:
+        """One call of the compiled loop; the arrays it replaced go into :attr:`values`."""
+        out = self._loop(begin, end, dt, self._counts, *self.values.values())
+        if not self._replaceable:
+            return out
+        step, arrays = out
+        for name, array in zip(self._replaceable, arrays, strict=True):
+            self.values[name] = array
+        return step
 
     def advance(self, begin: int, end: int, dt: float) -> int:
         """Run steps ``begin`` to ``end - 1``; returns ``end``."""
         step = begin
         while step < end:
-            step = self._loop(step, end, dt, self._counts, *self.values.values())
+            step = self._call(step, end, dt)
             for grown in self._buffers:
                 grown.grow_if_needed()
         return end

@@ -124,8 +124,10 @@ class Operation:
     run: object  # callable(t: float) -> None
     #: callable(loop: FusedLoop) -> None emitting this work into a network's compiled
     #: loop (:mod:`snncore.fusion`); None where only ``run`` exists (numpy backend,
-    #: heterogeneous delays).
+    #: network operations).
     fuse: object = None
+    #: True for the user's Python code (a network operation), which may raise mid-run.
+    user_code: bool = False
 
 
 #: Brian 2's schedule, with its ``before_`` and ``after_`` slots around each main slot.

@@ -262,6 +262,14 @@ class StateMonitor:
         for var, grown in self._data.items():
             grown.set_snapshot(state[var])
 
+    def _mark(self) -> int:
+        # Columns are only appended during a run: undoing a step forgets the new ones.
+        return self._t.count
+
+    def _rollback(self, count: int) -> None:
+        for grown in [*self._data.values(), self._t]:
+            grown.count = count
+
 
 class _Trace:
     """The recorded traces of one element: ``M[i].v``."""
@@ -532,6 +540,14 @@ class SpikeMonitor:
         self._dt = state["dt"]
         self._cache = None
 
+    def _mark(self) -> tuple[np.ndarray, int]:
+        return self._counts.copy(), len(self._chunks)
+
+    def _rollback(self, mark: tuple[np.ndarray, int]) -> None:
+        self._counts[:] = mark[0]
+        del self._chunks[mark[1]:]
+        self._cache = None
+
 
 def _event_slot(source, event: str) -> tuple[str, int]:
     """Brian 2's default for recording an event: the slot in which it is detected, one
@@ -683,6 +699,12 @@ class PopulationRateMonitor:
         self._dt = state["dt"]
         self._t.set_snapshot(state["t"])
         self._rate.set_snapshot(state["rate"])
+
+    def _mark(self) -> int:
+        return self._t.count
+
+    def _rollback(self, count: int) -> None:
+        self._t.count = self._rate.count = count
 
 
 def _bin_steps(bin_size: float, dt: float, where: str) -> int:

@@ -20,6 +20,7 @@ from .errors import MagicError, SnnError
 from .expressions import did_you_mean
 from .fusion import fused_loop
 from .groups import SCHEDULE, Group, Operation, RunContext
+from .interrupts import DeferredInterrupt
 from .namespace import caller_namespace
 from .nonfinite import NonFiniteCheck
 from .prefs import prefs
@@ -319,17 +320,9 @@ class Network:
             ops += obj._operations(ctx)
         ops.sort(key=lambda op: (SCHEDULE.index(op.slot), op.order, op.name))
         fused = fused_loop(ops) if ctx.backend == "numba" else None
+        guard = DeferredInterrupt()
         if fused is None:
-            funcs = [op.run for op in ops]
-
-            def advance(begin: int, end: int) -> None:
-                for step in range(begin, end):
-                    t = step * dt
-                    for func in funcs:
-                        func(t)
-                    self._step = step + 1
-                    if self._stopped or Network._globally_stopped:
-                        return
+            advance = self._python_steps(ops, dt, guard)
         else:
             def advance(begin: int, end: int) -> None:
                 self._step = fused.advance(begin, end, dt)
@@ -342,13 +335,39 @@ class Network:
         mode = prefs["snncore.nonfinite"]
         check = None if mode == "ignore" else \
             NonFiniteCheck(self.objects, written, dt, run_ns, mode)
-        try:
-            # Non-finite values are reported by the check, not by numpy's warnings.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._loop(advance, n_steps, dt, report, report_period, check)
-        finally:
-            if fused is not None:
-                fused.finish()
+        # Ctrl-C waits for the end of the step (or compiled chunk) in progress, and for
+        # the recorded data to be handed back, so the run stops between whole steps.
+        with guard:
+            try:
+                # Non-finite values are reported by the check, not by numpy's warnings.
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    self._loop(advance, n_steps, dt, report, report_period, check, guard)
+            finally:
+                if fused is not None:
+                    fused.finish()
+
+    def _python_steps(self, ops: list[Operation], dt: float,
+                      guard: DeferredInterrupt) -> Callable[[int, int], None]:
+        """The step loop in Python: whole steps, or none (see :func:`_step_undo`)."""
+        funcs = [op.run for op in ops]
+        undo = _step_undo(self.objects, ops)
+
+        def advance(begin: int, end: int) -> None:
+            for step in range(begin, end):
+                t = step * dt
+                restore = undo() if undo is not None else None
+                try:
+                    for func in funcs:
+                        func(t)
+                except BaseException:
+                    if restore is not None:
+                        restore()
+                    raise
+                self._step = step + 1
+                if self._stopped or Network._globally_stopped or guard.pending:
+                    return
+
+        return advance
 
     def _profiled(self, ops: list[Operation], fused, dt: float,
                   advance: Callable[[int, int], None]) -> Callable[[int, int], None]:
@@ -381,7 +400,8 @@ class Network:
         return timed_steps
 
     def _loop(self, advance: Callable[[int, int], None], n_steps: int, dt: float, report,
-              report_period: float, check: NonFiniteCheck | None) -> None:
+              report_period: float, check: NonFiniteCheck | None,
+              guard: DeferredInterrupt) -> None:
         reporter = _reporter(report, n_steps * dt, self.t)
         start_wall = time.perf_counter()
         next_report = start_wall + report_period
@@ -390,17 +410,18 @@ class Network:
         if reporter is not None and n_steps:
             reporter(0.0, 0.0)  # Brian 2 reports the start too
         try:
-            while self._step < end and not (self._stopped or Network._globally_stopped):
+            while self._step < end and not (self._stopped or Network._globally_stopped
+                                             or guard.pending):
                 began = time.perf_counter()
                 advance(self._step, min(self._step + chunk, end))
                 if check is not None:
                     check.after_chunk(self.t, final=self._step >= end or self._stopped
                                       or Network._globally_stopped)
                 now = time.perf_counter()
-                # Calls of about 0.1 s keep progress reports and Ctrl-C responsive.
-                if now - began < 0.05:
+                # Calls of at most about 0.1 s keep progress reports and Ctrl-C responsive.
+                if now - began < 0.025:
                     chunk *= 2
-                elif now - began > 0.2 and chunk > 1:
+                elif now - began > 0.1 and chunk > 1:
                     chunk //= 2
                 if reporter is not None and now >= next_report:
                     reporter(now - start_wall, (self._step - first) / n_steps)
@@ -519,6 +540,34 @@ def _step_at_new_dt(step: int, old_dt: float, new_dt: float) -> int:
             f"t = {t / ms:g} ms: t is not a multiple of the new dt; change dt at a time "
             f"that is one, or choose a dt that divides {t / ms:g} ms")
     return int(new_step)
+
+
+def _step_undo(objects: list, ops: list[Operation]) -> Callable[[], Callable[[], None]] | None:
+    """What lets a step that raised be undone, or None when nothing needs undoing.
+
+    The engine's own operations do not raise during a run (bad models are refused
+    before it starts); a network operation, the user's Python code, may. When one runs
+    after other operations of the step, the step's start is noted (each object's state,
+    a cheap mark for monitors, the random streams) so that an exception leaves the
+    network at the last completed step. A user function's own changes before it raised
+    are its own.
+    """
+    if not any(op.user_code for op in ops[1:]):
+        return None
+
+    def note() -> Callable[[], None]:
+        marks = [(obj, obj._mark()) if hasattr(obj, "_mark") else (obj, obj._state())
+                 for obj in objects]
+        stream = snnrandom.get_state()
+
+        def restore() -> None:
+            for obj, mark in marks:
+                (obj._rollback if hasattr(obj, "_rollback") else obj._set_state)(mark)
+            snnrandom.set_state(stream)
+
+        return restore
+
+    return note
 
 
 def _end_step(t_end: float, dt: float) -> int:

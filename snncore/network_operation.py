@@ -65,7 +65,7 @@ class NetworkOperation:
                 else:
                     function()
 
-        return [Operation(self.when, self.order, self.name, run)]
+        return [Operation(self.when, self.order, self.name, run, user_code=True)]
 
     def _state(self) -> dict:
         return {}

@@ -651,7 +651,7 @@ class Synapses(Group):
         if ring is None or len(ring) != length:
             ring = self._queues[key] = (_SpikeRing(length, len(source))
                                         if homogeneous is not None
-                                        else [[] for _ in range(length)])
+                                        else DelayQueue(length, len(self)))
         name = f"{self.name}_{pathway.name}"
         if homogeneous is not None:
             bound = ctx.bind(self, "rows", statements, rows=(ptr, perm),
@@ -662,11 +662,12 @@ class Synapses(Group):
         bound = ctx.bind(self, "subset", statements,
                          cache_key=("queued", pathway.name, len(self)))
         return Operation("synapses", pathway.order, name,
-                         _queue_runner(bound, source, steps, ptr, perm, ring, ctx.start_step))
+                         _queue_runner(bound, source, steps, ptr, perm, ring, ctx.start_step),
+                         fuse=_queue_fuser(bound, source, steps, ptr, perm, ring))
 
     def _state(self) -> dict:
         state = super()._state()
-        state["_queues"] = {key: _copy_queue(ring) for key, ring in self._queues.items()}
+        state["_queues"] = {key: ring.copy() for key, ring in self._queues.items()}
         state["_size"] = len(self)
         return state
 
@@ -677,7 +678,7 @@ class Synapses(Group):
         # are not in the snapshot, and the next run makes them again.
         super()._set_state({name: array for name, array in state.items()
                             if name not in ("_queues", "_size")})
-        self._queues = {key: _copy_queue(ring) for key, ring in state["_queues"].items()}
+        self._queues = {key: ring.copy() for key, ring in state["_queues"].items()}
 
 
 _RESERVED = {"i", "j", "delay", "N", "N_incoming", "N_outgoing", "lastupdate"}
@@ -799,11 +800,53 @@ class _SpikeRing:
         return ring
 
 
-def _copy_queue(queue):
-    """A copy of a spike ring or of a list of per-step synapse lists (heterogeneous)."""
-    if isinstance(queue, _SpikeRing):
-        return queue.copy()
-    return [list(slot) for slot in queue]
+class DelayQueue:
+    """Synapses in flight along a pathway with per-synapse delays.
+
+    Row ``s`` of ``buf`` holds the synapses due at the steps ``k`` with
+    ``k % length == s`` (``counts[s]`` of them), in the order they were queued: spike
+    by spike, each neuron's synapses in CSR order. Both backends keep this order (the
+    fused loop through :func:`snncore.backends.numba_helpers._queue_push`), so effects
+    summed into one target neuron add up in the same order and agree to the last bit.
+    Rows grow (columns double) when one is full.
+    """
+
+    def __init__(self, length: int, n_synapses: int):
+        # A start for spread-out delays; a row rarely holds more than its share.
+        self.buf = np.zeros((length, max(16, n_synapses // length)), dtype=np.int64)
+        self.counts = np.zeros(length, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.counts.size
+
+    def copy(self) -> DelayQueue:
+        queue = DelayQueue.__new__(DelayQueue)
+        queue.buf, queue.counts = self.buf.copy(), self.counts.copy()
+        return queue
+
+    def push(self, step: int, ids: np.ndarray, steps: np.ndarray) -> None:
+        """Queue the synapses ``ids`` (in order), each due ``steps[id]`` steps later."""
+        slots = (step + steps[ids]) % len(self)
+        order = np.argsort(slots, kind="stable")  # grouped by row, queued order kept
+        slots, ids = slots[order], ids[order]
+        first = np.r_[0, np.flatnonzero(slots[1:] != slots[:-1]) + 1]
+        sizes = np.diff(np.r_[first, slots.size])
+        rows = slots[first]
+        columns = self.counts[slots] + np.arange(slots.size) - np.repeat(first, sizes)
+        need = int(columns.max()) + 1
+        if need > self.buf.shape[1]:
+            grown = np.zeros((len(self), max(2 * self.buf.shape[1], need)), dtype=np.int64)
+            grown[:, :self.buf.shape[1]] = self.buf
+            self.buf = grown
+        self.buf[slots, columns] = ids
+        self.counts[rows] += sizes
+
+    def pop(self, step: int) -> np.ndarray:
+        """The synapses due at ``step`` (a view, valid until the next push); the row is
+        emptied."""
+        due = step % len(self)
+        n, self.counts[due] = self.counts[due], 0
+        return self.buf[due, :n]
 
 
 def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:
@@ -870,7 +913,7 @@ def _row_fuser(bound: Bound, source, delay: int, ring: _SpikeRing):
     return fuse
 
 
-def _queue_runner(bound: Bound, source, steps: np.ndarray, ptr, perm, ring: list,
+def _queue_runner(bound: Bound, source, steps: np.ndarray, ptr, perm, queue: DelayQueue,
                   start_step: int):
     """Heterogeneous delays: queue synapse indices by the step they are due."""
     args, pos, kernel = bound.args, bound.positions, bound.kernel
@@ -884,18 +927,40 @@ def _queue_runner(bound: Bound, source, steps: np.ndarray, ptr, perm, ring: list
         if spikes.size:
             starts, stops = ptr[spikes], ptr[spikes + 1]
             rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
-            ids = rows if perm is None else perm[rows]
-            delays = steps[ids]
-            for d in np.unique(delays):
-                ring[(step + int(d)) % len(ring)].append(ids[delays == d])
-        slot = ring[step % len(ring)]
-        if slot:
-            ids = np.concatenate(slot) if len(slot) > 1 else slot[0]
-            slot.clear()
+            if rows.size:
+                queue.push(step, rows if perm is None else perm[rows], steps)
+        ids = queue.pop(step)
+        if ids.size:
             args[n_pos] = ids.size
-            args[idx_pos] = ids.astype(np.int64)
+            args[idx_pos] = ids
             args[t_pos] = t
             kernel(*args)
 
     return run
 
+
+def _queue_fuser(bound: Bound, source, steps: np.ndarray, ptr, perm, queue: DelayQueue):
+    """The fused-loop form of :func:`_queue_runner`."""
+
+    def fuse(loop) -> None:
+        from .backends.numba_helpers import _queue_push
+
+        spikes = loop.spikes(source)
+        buf, counts = loop.replaceable(queue.buf, "queue"), loop.arg(queue.counts, "queuen")
+        order = perm if perm is not None else np.zeros(0, dtype=np.int32)
+        loop.emit(f"if {spikes}.size:")
+        loop.emit(f"    {buf} = {loop.function(_queue_push)}({buf}, {counts}, {spikes}, "
+                  f"{loop.arg(ptr, 'ptr')}, {loop.arg(order, 'perm')}, "
+                  f"{loop.arg(steps, 'steps')}, _step)")
+        loop.emit(f"_due = _step % {counts}.size")
+        loop.emit(f"if {counts}[_due]:")
+        loop.emit(f"    _m = {counts}[_due]")
+        loop.emit(f"    {counts}[_due] = 0")
+        loop.emit("    " + loop.call(bound, _n="_m", _indices=f"{buf}[_due, :_m]"))
+
+        def done() -> None:
+            queue.buf = loop.values[buf]
+
+        loop.on_exit(done)
+
+    return fuse

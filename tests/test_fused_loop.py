@@ -145,7 +145,7 @@ def test_new_parameter_values_and_delays_reuse_the_compiled_loop(numba):
     assert M.num_spikes > 0
 
 
-def test_heterogeneous_delays_run_in_the_python_loop(numba, monkeypatch):
+def test_heterogeneous_delays_run_in_the_fused_loop(numba, monkeypatch):
     used = []
     original = snncore.network.fused_loop
 
@@ -167,7 +167,7 @@ def test_heterogeneous_delays_run_in_the_python_loop(numba, monkeypatch):
     S2.connect(i=[0, 1], j=[0, 0])
     S2.delay = [1 * ms, 2 * ms]
     Network(H, K, S2).run(1 * ms)
-    assert used == [True, True, False]
+    assert used == [True, True, True]
 
 
 def test_the_loop_source_holds_no_parameter_values():

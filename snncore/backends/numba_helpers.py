@@ -222,3 +222,37 @@ def _randn_rejected(hz, s0, s1, s2, s3):
         iz = hz & 127
         if abs(hz) < _KN[iz]:
             return hz * _WN[iz], s0, s1, s2, s3
+
+
+@njit(cache=True)
+def _queue_push(buf, counts, spikes, ptr, perm, steps, step):
+    """Queue the synapses of the neurons in ``spikes`` by the step they are due.
+
+    Row ``s`` of ``buf`` holds the synapses due at the steps ``k`` with
+    ``k % counts.size == s``, ``counts[s]`` of them, in the order they were queued:
+    spike by spike, each neuron's synapses in CSR order (``perm`` maps a CSR row to its
+    synapse; empty when they coincide), as :class:`snncore.synapses.DelayQueue` does.
+    Returns ``buf``, or a copy with twice the columns when a row was full (the fused
+    loop keeps the returned array and hands the last one back after the run).
+    """
+    length = counts.size
+    for s in spikes:
+        for row in range(ptr[s], ptr[s + 1]):
+            syn = perm[row] if perm.size else row
+            slot = (step + steps[syn]) % length
+            count = counts[slot]
+            if count == buf.shape[1]:
+                buf = _queue_grown(buf, counts)
+            buf[slot, count] = syn
+            counts[slot] = count + 1
+    return buf
+
+
+@njit(cache=True)
+def _queue_grown(buf, counts):
+    """``buf`` with twice the columns (at least one), the queued entries kept."""
+    grown = np.zeros((buf.shape[0], max(2 * buf.shape[1], 1)), dtype=buf.dtype)
+    for slot in range(buf.shape[0]):
+        for q in range(counts[slot]):
+            grown[slot, q] = buf[slot, q]
+    return grown
