@@ -38,7 +38,8 @@ class DeferredInterrupt:
     def __enter__(self) -> DeferredInterrupt:
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGINT)
-            if previous is not None:
+            # An ignored SIGINT stays ignored (and cannot stop a run).
+            if previous is not None and previous != signal.SIG_IGN:
                 self._previous = signal.signal(signal.SIGINT, self._note)
         return self
 

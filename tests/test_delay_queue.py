@@ -8,10 +8,10 @@ one target add up in the same order), and Brian 2's spikes.
 
 import numpy as np
 import pytest
+from models import brian2_run, si, snn_run
 
 import snncore
 import snncore.network
-from models import brian2_run, si, snn_run
 from snncore import Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, ms
 
 
