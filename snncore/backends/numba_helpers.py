@@ -224,7 +224,8 @@ def _randn_rejected(hz, s0, s1, s2, s3):
             return hz * _WN[iz], s0, s1, s2, s3
 
 
-@njit(cache=True)
+@cached
+@njit
 def _queue_push(buf, counts, spikes, ptr, perm, steps, step):
     """Queue the synapses of the neurons in ``spikes`` by the step they are due.
 
@@ -248,7 +249,8 @@ def _queue_push(buf, counts, spikes, ptr, perm, steps, step):
     return buf
 
 
-@njit(cache=True)
+@cached
+@njit
 def _queue_grown(buf, counts):
     """``buf`` with twice the columns (at least one), the queued entries kept."""
     grown = np.zeros((buf.shape[0], max(2 * buf.shape[1], 1)), dtype=buf.dtype)
