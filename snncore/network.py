@@ -419,7 +419,7 @@ class Network:
                                       or Network._globally_stopped)
                 now = time.perf_counter()
                 # Calls of at most about 0.1 s keep progress reports and Ctrl-C responsive.
-                if now - began < 0.025:
+                if now - began < 0.05:
                     chunk *= 2
                 elif now - began > 0.1 and chunk > 1:
                     chunk //= 2
