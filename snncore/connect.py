@@ -15,9 +15,16 @@ from .backends import ArrayRef
 from .codeobject import bind, fresh_rng
 from .errors import ModelSyntaxError, SnnError
 from .expressions import TypeInfo, identifiers, infer, parse_expression
+from .memory import ensure_fits
 from .namespace import Resolver
 from .random import generator
 from .units import DIMENSIONLESS
+
+#: Candidate pairs above which the kept share is estimated from a sample of _SAMPLE.
+_SAMPLED, _SAMPLE = 1 << 24, 1 << 16
+#: The way out of a connection too large for the memory.
+_SMALLER = ("connect fewer pairs: a smaller p, a condition or generator that keeps fewer "
+            "pairs, or fewer neurons")
 
 _BLOCK = 1 << 20
 
@@ -147,7 +154,15 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
         return np.zeros(0, np.int32), np.zeros(0, np.int32)
     elif condition not in (None, True):
         raise SnnError(f"condition must be a string or a bool in {where}, got {condition!r}")
+    per_pair = n if isinstance(n, int) else 1
+    if cond is None and isinstance(prob, float):
+        # Known before any pair is drawn (a mean, for p < 1): refuse before allocating.
+        _ensure_fit(syn, sources.size * n_post * prob * per_pair, where)
+    elif sources.size * n_post > _SAMPLED:
+        _ensure_fit(syn, _fewest_kept(syn, sources, n_post, cond, condition, prob,
+                                      namespace) * per_pair, where)
     pres, posts = [], []
+    kept = 0
     rows = max(1, _BLOCK // max(n_post, 1))
     targets = np.arange(n_post, dtype=np.int64)
     # A constant probability alone needs no pair arrays: index only the kept pairs.
@@ -170,6 +185,9 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
             keep &= _keep(syn, block, prob, namespace)
         pres.append(block_i[keep])
         posts.append(block_j[keep])
+        kept += pres[-1].size
+        if kept > _BLOCK:  # a condition: what is kept so far must fit
+            _ensure_fit(syn, kept, where)
     pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
     post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
     return _repeat(syn, pre, post, n, namespace)
@@ -228,10 +246,54 @@ def _repeat(syn, pre: np.ndarray, post: np.ndarray, n,
         if np.any(counts < 0):
             raise SnnError(f"n = '{n}' in connect() of {syn.where} gives a negative number "
                            f"of synapses ({int(counts.min())})")
+        _ensure_fit(syn, counts.sum(), f"connect() of {syn.where}")
         pre, post = np.repeat(pre, counts), np.repeat(post, counts)
-    elif n != 1:
-        pre, post = np.repeat(pre, n), np.repeat(post, n)
+    else:
+        _ensure_fit(syn, pre.size * n, f"connect() of {syn.where}")
+        if n != 1:
+            pre, post = np.repeat(pre, n), np.repeat(post, n)
     return pre.astype(np.int32), post.astype(np.int32)
+
+
+def _fewest_kept(syn, sources, n_post, cond, condition, prob, namespace) -> float:
+    """A lower bound (three standard errors below the mean) of the number of pairs that
+    a condition or a p expression keeps, from a sample of pairs: a connection that is
+    surely too large is refused before the blocks are evaluated and stored. 0 when the
+    condition or p draws random numbers (a sample would change the model's stream)."""
+    exprs = [expr for expr in (cond, prob) if isinstance(expr, ast.expr)]
+    if any(name in ("rand", "randn", "poisson") for expr in exprs
+           for name in identifiers(expr)):
+        return 0.0
+    pick = np.random.default_rng(0)  # not the model's stream
+    block = {"i": sources[pick.integers(sources.size, size=_SAMPLE)],
+             "j": pick.integers(n_post, size=_SAMPLE)}
+    weight = np.ones(_SAMPLE)
+    if cond is not None:
+        weight *= np.broadcast_to(_evaluate(syn, block, cond, condition, namespace),
+                                  (_SAMPLE,))
+    if isinstance(prob, ast.expr):
+        values = _evaluate(syn, block, prob, ast.unparse(prob), namespace)
+        weight *= np.clip(np.broadcast_to(values, (_SAMPLE,)), 0.0, 1.0)
+    elif prob != 1.0:
+        weight *= prob
+    low = weight.mean() - 3 * weight.std() / np.sqrt(_SAMPLE)
+    return max(low, 0.0) * sources.size * n_post
+
+
+def _ensure_fit(syn, count: float, where: str) -> None:
+    """Refuse ``count`` new synapses of ``syn`` that the memory cannot hold."""
+    if count < 1 << 20:  # the estimate itself costs a little: only for many synapses
+        return
+    ensure_fits(count * _bytes_per_synapse(syn),
+                f"{where}, making {count:.3g} synapses ({_bytes_per_synapse(syn)} bytes "
+                "each)", _SMALLER)
+
+
+def _bytes_per_synapse(syn) -> int:
+    """Per synapse: its variables, its delays and the index pairs connect() builds."""
+    variables = sum(var.array.itemsize for var in syn._vars.values() if not var.shared)
+    delays = 8 * sum(isinstance(d, np.ndarray) for d in syn._delays.values())
+    return variables + delays + 40
 
 
 def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: bool,
@@ -251,6 +313,7 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
                            * _BLOCK)
     edges = np.unique(np.r_[0, np.maximum(ends, 1), sources.size])
     pres, posts = [], []
+    kept = 0
     for start, stop in zip(edges[:-1], edges[1:], strict=True):
         outer_idx, k = _iterate(sources[start:stop], [b[start:stop] for b in bounds])
         block = {outer: outer_idx, var: k}
@@ -272,6 +335,9 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
                                       where, result)
         pres.append(outer_idx if outer == "i" else values)
         posts.append(values if outer == "i" else outer_idx)
+        kept += values.size
+        if kept > _BLOCK:
+            _ensure_fit(syn, kept, where)
     if not pres:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(pres), np.concatenate(posts)

@@ -19,6 +19,7 @@ __all__ = [
     "SweepError",
     "KernelCacheWarning",
     "NonFiniteError",
+    "InsufficientMemoryError",
 ]
 
 
@@ -87,3 +88,8 @@ class KernelCacheWarning(UserWarning):
 
 class NonFiniteError(SnnError, FloatingPointError):
     """A variable became inf or nan during a run (see ``prefs.snncore.nonfinite``)."""
+
+
+class InsufficientMemoryError(SnnError, MemoryError):
+    """A group, connection or recording estimated, before allocating, to need more memory
+    than the machine has available."""

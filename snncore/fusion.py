@@ -23,6 +23,7 @@ import numpy as np
 
 from .backends.numba_backend import load_module
 from .errors import SnnError
+from .memory import ensure_fits
 
 _HEADER = """\
 import sys
@@ -42,6 +43,8 @@ class GrowingBuffer:
 
     loop: FusedLoop
     rows_per_step: int
+    owner: str  # what records into it, and what to change when it cannot grow
+    way_out: str
     names: dict[str, str] = field(default_factory=dict)  # field -> argument name
     count_name: str = ""
 
@@ -51,6 +54,10 @@ class GrowingBuffer:
         if count + self.rows_per_step <= first.size:
             return
         size = 2 * max(first.size, count + self.rows_per_step)
+        row = sum(self.loop.values[name].itemsize for name in self.names.values())
+        if size * row > 1 << 24:  # the estimate itself costs a little: only when large
+            ensure_fits(size * row, f"{self.owner}, holding {count} events, would grow to "
+                        f"{size} ({row} bytes each)", self.way_out)
         for name in self.names.values():
             old = self.loop.values[name]
             grown = np.zeros(size, dtype=old.dtype)
@@ -87,6 +94,7 @@ class FusedLoop:
         self._replaceable: list[str] = []
         self._views = 0
         self._counts: np.ndarray | None = None
+        self.step = 0  # the next step to run (see advance)
         self._loop = None
 
     # ---- what operations use while emitting
@@ -166,9 +174,11 @@ class FusedLoop:
             self.emit(f"{name} = {scratch}[:_hi - _lo]")
         return name
 
-    def buffer(self, rows_per_step: int, fields: dict[str, type]) -> GrowingBuffer:
-        """Growing arrays, one per field, with a shared row count."""
-        grown = GrowingBuffer(self, rows_per_step)
+    def buffer(self, rows_per_step: int, fields: dict[str, type], owner: str,
+               way_out: str) -> GrowingBuffer:
+        """Growing arrays, one per field, with a shared row count, filled by ``owner``
+        (``way_out`` says what to change when they would not fit in memory)."""
+        grown = GrowingBuffer(self, rows_per_step, owner, way_out)
         size = max(4 * rows_per_step, 1024)
         for key, dtype in fields.items():
             grown.names[key] = self.arg(np.zeros(size, dtype=dtype), "buf")
@@ -231,10 +241,11 @@ class FusedLoop:
         return step
 
     def advance(self, begin: int, end: int, dt: float) -> int:
-        """Run steps ``begin`` to ``end - 1``; returns ``end``."""
-        step = begin
-        while step < end:
-            step = self._call(step, end, dt)
+        """Run steps ``begin`` to ``end - 1``; returns ``end``. :attr:`step` is the next
+        step to run, also when a buffer cannot grow and this raises."""
+        self.step = begin
+        while self.step < end:
+            self.step = self._call(self.step, end, dt)
             for grown in self._buffers:
                 grown.grow_if_needed()
         return end

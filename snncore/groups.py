@@ -34,6 +34,7 @@ from .integration import (
     propagators,
     update_plan,
 )
+from .memory import ensure_fits
 from .namespace import Resolver, caller_namespace
 from .states import StateAccess
 from .units import DIMENSIONLESS, SECOND, UNITS, Dimension
@@ -187,7 +188,12 @@ class Group(StateAccess):
 
     def _add_variable(self, name: str, dim: Dimension, dtype: str = "float", shared=False,
                       constant=False, value=0) -> Variable:
-        array = np.full(1 if shared else self.N, value, dtype=_DTYPES[dtype])
+        size = 1 if shared else self.N
+        if size > 1 << 24:  # the estimate itself costs a little: only for large arrays
+            ensure_fits(size * np.dtype(_DTYPES[dtype]).itemsize,
+                        f"variable '{name}' of {self.where} ({size} elements)",
+                        "use fewer elements")
+        array = np.full(size, value, dtype=_DTYPES[dtype])
         var = Variable(name, dim, dtype, array, shared, constant)
         self._vars[name] = var
         return var
@@ -684,6 +690,12 @@ class RunContext:
         return bound
 
 
+def _count_arrays(eqs: ParsedEquations) -> int:
+    """How many per-element arrays :meth:`Group._add_equations` makes for ``eqs``."""
+    return sum(1 for eq in eqs if "linked" not in eq.flags and "shared" not in eq.flags
+               and (eq.kind != "subexpression" or CONSTANT_OVER_DT in eq.flags))
+
+
 class NeuronGroup(Group):
     """A group of neurons defined by a Brian 2-style model string.
 
@@ -724,6 +736,11 @@ class NeuronGroup(Group):
                  events: dict[str, str] | None = None):
         super().__init__(N, name, substituted_namespace(model, namespace), dt)
         eqs = parse_equations(model)
+        # 8 bytes per variable per neuron, and 16 for the spike and index buffers
+        per_neuron = 8 * (_count_arrays(eqs) + 2 * (refractory not in (False, None))) + 16
+        ensure_fits(self.N * per_neuron, f"{self.where} of {self.N} neurons "
+                    f"({per_neuron} bytes per neuron)", "use fewer neurons (a smaller N), or "
+                    "fewer variables in the model")
         self._add_equations(eqs)
         self._refractory = refractory
         self._refractory_expr = None

@@ -10,6 +10,7 @@ from . import scope
 from .errors import SnnError
 from .expressions import did_you_mean, parse_expression
 from .groups import Operation, RunContext
+from .memory import ensure_fits
 from .regular import check_slot, steps_per_tick
 
 
@@ -75,6 +76,15 @@ def _unitless(name: str, known) -> str | None:
     if name.endswith("_") and name[:-1] in known:
         return name[:-1]
     return None
+
+
+_FEWER_EVENTS = ("record fewer events: SpikeMonitor(..., record=False) counts them only; "
+                 "monitor a subgroup, or run for a shorter time")
+
+
+def _ensure_recording_fits(nbytes: int, what: str, way_out: str) -> None:
+    if nbytes > 1 << 24:  # the estimate itself costs a little: only for large recordings
+        ensure_fits(nbytes, what, way_out)
 
 
 class _Grown:
@@ -174,8 +184,15 @@ class StateMonitor:
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         every = steps_per_tick(self.dt, ctx.dt, self.where)
-        steps = np.arange(ctx.start_step, ctx.start_step + ctx.n_steps)
-        n_new = int(np.count_nonzero(steps % every == 0))
+        # steps start_step ... start_step + n_steps - 1 that are multiples of every
+        n_new = -(-(ctx.start_step + ctx.n_steps) // every) - -(-ctx.start_step // every)
+        n_values = len(self.record) * len(self.record_variables) + 1  # + the time
+        _ensure_recording_fits(
+            8 * n_values * (self._t.count + n_new),
+            f"{self.where}, recording {len(self.record_variables)} variable(s) of "
+            f"{len(self.record)} element(s) at {self._t.count + n_new} times",
+            "record fewer elements (record=[...]) or variables, give the monitor a coarser "
+            "dt, or run for a shorter time")
         for grown in [*self._data.values(), self._t]:
             grown.reserve(n_new)
         exprs = [parse_expression(v) for v in self.record_variables]
@@ -355,15 +372,24 @@ class SpikeMonitor:
         self._dt = ctx.dt
         record, variables = self.record, self.record_variables
         arrays = {v: np.asarray(getattr(self.source, v)) for v in variables}
+        row = 8 * (2 + len(variables))  # bytes per event: index, time (joined), values
+        recorded = [sum(c[0].size for c in chunks), 1 << 21]  # events, next check
 
         def run(t: float) -> None:
             spikes = source.spikes
             if spikes.size:
+                if record and recorded[0] + spikes.size > recorded[1]:
+                    # as many again must fit (checked before this step's events count)
+                    ensure_fits(2 * recorded[0] * row, f"{self.where}, holding "
+                                f"{recorded[0]} events, would grow to {2 * recorded[0]} "
+                                f"({row} bytes each)", _FEWER_EVENTS)
+                    recorded[1] = 2 * recorded[0]
                 counts[spikes] += 1
                 if record:
                     values = {v: arrays[v][spikes] for v in variables}
                     chunks.append((spikes.copy(), t, values))
                     self._cache = None
+                    recorded[0] += spikes.size
 
         return [Operation(self.when, self.order, self.name, run,
                           fuse=self._fuser(arrays) if record else self._count_fuser())]
@@ -385,7 +411,8 @@ class SpikeMonitor:
             spikes = loop.spikes(self._events)
             grown = loop.buffer(len(self.source), {
                 "i": np.int64, "step": np.int64,
-                **{f"v_{v}": arrays[v].dtype for v in self.record_variables}})
+                **{f"v_{v}": arrays[v].dtype for v in self.record_variables}}, self.where,
+                _FEWER_EVENTS)
             n = grown.count_name
             loop.emit(f"for _q in range({spikes}.size):")
             loop.emit(f"    {grown.names['i']}[{n}[0] + _q] = {spikes}[_q]")
@@ -622,6 +649,10 @@ class PopulationRateMonitor:
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         self._dt = ctx.dt
+        _ensure_recording_fits(
+            16 * (self._t.count + ctx.n_steps),
+            f"{self.where}, recording the rate at {self._t.count + ctx.n_steps} steps",
+            "run for a shorter time, or use a coarser dt")
         self._rate.reserve(ctx.n_steps)
         self._t.reserve(ctx.n_steps)
         source, rate, times = self.source, self._rate, self._t

@@ -325,7 +325,10 @@ class Network:
             advance = self._python_steps(ops, dt, guard)
         else:
             def advance(begin: int, end: int) -> None:
-                self._step = fused.advance(begin, end, dt)
+                try:
+                    fused.advance(begin, end, dt)
+                finally:  # a recording that cannot grow stops the run after fused.step
+                    self._step = fused.step
         # Erased when a run is not profiled, as Brian 2 does, so it never describes an
         # earlier run.
         self._profiling_info = None
