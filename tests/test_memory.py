@@ -41,6 +41,7 @@ SYNAPSES = (r"connect\(\) of Synapses 'synapses\w*', making 4e\+10 synapses \(56
 
 @pytest.mark.parametrize("kwargs", [
     {"p": 1}, {}, {"condition": True}, {"condition": "i != j"}, {"p": "0.9 + 0.1*(i > 3)"},
+    {"j": "k for k in range(N_post)"}, {"j": "k for k in sample(N_post, p=0.9)"},
     {"i": 0, "j": np.arange(200_000), "n": 200_000}], ids=str)
 def test_connecting_200k_by_200k_fails_fast(kwargs):
     G = NeuronGroup(200_000, "v : 1")
