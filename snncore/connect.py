@@ -310,8 +310,8 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
                                namespace, where)
     if cond is None and not skip_if_invalid:
         # Every generated index is kept (or is an error): refuse before generating.
-        _lo, _step, counts, p, size = bounds
-        _ensure_fit(syn, np.where(np.isnan(p), np.where(size >= 0, size, counts),
+        _lo, _step, counts, p, sample_size = bounds
+        _ensure_fit(syn, np.where(np.isnan(p), np.where(sample_size >= 0, sample_size, counts),
                                   counts * np.nan_to_num(p)).sum(), where)
     # Blocks of sources with about _BLOCK candidates each (at least one source).
     ends = np.searchsorted(np.cumsum(bounds[2]), np.arange(1, bounds[2].sum() // _BLOCK + 1)
