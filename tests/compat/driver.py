@@ -1,6 +1,7 @@
 """Run one example script on one engine in this process and save its monitors.
 
     python tests/compat/driver.py ENGINE SCRIPT OUT [--seed S] [--standalone]
+        [--codegen numpy|cython]
 
 ENGINE is ``snncore`` or ``brian2``. SCRIPT is a script in a temporary copy of its
 folder (for snncore its import lines are already rewritten, see :mod:`compat.rewrite`);
@@ -9,10 +10,11 @@ backend and ``show()``/``pause()`` doing nothing. Every monitor the script creat
 recorded in creation order; at the end their data go to ``OUT.npz`` and a summary
 (outcome, first error line, time) to ``OUT.json``.
 
-Brian 2 runs under :func:`compat.engines.brian2_overrides`: numpy target whatever the
-script sets, ``set_device(...)`` mapped to runtime mode unless ``--standalone`` (given
-by the runner for scripts that use ``device.run(run_args=...)``, which has no runtime
-equivalent), and with ``--seed S`` every seed of the script overridden.
+Brian 2 runs under :func:`compat.engines.brian2_overrides`: numpy target (cython with
+``--codegen cython``) whatever the script sets, ``set_device(...)`` mapped to runtime
+mode unless ``--standalone`` (given by the runner for scripts that use
+``device.run(run_args=...)``, which has no runtime equivalent), and with ``--seed S``
+every seed of the script overridden.
 """
 
 from __future__ import annotations
@@ -52,11 +54,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--standalone", action="store_true")
+    parser.add_argument("--codegen", default="numpy", choices=["numpy", "cython"],
+                        help="Brian 2's code generation target (runtime mode)")
     args = parser.parse_args(argv)
 
     quiet_matplotlib()
-    overrides = brian2_overrides(args.seed, args.standalone) if args.engine == "brian2" \
-        else contextlib.nullcontext()
+    overrides = (brian2_overrides(args.seed, args.standalone, args.codegen)
+                 if args.engine == "brian2" else contextlib.nullcontext())
     script = args.script.resolve()
     os.chdir(script.parent)
     sys.path.insert(0, str(script.parent))

@@ -130,10 +130,12 @@ def derived_seed(base: int, value) -> int:
 
 
 @contextlib.contextmanager
-def brian2_overrides(seed: int | None = None, standalone: bool = False) -> Iterator[None]:
+def brian2_overrides(seed: int | None = None, standalone: bool = False,
+                     codegen: str = "numpy") -> Iterator[None]:
     """Brian 2 as the oracle: numpy target, runtime mode, seeds overridden.
 
-    The codegen target stays ``numpy`` whatever the code sets. ``set_device(...)`` keeps
+    The codegen target stays ``codegen`` (``numpy``; ``cython`` for the second opinion
+    of :func:`compat.oracle.second_opinion`) whatever the code sets. ``set_device(...)`` keeps
     runtime mode unless ``standalone``. With ``seed``, Brian 2's, numpy's and Python's
     generators are seeded with it, and each ``seed(x)`` of the code (``brian2.seed``,
     ``np.random.seed``, ``random.seed``) seeds with :func:`derived_seed` of (seed, x).
@@ -153,11 +155,11 @@ def brian2_overrides(seed: int | None = None, standalone: bool = False) -> Itera
     target = brian2.prefs["codegen.target"]
     setitem = BrianGlobalPreferences.__setitem__
 
-    def keep_numpy(self, name, value):
-        setitem(self, name, "numpy" if name == "codegen.target" else value)
+    def keep_target(self, name, value):
+        setitem(self, name, codegen if name == "codegen.target" else value)
 
-    BrianGlobalPreferences.__setitem__ = keep_numpy
-    brian2.prefs["codegen.target"] = "numpy"
+    BrianGlobalPreferences.__setitem__ = keep_target
+    brian2.prefs["codegen.target"] = codegen
     if not standalone:
         def runtime_set_device(device, build_on_run=True, **kwargs):
             """Stay in runtime mode (numpy target)."""

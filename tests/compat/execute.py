@@ -45,7 +45,7 @@ def _copy_folder(script: Path, engine: str, workdir: Path) -> Path:
 
 
 def run_script(script: Path, engine: str, out: Path, timeout: float,
-               seed: int | None = None) -> dict:
+               seed: int | None = None, codegen: str = "numpy") -> dict:
     """Run ``script`` on ``engine``; return the driver's summary (also in ``out.json``).
 
     The summary gains ``wall`` (seconds, the whole process) and, on a timeout or a
@@ -62,6 +62,8 @@ def run_script(script: Path, engine: str, out: Path, timeout: float,
             command += ["--seed", str(seed)]
         if engine == "brian2" and needs_standalone(script.read_text()):
             command.append("--standalone")
+        elif engine == "brian2":
+            command += ["--codegen", codegen]
         env = dict(os.environ, MPLBACKEND="Agg",
                    PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
         start = time.perf_counter()

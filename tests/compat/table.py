@@ -12,7 +12,8 @@ class Row:
 
     script: str
     outcome: str  # ran | error | timeout | crash
-    agreement: str  # agrees | no monitors | differs: ... | no Brian 2 result (...) | ""
+    # agrees [(chaotic: ...)] | no monitors | differs: ... | no Brian 2 result (...) | ""
+    agreement: str
     error: str
     snncore_s: float
     brian2_s: float | None
@@ -20,7 +21,7 @@ class Row:
 
     @property
     def agrees(self) -> bool:
-        return self.agreement == "agrees"
+        return self.agreement.startswith("agrees")
 
     @property
     def kind(self) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from compat.compare import (
+    compare_chaotic,
     compare_deterministic,
     compare_sampled,
     compare_stochastic,
@@ -49,6 +50,27 @@ def test_deterministic_rule_is_1e6_relative_with_a_floor_on_the_array_scale():
     assert compare_deterministic(swapped, _run([[-0.07, 0.0, 0.01]], (0.001, 0.001),
                                                (1, 0))) is None
     assert "missing" in compare_deterministic({}, ref)
+
+
+def test_chaotic_rule_accepts_only_a_departure_no_earlier_than_brian2_cython():
+    def trace(depart_at):
+        v = np.linspace(-0.07, -0.05, 100)
+        if depart_at is not None:
+            v[depart_at:] += 1e-3
+        return {"StateMonitor[0].v": v[None, :]}
+
+    numpy = trace(None)
+    problem, note = compare_chaotic(trace(60), numpy, trace(40))
+    assert problem is None
+    assert note == ("chaotic: Brian 2 cython leaves its numpy run at element 40 of "
+                    "StateMonitor[0].v, snncore at 60")
+    problem, _ = compare_chaotic(trace(20), numpy, trace(40))
+    assert problem == ("StateMonitor[0].v: leaves Brian 2 numpy at element 20, before "
+                       "Brian 2 cython does (element 40)")
+    # Where Brian 2's targets agree, the 1e-6 rule stands.
+    problem, _ = compare_chaotic(trace(60), numpy, trace(None))
+    assert problem.startswith("StateMonitor[0].v: differs")
+    assert compare_chaotic(numpy, numpy, trace(40)) == (None, "")
 
 
 def test_sampled_references_apply_the_same_rule():
