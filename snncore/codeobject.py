@@ -22,6 +22,7 @@ from .errors import DimensionMismatchError, SnnError, UnknownIdentifierError
 from .expressions import (
     TypeInfo,
     boolean_arithmetic,
+    boolean_numbers,
     did_you_mean,
     external_calls,
     identifiers,
@@ -71,6 +72,8 @@ class Bound:
     functions: dict = field(default_factory=dict)
 
     def set(self, name: str, value) -> None:
+        if self.backend == "numpy" and name in self.spec.scalars:
+            value = numpy_scalar(value)
         self.args[self.positions[name]] = value
 
     def __call__(self) -> int:
@@ -158,7 +161,8 @@ def bind(
             if name not in functions:
                 functions[name] = resolver.function(name)
                 types[name] = functions[name].signature(name)
-        return boolean_arithmetic(expr, types, source) if source else expr
+        return boolean_arithmetic(expr, types, source) if source else \
+            boolean_numbers(expr, types)
 
     def use(name: str, source: str) -> None:
         if name in types or name in arrays:
@@ -210,11 +214,7 @@ def bind(
                 raise SnnError(f"cannot write '{target}' in {owner.where}: it is a constant "
                                f"(line '{source}')")
             if ref[0].index == "shared" and not (internal or shared_writes):
-                raise SnnError(
-                    f"cannot write the shared variable '{target}' in {owner.where} (line "
-                    f"'{source}'): this code runs once per element, and Brian 2 allows "
-                    "writing shared variables only in code run once for the whole group "
-                    "(run_regularly) or by setting them from Python")
+                raise _shared_write_error(owner, target, source)
             target_info = types[target]
             checkable = info is not _UNCHECKED and not info.is_zero
             if checkable and None not in (info.dim, target_info.dim) and \
@@ -278,12 +278,28 @@ def bind(
     values = {**array_values, **scalars, **whole}
     values.update({name: value for name, (value, _i) in specials.items()})
     args = [values.get(name) for name in argnames]
+    if backend == "numpy":
+        args = [numpy_scalar(value) if name in spec.scalars else value
+                for name, value in zip(argnames, args, strict=True)]
     positions = {name: k for k, name in enumerate(argnames)}
     bound = Bound(kernel, args, positions, spec, backend,
                   function_binding.signature_of(functions))
     if cache is not None:
         cache[(cache_key, requested)] = bound
     return bound
+
+
+def numpy_scalar(value):
+    """A Python number as the numpy scalar of its kind, for numpy kernels: arithmetic on
+    Python numbers raises ZeroDivisionError and OverflowError where numpy, like the Numba
+    kernels, gives inf or nan."""
+    if isinstance(value, bool):
+        return np.bool_(value)
+    if isinstance(value, int):
+        return np.int64(value)
+    if isinstance(value, float):
+        return np.float64(value)
+    return value
 
 
 def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> bool:
@@ -308,7 +324,7 @@ def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> bo
         else:
             value = specials[name][0] if name in specials else \
                 resolver.value(name, owner.variable_names())
-        args[positions[name]] = value
+        args[positions[name]] = numpy_scalar(value) if bound.backend == "numpy" else value
     for name in spec.arrays:
         array_ref, array = owner.variable_ref(name)[:2]
         args[positions[array_ref.array]] = array
@@ -373,6 +389,25 @@ def _scalar_statement(owner: Owner, target: str, expr: ast.expr, source: str,
                        f"(line '{source}') must come before writes to per-element "
                        "variables, as Brian 2 requires")
     return True
+
+
+def check_per_element_writes(owner: Owner, statements: Sequence[tuple[str, ast.expr, str]]
+                             ) -> None:
+    """Refuse, when the code is given, writes to ``(shared)`` variables in code run once
+    per element (a reset, code run on an event, synaptic code), as Brian 2 refuses them
+    ("Writing to scalar variable ... not allowed in this context")."""
+    for target, _expr, source in statements:
+        ref = owner.variable_ref(target)
+        if ref is not None and ref[0].index == "shared":
+            raise _shared_write_error(owner, target, source)
+
+
+def _shared_write_error(owner: Owner, target: str, source: str) -> SnnError:
+    return SnnError(
+        f"cannot write the shared variable '{target}' in {owner.where} (line "
+        f"'{source}'): this code runs once per element, and Brian 2 allows "
+        "writing shared variables only in code run once for the whole group "
+        "(run_regularly) or by setting them from Python")
 
 
 def _is_variable(owner: Owner, name: str) -> bool:

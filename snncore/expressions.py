@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+import numpy as np
 
 from .errors import DimensionMismatchError, ModelSyntaxError, UnknownIdentifierError
 from .functions import DEFAULT_SIGNATURES, Signature
@@ -455,6 +458,54 @@ def boolean_arithmetic(node: ast.expr, names: Mapping[str, object], source: str 
     return _Rewrite().visit(_copy(node))
 
 
+def boolean_numbers(node: ast.expr, names: Mapping[str, object]) -> ast.expr:
+    """``node`` with booleans in sums, differences, products and negations taken as the
+    numbers 0 and 1 (``int(b) + int(b)``).
+
+    This is how Brian 2's numpy target integrates differential equations: they pass
+    through sympy, for which ``b + b`` is ``2*b``, where numpy arrays would give
+    ``b or b``. Statements (resets, synaptic code, thresholds) follow numpy instead, see
+    :func:`boolean_arithmetic`. Only kinds are inferred here: integration code mixes
+    dimensions that its equations were checked for already.
+    """
+    kinds = {name: TypeInfo(None, info.kind) if isinstance(info, TypeInfo) else info
+             for name, info in names.items()}
+
+    def boolean(n: ast.expr) -> bool:
+        return infer(n, kinds).kind == "bool"
+
+    def number(n: ast.expr) -> ast.expr:
+        if not boolean(n):
+            return n
+        return ast.copy_location(ast.Call(func=ast.Name(id="int", ctx=ast.Load()), args=[n],
+                                          keywords=[]), n)
+
+    class _Rewrite(ast.NodeTransformer):
+        def visit_BinOp(self, n: ast.BinOp) -> ast.AST:
+            self.generic_visit(n)
+            if isinstance(n.op, ast.Add | ast.Sub | ast.Mult) and boolean(n.left) and \
+                    boolean(n.right):
+                n.left, n.right = number(n.left), number(n.right)
+            return n
+
+        def visit_UnaryOp(self, n: ast.UnaryOp) -> ast.AST:
+            self.generic_visit(n)
+            if isinstance(n.op, ast.USub):
+                n.operand = number(n.operand)
+            return n
+
+    def may_be_boolean(sub: ast.AST) -> bool:
+        if isinstance(sub, ast.Name):
+            return getattr(names.get(sub.id), "kind", None) == "bool"
+        return isinstance(sub, ast.Compare | ast.BoolOp) or \
+            isinstance(sub, ast.UnaryOp) and isinstance(sub.op, ast.Not)
+
+    # Most integration code holds no boolean at all: no need to infer kinds then.
+    if not any(may_be_boolean(sub) for sub in ast.walk(node)):
+        return node
+    return _Rewrite().visit(_copy(node))
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """``'; did you mean 'a', 'b'?'`` for the candidates close to ``name``, else ``''``."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
@@ -653,6 +704,37 @@ _NUMPY_FUNCS = {
 _NUMBA_FUNCS = dict(_NUMPY_FUNCS, abs="abs", clip="_clip")
 
 
+_FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+         ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+         ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _constant_value(node: ast.expr):
+    """The value of arithmetic on numeric literals alone (``1.0/0.0``), computed with
+    numpy scalars so that both backends see numpy's inf or nan, never an exception of
+    Python's arithmetic; None for anything else."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return value if isinstance(value, int | float) and not isinstance(value, bool) \
+            else None
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _FOLD:
+        operand = _constant_value(node.operand)
+        return None if operand is None else _FOLD[type(node.op)](operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
+        left, right = _constant_value(node.left), _constant_value(node.right)
+        if left is None or right is None:
+            return None
+        if not isinstance(node.op, ast.Pow) and all(isinstance(v, int) for v in (left, right)) \
+                and not isinstance(node.op, ast.Div | ast.FloorDiv | ast.Mod):
+            return _FOLD[type(node.op)](left, right)  # exact integers stay Python ints
+        with np.errstate(all="ignore"):
+            if isinstance(node.op, ast.Pow) and isinstance(right, int | np.integer) and \
+                    right < 0:
+                right = float(right)  # as rendered: integers to negative powers as floats
+            return _FOLD[type(node.op)](np.asarray(left)[()], np.asarray(right)[()])
+    return None
+
+
 def render(node: ast.expr, flavor: str) -> str:
     """Render an expression as numpy (vectorized) or numba (scalar) source.
 
@@ -668,8 +750,22 @@ def render(node: ast.expr, flavor: str) -> str:
     funcs = _NUMPY_FUNCS if vector else _NUMBA_FUNCS
 
     def r(n: ast.expr) -> str:
-        if isinstance(n, ast.Constant):
-            return repr(float(n.value)) if isinstance(n.value, float) else repr(n.value)
+        value = _constant_value(n)
+        if value is not None:
+            if isinstance(value, float | np.floating):
+                if np.isnan(value):
+                    return "np.nan"
+                text = "np.inf" if np.isinf(value) else repr(abs(float(value)))
+            else:
+                text = repr(abs(int(value)))
+            return f"(-{text})" if np.signbit(value) else text
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) and \
+                isinstance(_constant_value(n.right), int | np.integer) and \
+                _constant_value(n.right) < 0:
+            # A negative integer power as a float one: Numba's integer power raises
+            # ZeroDivisionError at 0 (numpy and Numba's float power give inf), and
+            # numpy refuses integers to negative integer powers.
+            return f"({r(n.left)} ** {float(_constant_value(n.right))!r})"
         if isinstance(n, ast.Name):
             return n.id
         if isinstance(n, ast.UnaryOp):

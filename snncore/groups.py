@@ -9,7 +9,7 @@ import numpy as np
 
 from . import scope
 from .backends import ArrayRef
-from .codeobject import Bound, bind, fresh_rng, temporaries
+from .codeobject import Bound, bind, check_per_element_writes, fresh_rng, temporaries
 from .equations import Equations, ParsedEquations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, IndexingError, SnnError
 from .expressions import (
@@ -811,6 +811,7 @@ class NeuronGroup(Group):
         known = set(self._vars) | set(self._links) | set(RESERVED)
         types = self._static_types()
         declared = temporaries(statements, known.__contains__, self)
+        check_per_element_writes(self, statements)
         for target, expr, source in statements:
             info = infer(self.inline(expr), types, source)
             if target in declared:

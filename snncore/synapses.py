@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backends import ArrayRef
-from .codeobject import Bound, temporaries
+from .codeobject import Bound, check_per_element_writes, temporaries
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, IndexingError, ModelSyntaxError, SnnError
@@ -155,6 +155,7 @@ class Synapses(Group):
             for order, (pname, text) in enumerate(items):
                 statements = assignments(text)
                 temporaries(statements, self._writable, self)
+                check_per_element_writes(self, statements)
                 event = events.get(pname, default_event)
                 group, role = (source, "source") if direction == "pre" else (target, "target")
                 try:

@@ -74,10 +74,8 @@ def test_temporary_cannot_shadow_a_subexpression():
 def test_synaptic_code_cannot_write_a_shared_variable(backend):
     G = SpikeGeneratorGroup(1, [0], [0.5 * ms])
     H = NeuronGroup(2, "v : volt\ns : volt (shared)")
-    S = Synapses(G, H, on_pre="s_post += 1*mV")
-    S.connect()
     with pytest.raises(SnnError, match=r"cannot write the shared variable 's_post'"):
-        run(1 * ms)
+        Synapses(G, H, on_pre="s_post += 1*mV")
 
 
 def test_temporary_does_not_leak_between_neurons(backend):

@@ -316,10 +316,21 @@ def _numpy_scalar_block(spec: KernelSpec) -> list[str]:
     return lines
 
 
+def _uses(spec: KernelSpec, name: str) -> bool:
+    exprs = [e for _, e in spec.scalar_statements + spec.statements] + list(spec.record)
+    if spec.condition is not None:
+        exprs.append(spec.condition)
+    return any(name in identifiers(e) for e in exprs)
+
+
 def _numpy_source(spec: KernelSpec) -> str:
     args = ", ".join(spec.argnames())
     all_elements = spec.mode in ("all", "evaluate", "summed")
     lines = [f"def kernel({args}):"]
+    if _uses(spec, "t"):
+        # The time comes as a Python float each step; numpy's float divides by zero
+        # (to inf) as the Numba kernels do, where Python's raises.
+        lines.append("    t = np.float64(t)")
     if not all_elements:
         lines.append("    _idx = _indices")
     if spec.mode == "threshold":
