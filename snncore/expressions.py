@@ -759,6 +759,8 @@ def render(node: ast.expr, flavor: str) -> str:
             else:
                 text = repr(abs(int(value)))
             return f"(-{text})" if np.signbit(value) else text
+        if isinstance(n, ast.Constant):  # True, False
+            return repr(n.value)
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) and \
                 isinstance(_constant_value(n.right), int | np.integer) and \
                 _constant_value(n.right) < 0:
