@@ -68,8 +68,9 @@ def cuba(lib, N: int = 4000, duration: float = 1.0, p: float | None = None,
     With ``p=None`` the connection probability is 2% at 4000 neurons (80 inputs per
     neuron) and 80/N otherwise, so that the scaling series keeps the inputs per neuron.
     ``explicit=True`` (the scaling series) draws the pairs with numpy and passes them
-    as ``connect(i=..., j=...)``: snncore's ``connect(p=...)`` draws a random number per
-    candidate pair, O(N^2), which takes about 10 minutes at 256k neurons.
+    as ``connect(i=..., j=...)``, so that the series times the same connectivity in
+    both simulators (chosen when snncore's ``connect(p=...)`` still drew a number per
+    candidate pair; it now draws one per synapse made).
     """
     _setup(lib, 0.1, seed)
     ms, mV = lib.ms, lib.mV

@@ -161,19 +161,21 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
     elif sources.size * n_post > _SAMPLED:
         _ensure_fit(syn, _fewest_kept(syn, sources, n_post, cond, condition, prob,
                                       namespace) * per_pair, where)
+    if prob != 1.0 and not _depends_on_post(syn, prob):
+        pre, post = _sampled_pairs(syn, sources, n_post, prob, namespace)
+        if cond is not None:
+            keep = np.zeros(pre.size, dtype=bool)
+            for start in range(0, pre.size, _BLOCK):
+                block = {"i": pre[start:start + _BLOCK], "j": post[start:start + _BLOCK]}
+                keep[start:start + _BLOCK] = _evaluate(syn, block, cond, condition, namespace)
+            pre, post = pre[keep], post[keep]
+        return _repeat(syn, pre, post, n, namespace)
     pres, posts = [], []
     kept = 0
     rows = max(1, _BLOCK // max(n_post, 1))
     targets = np.arange(n_post, dtype=np.int64)
-    # A constant probability alone needs no pair arrays: index only the kept pairs.
-    p_only = cond is None and isinstance(prob, float) and prob != 1.0
     for start in range(0, sources.size, rows):
         count = min(rows, sources.size - start)
-        if p_only:
-            kept = np.flatnonzero(_uniforms_below(prob, count * n_post))
-            pres.append(sources[start + kept // n_post])
-            posts.append(kept % n_post)
-            continue
         block_i = np.repeat(sources[start:start + count], n_post)
         block_j = np.tile(targets, count)
         block = {"i": block_i, "j": block_j}
@@ -191,6 +193,102 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
     pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
     post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
     return _repeat(syn, pre, post, n, namespace)
+
+
+def _depends_on_post(syn, prob) -> bool:
+    """Whether a connection probability names ``j`` or a postsynaptic variable: then, as
+    in Brian 2, every candidate pair draws; otherwise each row samples its targets."""
+    if isinstance(prob, float):
+        return False
+    owner = _PairOwner(syn, {"i": np.zeros(0), "j": np.zeros(0)})
+    return any(name == "j" or name.endswith("_post") and owner.variable_ref(name) is not None
+               for name in identifiers(prob))
+
+
+def _sampled_pairs(syn, sources: np.ndarray, n_post: int, prob,
+                   namespace) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (each source with every target) that a probability of the source alone
+    selects, by Brian 2's ``sample``: only the selected pairs cost a draw."""
+    if isinstance(prob, float):
+        # One run of trials over all pairs, row after row.
+        _seg, pos = bernoulli_positions(np.array([prob]), np.array([sources.size * n_post]))
+        return sources[pos // n_post], pos % n_post
+    p_rows = np.broadcast_to(_evaluate(syn, {"i": sources}, prob, ast.unparse(prob),
+                                       namespace), sources.shape)
+    seg, pos = bernoulli_positions(p_rows.astype(float), np.full(sources.size, n_post))
+    return sources[seg], pos
+
+
+def bernoulli_positions(p: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The successes among independent trials: ``lengths[s]`` trials of probability
+    ``p[s]`` in segment ``s``.
+
+    As in Brian 2's ``sample``, the draws skip from one success to the next: the gap is
+    geometric, ``floor(E / -log(1 - p)) + 1`` with ``E`` a standard exponential draw, so
+    the cost grows with the number of successes, not of trials. A probability above 1
+    always succeeds, one below 0 (or NaN) never, as a uniform draw below ``p`` would.
+
+    Parameters
+    ----------
+    p : ndarray of float
+        The probability of each segment.
+    lengths : ndarray of int
+        The number of trials of each segment.
+
+    Returns
+    -------
+    segment, position : ndarray of int64
+        The successes, by segment, then by position (0 to ``lengths[s] - 1``).
+    """
+    p = np.clip(np.nan_to_num(np.asarray(p, dtype=float), nan=0.0), 0.0, 1.0)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    with np.errstate(divide="ignore"):
+        # The mean gap is 1/rate: 0 for p = 1 (every trial succeeds).
+        scale = 1.0 / -np.log1p(-p)
+    start = np.zeros(p.size, dtype=np.int64)  # the first trial not yet decided
+    active = np.flatnonzero((p > 0) & (lengths > 0))
+    far = float(lengths.max(initial=0) + 1)
+    segments, positions = [], []
+    while active.size:
+        remaining = lengths[active] - start[active]
+        expected = remaining * p[active]
+        # Gaps enough to pass the end of most segments in one round (one beyond it at
+        # most); a segment left short goes on in the next round.
+        want = np.minimum(np.ceil(expected + 2 * np.sqrt(expected) + 1), remaining + 1)
+        want = np.minimum(want, _BLOCK).astype(np.int64)
+        take = max(1, int(np.searchsorted(np.cumsum(want), _BLOCK, side="right")))
+        rows, counts = active[:take], want[:take]
+        ends = np.cumsum(counts)
+
+        def spread(values, rows=rows, counts=counts):
+            """Per-segment values, one per draw (a scalar for one segment)."""
+            return values[rows[0]] if rows.size == 1 else np.repeat(values[rows], counts)
+
+        # Positions in floats: exact below 2**53, and every kept one is below lengths.
+        pos = generator().standard_exponential(int(ends[-1]))
+        pos *= spread(scale)
+        np.minimum(pos, far, out=pos)  # a huge gap only has to pass the end
+        np.floor(pos, out=pos)
+        pos += 1.0
+        np.cumsum(pos, out=pos)
+        if rows.size > 1:  # each segment counts from its own start
+            pos -= np.repeat(np.r_[0.0, pos[ends[:-1] - 1]], counts)
+        pos += spread(start) - 1.0
+        inside = pos < spread(lengths)
+        segments.append(np.repeat(rows, counts)[inside] if rows.size > 1
+                        else np.full(int(inside.sum()), rows[0]))
+        positions.append(pos[inside].astype(np.int64))
+        start[rows] = np.minimum(pos[ends - 1] + 1.0, far).astype(np.int64)
+        active = np.concatenate([rows[start[rows] < lengths[rows]], active[take:]])
+    if not segments:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    seg, pos = np.concatenate(segments), np.concatenate(positions)
+    if len(segments) > 1:
+        # Rounds continue earlier segments after later ones: back into segment order
+        # (a stable sort keeps each segment's positions in order).
+        order = np.argsort(seg, kind="stable")
+        seg, pos = seg[order], pos[order]
+    return seg, pos
 
 
 def _indices(value, name: str, where: str) -> np.ndarray:
@@ -313,9 +411,12 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
         _lo, _step, counts, p, sample_size = bounds
         _ensure_fit(syn, np.where(np.isnan(p), np.where(sample_size >= 0, sample_size, counts),
                                   counts * np.nan_to_num(p)).sum(), where)
-    # Blocks of sources with about _BLOCK candidates each (at least one source).
-    ends = np.searchsorted(np.cumsum(bounds[2]), np.arange(1, bounds[2].sum() // _BLOCK + 1)
-                           * _BLOCK)
+    # Blocks of sources with about _BLOCK candidates each (at least one source); a
+    # sample(p=...) makes only the selected ones.
+    counts, p = bounds[2], bounds[3]
+    weight = counts if np.all(np.isnan(p)) else \
+        np.ceil(counts * np.clip(np.nan_to_num(p), 0, 1)).astype(np.int64) + 1
+    ends = np.searchsorted(np.cumsum(weight), np.arange(1, weight.sum() // _BLOCK + 1) * _BLOCK)
     edges = np.unique(np.r_[0, np.maximum(ends, 1), sources.size])
     pres, posts = [], []
     kept = 0
@@ -428,13 +529,13 @@ def _iteration_bounds(syn, sources, outer, func, args, kwargs, skip_if_invalid, 
 def _iterate(sources, bounds) -> tuple[np.ndarray, np.ndarray]:
     """Every (outer index, iteration value) pair of some sources, given their bounds."""
     lo, step, counts, p, size = bounds
+    if not np.all(np.isnan(p)):
+        seg, pos = bernoulli_positions(p, counts)
+        return sources[seg], lo[seg] + step[seg] * pos
     outer_idx = np.repeat(sources, counts)
     first = np.cumsum(counts) - counts
     offsets = np.arange(counts.sum()) - np.repeat(first, counts)
     k = np.repeat(lo, counts) + np.repeat(step, counts) * offsets
-    if not np.all(np.isnan(p)):
-        keep = _uniforms_below(np.repeat(p, counts), k.size)
-        return outer_idx[keep], k[keep]
     if np.all(size < 0):
         return outer_idx, k
     # Fixed-size samples without replacement: the `size` smallest of uniform keys per

@@ -488,7 +488,13 @@ class Synapses(Group):
             (``j='k for k in range(i-3, i+4) if j != i'``; the ``if`` may use the
             generated index and its group's variables).
         p : float or str
-            Connection probability, a number in [0, 1] or an expression.
+            Connection probability, a number in [0, 1] or an expression. A number, or
+            an expression of ``i`` and presynaptic variables, picks each source's
+            targets by geometric skips from one target to the next, as Brian 2's
+            ``sample`` does, so the cost grows with the synapses made, not with
+            ``N_pre * N_post``; the condition is then tested on the picked pairs
+            only. An expression of ``j`` or postsynaptic variables draws for every
+            pair.
         n : int or str
             Number of synapses per connected pair, or an expression of ``i`` and ``j``.
         skip_if_invalid : bool
