@@ -406,14 +406,14 @@ def _generate(syn, sources: np.ndarray, text: str, outer: str, skip_if_invalid: 
     elt, var, func, args, kwargs, cond = _parse_generator(text, where)
     bounds = _iteration_bounds(syn, sources, outer, func, args, kwargs, skip_if_invalid,
                                namespace, where)
+    # A sample's size= per source (``size`` is the generated group's size).
+    counts, p, sample_size = bounds[2], bounds[3], bounds[4]
     if cond is None and not skip_if_invalid:
         # Every generated index is kept (or is an error): refuse before generating.
-        _lo, _step, counts, p, sample_size = bounds
         _ensure_fit(syn, np.where(np.isnan(p), np.where(sample_size >= 0, sample_size, counts),
                                   counts * np.nan_to_num(p)).sum(), where)
     # Blocks of sources with about _BLOCK candidates each (at least one source); a
     # sample(p=...) makes only the selected ones.
-    counts, p = bounds[2], bounds[3]
     weight = counts if np.all(np.isnan(p)) else \
         np.ceil(counts * np.clip(np.nan_to_num(p), 0, 1)).astype(np.int64) + 1
     ends = np.searchsorted(np.cumsum(weight), np.arange(1, weight.sum() // _BLOCK + 1) * _BLOCK)
