@@ -13,10 +13,40 @@ and ``reset_device()`` are accepted. ``insert_code`` (C++) raises a clear error.
 
 from __future__ import annotations
 
+import io
+import pickle
+import types
+import warnings
+
+import numpy as np
+
 from .errors import SnnError, UnsupportedFeatureError
 from .random import get_state as random_state
 from .random import seed as _seed
 from .random import set_state as set_random_state
+
+
+class _Probe(pickle.Pickler):
+    """Tries whether a value pickles, taking devices as given: a value that holds the
+    device being pickled (an object with a ``device`` attribute) must not pickle it
+    again from inside."""
+
+    def persistent_id(self, obj):
+        return "device" if isinstance(obj, Device) else None
+
+
+def _picklable(namespace: dict) -> dict:
+    """The entries of ``namespace`` that pickle can send to another process."""
+    kept = {}
+    for name, value in namespace.items():
+        if name.startswith("__") or isinstance(value, types.ModuleType):
+            continue
+        try:
+            _Probe(io.BytesIO()).dump(value)
+        except Exception:  # noqa: BLE001 - whatever pickle refuses stays behind
+            continue
+        kept[name] = value
+    return kept
 
 
 class Device:
@@ -55,6 +85,16 @@ class Device:
         """Keep a ``run()`` call for :meth:`run` (called by :meth:`Network.run`)."""
         self._runs.append((network, list(network.objects), duration, options))
 
+    def __getstate__(self) -> dict:
+        """The device as sent to another process (scripts hand ``device.run`` to a
+        process pool): each recorded run keeps the names of its caller's namespace whose
+        values can be pickled (model code names no modules, no open files)."""
+        state = dict(self.__dict__)
+        state["_runs"] = [(net, objects, duration, {
+            **options, "namespace": _picklable(options.get("namespace") or {})})
+            for net, objects, duration, options in self._runs]
+        return state
+
     def build(self, *, run: bool = True, run_args=None, **options) -> None:
         """Brian 2 compiles the program and, with ``run=True``, runs it: snncore
         simulates the recorded ``run()`` calls (if any) now."""
@@ -62,18 +102,36 @@ class Device:
             self.project_dir = options["directory"]
         if run:
             self.run(run_args=run_args)
+        else:
+            self._compile()
 
-    def run(self, directory=None, results_directory=None, with_output: bool = True,
-            run_args=None) -> None:
-        """Simulate the recorded ``run()`` calls from the initial state, after setting
-        the variables given in ``run_args`` (``{G.tau: value}``) to new values."""
-        if run_args and not self._runs:
-            raise SnnError("device.run(run_args=...) needs run() calls recorded with "
-                           "set_device('cpp_standalone', build_on_run=False)")
-        networks = list({id(net): net for net, _o, _d, _k in self._runs}.values())
-        # Each run of a standalone program draws new random numbers: restoring the
-        # initial state must not rewind the random stream.
+    def _compile(self) -> None:
+        """What Brian 2's ``build(run=False)`` does, compiling: every recorded run is
+        prepared (its kernels and compiled loop built) with zero steps, then the initial
+        state is put back, so that later ``device.run()`` calls, also in processes forked
+        from this one (a process pool), start at once."""
         stream = random_state()
+        self._initial_state()
+        try:
+            # Values set later with run_args (tau = 0 until then) may not make sense yet:
+            # this is only preparation, and device.run() reports what is wrong for the
+            # values it runs with.
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._replay(zero_steps=True)
+        except SnnError:
+            pass
+        self._initial_state()
+        set_random_state(stream)
+        # The state is the initial one again; the next run() stores it anew, in the
+        # process that runs (a snapshot knows objects by identity, which a copy sent to
+        # another process does not keep).
+        for net, _objects, _d, _k in self._runs:
+            net._stored.pop("__device_initial__", None)
+
+    def _initial_state(self) -> None:
+        """Store the state before the first recorded run, or go back to it."""
+        networks = list({id(net): net for net, _o, _d, _k in self._runs}.values())
         for net in networks:
             first = next(objs for n, objs, _d, _k in self._runs if n is net)
             kept, net.objects = net.objects, first
@@ -82,22 +140,37 @@ class Device:
             else:
                 net.store("__device_initial__")
             net.objects = kept
+
+    def _replay(self, zero_steps: bool = False) -> None:
+        self._replaying = True
+        try:
+            for net, objects, duration, options in self._runs:
+                kept, net.objects = net.objects, objects
+                try:
+                    net.run(0.0 if zero_steps else duration, **options)
+                finally:
+                    net.objects = kept
+        finally:
+            self._replaying = False
+
+    def run(self, directory=None, results_directory=None, with_output: bool = True,
+            run_args=None) -> None:
+        """Simulate the recorded ``run()`` calls from the initial state, after setting
+        the variables given in ``run_args`` (``{G.tau: value}``) to new values."""
+        if run_args and not self._runs:
+            raise SnnError("device.run(run_args=...) needs run() calls recorded with "
+                           "set_device('cpp_standalone', build_on_run=False)")
+        # Each run of a standalone program draws new random numbers: restoring the
+        # initial state must not rewind the random stream.
+        stream = random_state()
+        self._initial_state()
         set_random_state(stream)
         for variable, value in (run_args or {}).items():
             if getattr(variable, "_owner", None) is None:
                 raise SnnError(f"the keys of run_args must be variables such as G.tau, got "
                                f"{variable!r}")
             variable[:] = value
-        self._replaying = True
-        try:
-            for net, objects, duration, options in self._runs:
-                kept, net.objects = net.objects, objects
-                try:
-                    net.run(duration, **options)
-                finally:
-                    net.objects = kept
-        finally:
-            self._replaying = False
+        self._replay()
         self.has_been_run = True
 
     def apply_run_args(self) -> None:

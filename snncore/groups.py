@@ -184,6 +184,12 @@ class Group(StateAccess):
         self._eqs = ParsedEquations()
         scope.register(self)
 
+    def __getstate__(self) -> dict:
+        # Built kernels are rebuilt when needed; they cannot be pickled (a process pool).
+        state = dict(self.__dict__)
+        state.pop("_bound_cache", None)
+        return state
+
     # ---- variables ------------------------------------------------------------------
 
     def _add_variable(self, name: str, dim: Dimension, dtype: str = "float", shared=False,

@@ -185,3 +185,49 @@ def test_recorded_runs_continue_and_keep_the_constants_of_their_time(backend):
     rise = 1 - np.exp(-np.arange(21) * 0.1 / 10)
     expected = np.concatenate([rise[:20], rise[20] * np.exp(-np.arange(30) * 0.1 / 10)])
     np.testing.assert_allclose(M.v[0], expected, rtol=1e-12)
+
+
+class _PoolSimulation:
+    """Brian 2's example standalone/standalone_multiple_processes.py, small: a network
+    run and built once (build(run=False)), then device.run() with new values in a
+    process pool, to which this object is sent pickled."""
+
+    def __init__(self):
+        from snncore import Network, NeuronGroup, StateMonitor, get_device, ms
+
+        self.net = Network()
+        G = NeuronGroup(1, """dv/dt = -v/tau : 1
+                              tau : second (constant)""", method="exact", name="neuron")
+        G.v = 1
+        self.net.add(G, StateMonitor(G, "v", record=True, name="trace"))
+        self.net.run(2 * ms)
+        self.device = get_device()
+        self.device.build(run=False, directory=None)
+
+    def do_run(self, tau: float) -> float:
+        from snncore.devices import device_module
+
+        device_module.active_device = self.device
+        self.device.run(run_args={self.net["neuron"].tau: tau})
+        return float(self.net["trace"].v[0, -1])
+
+
+def test_standalone_device_runs_in_a_process_pool():
+    """The recorded run keeps no modules of the caller's namespace, so the device and its
+    network can be pickled; build(run=False) prepares the kernels without simulating."""
+    import multiprocessing
+
+    from snncore import ms, reset_device, set_device
+
+    set_device("cpp_standalone", build_on_run=False)
+    try:
+        sim = _PoolSimulation()
+        assert sim.net["trace"].t.size == 0
+        taus = [2 * ms, 5 * ms]
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            values = pool.map(sim.do_run, taus)
+        expected = [np.exp(-1.9 * ms / tau) for tau in taus]
+        np.testing.assert_allclose(values, expected, rtol=1e-12)
+        np.testing.assert_allclose(sim.do_run(taus[1]), expected[1], rtol=1e-12)
+    finally:
+        reset_device()
