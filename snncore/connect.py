@@ -18,6 +18,7 @@ from .expressions import TypeInfo, identifiers, infer, parse_expression
 from .memory import ensure_fits
 from .namespace import Resolver
 from .random import generator
+from .source import parse
 from .units import DIMENSIONLESS
 
 #: Candidate pairs above which the kept share is estimated from a sample of _SAMPLE.
@@ -458,11 +459,7 @@ def _parse_generator(text: str, where: str):
             raise ModelSyntaxError(f"cannot read the generator of {where}: write "
                                    "'expr', 'expr if cond' or 'expr for k in range(...)'", text)
         text = f"{parts[0]} for _ in range(1)" + (f" if {parts[1]}" if len(parts) == 2 else "")
-    try:
-        tree = ast.parse(f"({text})", mode="eval").body
-    except SyntaxError as exc:
-        raise ModelSyntaxError(f"invalid syntax in the generator of {where} ({exc.msg})",
-                               text) from None
+    tree = parse(f"({text})", "eval", context=f" in the generator of {where}").body
     if not isinstance(tree, ast.GeneratorExp) or len(tree.generators) != 1 or \
             not isinstance(tree.generators[0].target, ast.Name):
         raise ModelSyntaxError(f"the generator of {where} must have one "

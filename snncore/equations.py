@@ -37,14 +37,48 @@ NEURON_FLAGS = {
 _KIND_NAMES = {"differential": "differential equation", "subexpression": "subexpression",
                "parameter": "parameter"}
 
-_LINE_RE = re.compile(
-    r"""^\s*(?:
-        d(?P<diff>[A-Za-z_]\w*)\s*/\s*dt\s*=\s*(?P<diff_expr>.+?)
-      | (?P<sub>[A-Za-z_]\w*)\s*=\s*(?P<sub_expr>.+?)
-      | (?P<param>[A-Za-z_]\w*)
-    )\s*:\s*(?P<unit>[^()]+?)\s*(?:\((?P<flags>[^()]*)\))?\s*$""",
-    re.VERBOSE,
-)
+# The left-hand sides of the three kinds of lines. Each is matched at the start of the
+# text before the last ':' and has no nested quantifiers, so matching is linear in the
+# length of the line (one regular expression for the whole line backtracked for seconds
+# on a long malformed line).
+_DIFF_LHS = re.compile(r"\s*d([A-Za-z_]\w*)\s*/\s*dt\s*=(?!=)")
+_SUB_LHS = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
+_PARAM_LHS = re.compile(r"\s*([A-Za-z_]\w*)\s*")
+
+
+@dataclass(frozen=True)
+class _Line:
+    """The parts of one model line: ``lhs = expr : unit (flags)``."""
+
+    kind: str
+    name: str
+    expr: str | None
+    unit: str
+    flags: str | None
+
+
+def _split_line(line: str) -> _Line | None:
+    """Split a model line into its parts, None when it has none of the three forms."""
+    head, colon, tail = line.rpartition(":")
+    if not colon:
+        return None
+    tail, flags = tail.strip(), None
+    if tail.endswith(")"):
+        start = tail.rfind("(")
+        flags, tail = tail[start + 1:-1], tail[:start].strip()
+    if not tail or "(" in tail or ")" in tail or (flags is not None and "(" in flags):
+        return None
+    if match := _DIFF_LHS.match(head):
+        kind, expr = "differential", head[match.end():]
+    elif match := _SUB_LHS.match(head):
+        kind, expr = "subexpression", head[match.end():]
+    elif match := _PARAM_LHS.fullmatch(head):
+        kind, expr = "parameter", None
+    else:
+        return None
+    if expr is not None and not expr.strip():
+        return None
+    return _Line(kind, match[1], expr, tail, flags)
 
 
 @dataclass
@@ -133,8 +167,8 @@ def parse_equations(model: str | Equations,
     flags_ok = NEURON_FLAGS if allowed_flags is None else allowed_flags
     out = ParsedEquations()
     for line in _join_continuations(model or ""):
-        match = _LINE_RE.match(line)
-        if match is None:
+        parts = _split_line(line)
+        if parts is None:
             if ":" not in line:
                 raise ModelSyntaxError("missing ': unit' at the end of the model line", line,
                                        len(line))
@@ -142,22 +176,17 @@ def parse_equations(model: str | Equations,
                 "cannot parse the model line; expected 'dx/dt = expr : unit', "
                 "'x = expr : unit' or 'x : unit'", line, 0,
             )
-        if match["diff"]:
-            name, kind, expr_text = match["diff"], "differential", match["diff_expr"]
-        elif match["sub"]:
-            name, kind, expr_text = match["sub"], "subexpression", match["sub_expr"]
-        else:
-            name, kind, expr_text = match["param"], "parameter", None
+        name, kind, expr_text = parts.name, parts.kind, parts.expr
         if name in RESERVED or name.startswith("_") or name in ("xi",) or \
                 re.fullmatch(r"xi_\w+", name):
             raise ModelSyntaxError(f"'{name}' is a reserved name and cannot be defined", line,
                                    line.find(name))
         if name in out:
             raise ModelSyntaxError(f"'{name}' is defined twice", line, line.find(name))
-        unit_text = match["unit"].strip()
+        unit_text = parts.unit
         dtype = {"boolean": "bool", "integer": "int"}.get(unit_text, "float")
         dim = parse_unit(unit_text, line)
-        flags = {f.strip() for f in (match["flags"] or "").split(",") if f.strip()}
+        flags = {f.strip() for f in (parts.flags or "").split(",") if f.strip()}
         for flag in flags:
             allowed = flags_ok.get(kind, set())
             if check_flags and flag not in allowed:
@@ -350,8 +379,8 @@ class Equations(Mapping):
 
 def _line(eq: Equation, name: str, expr: ast.expr | None) -> str:
     """A model line for ``eq`` under ``name`` with ``expr``, keeping its unit and flags."""
-    match = _LINE_RE.match(eq.source)
-    unit, flags = match["unit"].strip(), match["flags"]
+    parts = _split_line(eq.source)
+    unit, flags = parts.unit, parts.flags
     lhs = {"differential": f"d{name}/dt = ", "subexpression": f"{name} = "}.get(eq.kind, name)
     rhs = unparse(expr) if expr is not None else ""
     return f"{lhs}{rhs} : {unit}" + (f" ({flags.strip()})" if flags else "")

@@ -33,6 +33,13 @@ class ModelSyntaxError(SnnError, SyntaxError):
     def __init__(self, message: str, source: str | None = None, col: int | None = None):
         self.snn_message = message
         text = message
+        if source is not None and len(source) > 160:
+            # A long line is shown around the error: the message stays readable.
+            start = max((col or 0) - 60, 0)
+            window = source[start:start + 120]
+            prefix = "..." if start else ""
+            col = None if col is None else col - start + len(prefix)
+            source = f"{prefix}{window}... ({len(source)} characters)"
         if source is not None:
             text += f"\n    {source}"
             if col is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ModelSyntaxError
+from .source import parse, shorten
 
 # Order of the SI base dimensions in a Dimension's exponent tuple.
 _BASE = ("m", "kg", "s", "A", "K", "mol", "cd")
@@ -284,9 +285,11 @@ def parse_unit(text: str, line: str | None = None) -> Dimension:
     if text in ("1", "", "boolean", "integer"):
         return DIMENSIONLESS
     try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
-        raise ModelSyntaxError(f"cannot parse the unit '{text}'", line or text) from exc
+        tree = parse(text, "eval")
+    except ModelSyntaxError as exc:
+        if "nested too deeply" in exc.snn_message:
+            raise
+        raise ModelSyntaxError(f"cannot parse the unit '{shorten(text)}'", line or text) from None
 
     def visit(node: ast.AST) -> Dimension:
         if isinstance(node, ast.Name):
@@ -301,7 +304,10 @@ def parse_unit(text: str, line: str | None = None) -> Dimension:
             if isinstance(node.op, ast.Div):
                 return visit(node.left) / visit(node.right)
             if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant | ast.UnaryOp):
-                power = ast.literal_eval(node.right)
+                try:
+                    power = ast.literal_eval(node.right)
+                except ValueError:  # volt**-x
+                    power = None
                 if isinstance(power, int | float) and math.isfinite(power):
                     return visit(node.left) ** float(power)
         raise ModelSyntaxError(f"cannot parse the unit '{text}'", line or text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -9,6 +11,7 @@ import numpy as np
 from ..errors import SnnError
 from ..functions import exprel as _exprel
 from ..functions import timestep as _timestep
+from ..source import shorten
 from ..timedarray import column_values, row_index
 from .codegen import KernelSpec, kernel_source
 
@@ -85,7 +88,33 @@ def build(spec: KernelSpec) -> Callable:
         namespace = dict(_HELPERS)
         code = compile(source, "<snncore numpy kernel>", "exec")
         exec(code, namespace)  # checked: source generated from whitelisted model-code trees
-        kernel = namespace["kernel"]
+        kernel = _naming_arithmetic_errors(namespace["kernel"], spec)
         kernel.source = source
         _CACHE[source] = kernel
     return kernel
+
+
+def _naming_arithmetic_errors(kernel: Callable, spec: KernelSpec) -> Callable:
+    """``kernel``, raising an SnnError that names the model code for an arithmetic error.
+
+    numpy kernels compute the constant parts of model code with Python numbers, where
+    ``1/0``, ``10**400`` or ``(-1)**0.5`` raise (or give a complex number) instead of
+    the inf or nan that numpy and the Numba backend give; numpy also refuses an integer
+    array raised to a negative integer power. The original message is kept.
+    """
+
+    @functools.wraps(kernel)
+    def run(*args):
+        try:
+            return kernel(*args)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            text = str(exc)
+            if not (isinstance(exc, ArithmeticError) or "negative integer powers" in text
+                    or "complex" in text):
+                raise
+            code = [ast.unparse(spec.condition)] if spec.condition is not None else []
+            code += [f"{target} = {ast.unparse(expr)}" for target, expr in spec.statements]
+            raise SnnError(f"arithmetic error ({type(exc).__name__}: {text}) in the model "
+                           f"code '{shorten('; '.join(code), 200)}'") from exc
+
+    return run
