@@ -780,11 +780,6 @@ def render(node: ast.expr, flavor: str) -> str:
                 return f"np.logical_not({r(n.operand)})" if vector else f"(not {r(n.operand)})"
             return f"({'-' if isinstance(n.op, ast.USub) else '+'}{r(n.operand)})"
         if isinstance(n, ast.BinOp):
-            if isinstance(n.op, ast.Pow):
-                # np.power computes in 64 bits on both backends; Python's ** on constants
-                # gives 10**400 exactly, or (-1)**0.5 as a complex number (which Python's
-                # compiler even folds into the Numba kernel as a constant).
-                return f"np.power({r(n.left)}, {r(n.right)})"
             return f"({r(n.left)} {_BINOPS[type(n.op)]} {r(n.right)})"
         if isinstance(n, ast.BoolOp):
             if vector:
