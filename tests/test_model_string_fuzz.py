@@ -302,7 +302,8 @@ def test_equations_object(text, renames):
        reset=_expression(NEURON_NAMES), init=_expression(["i", "N", "rand()"]))
 def test_wellformed_neuron_strings_run(rhs, cond, reset, init):
     def build():
-        G = NeuronGroup(4, f"dv/dt = ({rhs} - v)/(10*ms) : 1\nx : 1\nu = {rhs} : 1",
+        G = NeuronGroup(4, f"dv/dt = ({rhs} - v)/(10*ms) : 1\nx : 1\n"
+                        f"u = {rhs} : 1 (constant over dt)",
                         threshold=cond, reset=f"v = {reset}", refractory=cond,
                         events={"custom": cond}, method="euler")
         G.x = init
