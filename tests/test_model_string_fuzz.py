@@ -468,3 +468,14 @@ def test_constant_powers_compute_in_64_bits(backend):
     H = NeuronGroup(2, "v : 1", threshold="True", reset="v = (-1)**0.5")
     with pytest.raises(SnnError, match=r"'v' of NeuronGroup .* became nan"):
         Network(H).run(defaultclock.dt)
+
+
+@pytest.mark.parametrize("code", ["w = rand()", "w = poisson(2)", "w = poisson(v_pre + 1)"])
+def test_random_draws_in_synaptic_code(backend, code):
+    """numpy drew one number per spiking row instead of per synapse (a raw ValueError)."""
+    G = NeuronGroup(3, "v : 1", threshold="True")
+    S = Synapses(G, G, "w : 1", on_pre=code)
+    S.connect()
+    S.w = -1
+    Network(G, S).run(defaultclock.dt)
+    assert len(S.w[:]) == 9 and (S.w[:] >= 0).all()

@@ -347,6 +347,8 @@ def _numpy_source(spec: KernelSpec) -> str:
     if spec.mode == "rows":
         lines.append("    _idx = _rows_to_ids(_indices, _ptr, "
                      + ("_perm)" if spec.has_perm else "None)"))
+        # Draws (rand(), poisson()) are one per synapse of the rows, not one per row.
+        lines.append("    _n = len(_idx)")
     lines += _numpy_scalar_block(spec)
     indexed = sorted({spec.arrays[t].index for t in _written(spec)
                       if spec.arrays[t].index not in (None, "shared")})
