@@ -102,12 +102,11 @@ def test_linked_flag_alone():
         NeuronGroup(2, "v : volt (linked, constant)")
 
 
-def linked_in_synapses(lib):
-    """A synaptic variable linked to a one-neuron group (Brian 2's example
-    synapses/homeostatic_stdp_at_inhibitory_synapes.py, shortened)."""
-    tau_stdp = 20 * lib.ms  # noqa: F841 - found in this frame
-    eta = 1 * lib.nsiemens * lib.second  # noqa: F841
-    factor = lib.NeuronGroup(1, "dG/dt = -G/(10*ms) + 5/ms/second : Hz")
+def homeostatic_synapse(lib, factor):
+    """Two spike sources and an STDP synapse between them whose updates scale with ``G``
+    linked to ``factor.G`` (as in Brian 2's example
+    synapses/homeostatic_stdp_at_inhibitory_synapes.py); ``tau_stdp`` and ``eta`` are
+    found in the frame that calls ``run()``, as in Brian 2."""
     pre = lib.SpikeGeneratorGroup(1, [0, 0, 0], [5, 15, 25] * lib.ms)
     post = lib.SpikeGeneratorGroup(1, [0, 0, 0], [6, 16, 26] * lib.ms)
     S = lib.Synapses(pre, post, """G : Hz (linked)
@@ -118,6 +117,16 @@ def linked_in_synapses(lib):
                      on_post="zj += 1.\nwij += eta * G * (zi + 1)")
     S.connect(i=0, j=0)
     S.G = lib.linked_var(factor, "G")
+    return pre, post, S
+
+
+def linked_in_synapses(lib):
+    """A synaptic variable linked to a one-neuron group (Brian 2's example
+    synapses/homeostatic_stdp_at_inhibitory_synapes.py, shortened)."""
+    tau_stdp = 20 * lib.ms  # noqa: F841 - found in this frame
+    eta = 1 * lib.nsiemens * lib.second  # noqa: F841
+    factor = lib.NeuronGroup(1, "dG/dt = -G/(10*ms) + 5/ms/second : Hz")
+    pre, post, S = homeostatic_synapse(lib, factor)  # all visible to run()
     M = lib.StateMonitor(S, ["G", "wij"], record=True, dt=1 * lib.ms)
     lib.run(30 * lib.ms)
     return {"G": si(M.G), "wij": si(M.wij)}
@@ -143,16 +152,7 @@ def linked_subexpressions(lib):
     k = 3.0  # noqa: F841
     factor = lib.NeuronGroup(1, "G = H - gamma : Hz\ndH/dt = -H/(10*ms) : Hz", name="f")
     factor.H = 30 * lib.Hz
-    pre = lib.SpikeGeneratorGroup(1, [0, 0, 0], [5, 15, 25] * lib.ms)
-    post = lib.SpikeGeneratorGroup(1, [0, 0, 0], [6, 16, 26] * lib.ms)
-    S = lib.Synapses(pre, post, """G : Hz (linked)
-                                   wij : siemens
-                                   dzi/dt = -zi / tau_stdp : 1 (event-driven)
-                                   dzj/dt = -zj / tau_stdp : 1 (event-driven)""",
-                     on_pre="zi += 1.\nwij += eta * G * zj",
-                     on_post="zj += 1.\nwij += eta * G * (zi + 1)")
-    S.connect(i=0, j=0)
-    S.G = lib.linked_var(factor, "G")
+    pre, post, S = homeostatic_synapse(lib, factor)  # all visible to run()
     A = lib.NeuronGroup(4, """dv/dt = (I - v)/(10*ms) : volt
                               I : volt
                               drive = I + k*i*mV/N : volt
