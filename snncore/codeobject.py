@@ -55,6 +55,13 @@ class Owner(Protocol):
         """Every variable name, for suggestions in error messages."""
 
 
+class GroupOwner(Owner, Protocol):
+    """An owner that may hold ``(linked)`` variables (groups and synapses)."""
+
+    def is_unlinked(self, name: str) -> bool:
+        """Whether ``name`` is a ``(linked)`` variable not yet given its target."""
+
+
 _TIME = {"t": TypeInfo(SECOND, "float"), "dt": TypeInfo(SECOND, "float")}
 _UNCHECKED = TypeInfo(None, "float")
 
@@ -391,12 +398,14 @@ def _scalar_statement(owner: Owner, target: str, expr: ast.expr, source: str,
     return True
 
 
-def check_per_element_writes(owner: Owner, statements: Sequence[tuple[str, ast.expr, str]]
+def check_per_element_writes(owner: GroupOwner, statements: Sequence[tuple[str, ast.expr, str]]
                              ) -> None:
     """Refuse, when the code is given, writes to ``(shared)`` variables in code run once
     per element (a reset, code run on an event, synaptic code), as Brian 2 refuses them
     ("Writing to scalar variable ... not allowed in this context")."""
     for target, _expr, source in statements:
+        if owner.is_unlinked(target):
+            continue  # what it links to is known at run(), where bind() checks the write
         ref = owner.variable_ref(target)
         if ref is not None and ref[0].index == "shared":
             raise _shared_write_error(owner, target, source)

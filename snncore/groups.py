@@ -256,6 +256,10 @@ class Group(StateAccess):
 
     # ---- linked variables -------------------------------------------------------------
 
+    def is_unlinked(self, name: str) -> bool:
+        """Whether ``name`` is a ``(linked)`` variable not yet given its target."""
+        return name in self._links and self._links[name] is None
+
     def _link(self, name: str) -> LinkedVariable:
         if name in self._hidden_links:
             return self._hidden_links[name]

@@ -57,6 +57,7 @@ CHILD = textwrap.dedent("""
     net.store()
     net.run(dt)
     net.restore(restore_random_state=True)
+    started = time.monotonic()
     while True:
         try:
             print("running", flush=True)
@@ -75,7 +76,7 @@ CHILD = textwrap.dedent("""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     np.savez(out, t=M.t, v=M.v, i=SM.i, spike_t=SM.t, rate=R.rate, w=S.w,
              final_v=G.v[:], steps=net._step)
-    print("done", flush=True)
+    print(f"done {time.monotonic() - started!r}", flush=True)
 """)
 
 MOMENTS = 5
@@ -101,8 +102,12 @@ def _lines_until(proc, prefixes: tuple[str, ...]) -> str:
             return line
 
 
-# Simulated seconds per backend: a few seconds of wall time on one busy core.
-DURATIONS = {"numpy": 0.5, "numba": 40.0}
+# Simulated seconds per backend: a few seconds of wall time on one core.
+DURATIONS = {"numpy": 0.5, "numba": 100.0}
+#: Each wait before a SIGINT, as a fraction of the uninterrupted run's wall time: all
+#: MOMENTS together stay within 30% of it, so the interrupts fall inside the run even
+#: if the machine gets three times faster between the two runs.
+WAIT = (0.02, 0.06)
 
 
 @pytest.mark.parametrize("backend_name", ["numpy", "numba"])
@@ -110,10 +115,10 @@ def test_sigint_at_random_moments_then_continue_bit_for_bit(tmp_path, backend_na
                                                               snncore_cache_dir):
     duration = DURATIONS[backend_name]
     proc, ref_file = _child(tmp_path, backend_name, duration, "reference", snncore_cache_dir)
-    _lines_until(proc, ("done",))
+    # The wall time of a warm run, to place the interrupts inside it.
+    run_time = float(_lines_until(proc, ("done",)).split()[1])
     assert proc.wait(timeout=600) == 0, proc.stderr.read()
     reference = np.load(ref_file)
-    # The wall time of a warm run, to place the interrupts inside it.
     proc, out_file = _child(tmp_path, backend_name, duration, "interrupted",
                             snncore_cache_dir)
     started = time.monotonic()
@@ -121,7 +126,7 @@ def test_sigint_at_random_moments_then_continue_bit_for_bit(tmp_path, backend_na
     rng = np.random.default_rng(2024)
     steps, latencies = [], []
     for _ in range(MOMENTS):
-        time.sleep(rng.uniform(0.05, 0.35))
+        time.sleep(rng.uniform(*WAIT) * run_time)
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
         line = _lines_until(proc, ("interrupted", "done"))
@@ -134,7 +139,7 @@ def test_sigint_at_random_moments_then_continue_bit_for_bit(tmp_path, backend_na
     assert proc.wait(timeout=600) == 0, proc.stderr.read()
     got = np.load(out_file)
     end = int(reference["steps"])
-    print(f"{backend_name}: interrupted at steps {steps} of {end}, latency "
+    print(f"{backend_name}: run {run_time:.2f} s; interrupted at steps {steps} of {end}, latency "
           f"{[round(x, 3) for x in latencies]} s, {time.monotonic() - started:.1f} s")
     # several interrupts fell inside the stepping itself, not only before it began
     assert len(set(steps)) >= 3 and all(0 <= s < end for s in steps)

@@ -202,3 +202,14 @@ def test_linked_subexpression_checks():
     B.run_regularly("G = 1*Hz")
     with pytest.raises(SnnError, match=r"cannot write 'G' .*subexpression"):
         run(1 * ms)
+
+
+def test_a_reset_may_name_a_link_made_later_and_is_checked_at_run(backend):
+    """The reset is checked for writes to shared variables when the group is made, but a
+    linked variable's target is set afterwards: a link that makes it one value for the
+    whole group (a one-element target) is refused at run(), as Brian 2 refuses it."""
+    source = NeuronGroup(1, "v : volt")
+    group = NeuronGroup(2, "u : volt (linked)", threshold="True", reset="u = 1*mV")
+    group.u = linked_var(source, "v")
+    with pytest.raises(SnnError, match=r"cannot write the shared variable 'u'.*'u = 1\*mV'"):
+        run(1 * ms)
