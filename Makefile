@@ -38,8 +38,9 @@ test: $(STAMP)
 site-check: $(STAMP)
 	@test -f _build/html/index.html || $(MAKE) book
 	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
-	    && apt-get install -y -q chromium; } || { echo "make site-check needs Chromium:" \
-	    "sudo apt-get install -y chromium (Debian/Ubuntu)"; exit 2; }
+	    && { apt-get install -y -q chromium || { apt-get update -q \
+	    && apt-get install -y -q chromium; }; }; } || { echo "make site-check needs" \
+	    "Chromium: sudo apt-get install -y chromium (Debian/Ubuntu)"; exit 2; }
 	$(BIN)/python -m pytest -q tests/browser/test_site_check.py
 	$(BIN)/python tests/browser/site_check.py --browser "$$(command -v chromium)"
 
