@@ -44,3 +44,20 @@ def backend(request):
     snncore.set_backend(request.param)
     snncore.start_scope()
     return request.param
+
+
+@pytest.fixture
+def fused_runs(monkeypatch):
+    """A list that gains, for every run, whether it used the compiled (fused) loop."""
+    import snncore.network
+
+    used = []
+    original = snncore.network.fused_loop
+
+    def spy(ops):
+        loop = original(ops)
+        used.append(loop is not None)
+        return loop
+
+    monkeypatch.setattr(snncore.network, "fused_loop", spy)
+    return used

@@ -11,7 +11,6 @@ import pytest
 from models import brian2_run, si, snn_run
 
 import snncore
-import snncore.network
 from snncore import Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, ms
 
 
@@ -37,24 +36,11 @@ def recurrent_delays(lib):
             "spike_t": si(spikes.t)}
 
 
-def _fused_runs(monkeypatch) -> list:
-    used = []
-    original = snncore.network.fused_loop
-
-    def spy(ops):
-        loop = original(ops)
-        used.append(loop is not None)
-        return loop
-
-    monkeypatch.setattr(snncore.network, "fused_loop", spy)
-    return used
-
-
-def test_heterogeneous_delays_fused_give_numpy_bit_for_bit(monkeypatch):
+def test_heterogeneous_delays_fused_give_numpy_bit_for_bit(fused_runs):
     snncore.set_backend("numpy")
     reference = snn_run(recurrent_delays)
     snncore.set_backend("numba")
-    used = _fused_runs(monkeypatch)
+    used = fused_runs
     got = snn_run(recurrent_delays)
     assert used == [True]
     assert reference["i"].size > 100

@@ -145,16 +145,8 @@ def test_new_parameter_values_and_delays_reuse_the_compiled_loop(numba):
     assert M.num_spikes > 0
 
 
-def test_heterogeneous_delays_run_in_the_fused_loop(numba, monkeypatch):
-    used = []
-    original = snncore.network.fused_loop
-
-    def spy(ops):
-        loop = original(ops)
-        used.append(loop is not None)
-        return loop
-
-    monkeypatch.setattr(snncore.network, "fused_loop", spy)
+def test_heterogeneous_delays_run_in_the_fused_loop(numba, fused_runs):
+    used = fused_runs
     G = NeuronGroup(2, "v : 1", threshold="v > 1", reset="v = 0")
     S = Synapses(G, G, on_pre="v += 0.5")
     S.connect(i=0, j=1)
