@@ -1,0 +1,354 @@
+"""Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011,
+"Parallel random numbers: as easy as 1, 2, 3").
+
+A draw is a pure function of a key (from the seed) and a counter. The counter names the
+draw: the stream (which kernel of which object), the time step, the element (neuron or
+synapse), the draw site (the k-th ``rand()``/``randn()``/``poisson()``/``xi`` of the
+kernel) and an attempt number (rejection methods need more than one number). No state
+advances, so a draw is the same whatever order the elements are visited in, however a
+run is cut into segments, and whichever backend computes it.
+
+Each function here is written once: the bit-level core (:func:`philox`, :func:`bits`,
+:func:`unit`, :func:`ziggurat_candidate`) is compiled by Numba for the kernels
+(scalars) and its plain Python version (``.py_func``) runs on numpy arrays of uint64 in
+the numpy backend. The rejection loops, which branch per element, exist twice: a scalar
+one for Numba (:func:`normal`, :func:`poisson`) and a masked vector one for numpy
+(:func:`normals`, :func:`poissons`), taking their numbers from the same counters in the
+same order, so they return the same bits. Transcendental functions whose result becomes
+a returned value (the normal tail) are taken from the C library on both sides
+(``math.log`` per element in numpy), those that only decide an acceptance test from
+numpy's vector functions.
+
+Counter layout (four 32-bit words): ``(element >> 1, step, site << 16 | attempt,
+stream)``; each Philox block gives two 64-bit halves, element ``e`` takes half
+``e & 1``. Steps count up to 2**32 (five days at dt = 0.1 ms), sites and attempts up to
+2**16 each.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+from numba import njit
+
+from .backends.kernel_cache import cached
+
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
+_LOW = np.uint64(0xFFFFFFFF)
+_ONE, _S7, _S11, _S16, _S32 = (np.uint64(k) for k in (1, 7, 11, 16, 32))
+_127 = np.uint64(127)
+_HALF31 = np.int64(2147483648)
+_EPS53 = 1.0 / 9007199254740992.0
+
+
+@cached
+@njit(inline="always")
+def philox(c0, c1, c2, c3, k0, k1):
+    """Philox4x32-10 of the counter ``(c0, c1, c2, c3)`` under the key ``(k0, k1)``.
+
+    Every argument is a uint64 below 2**32 (a scalar, or in numpy an array); so are the
+    four results. Salmon et al.'s known answers are checked in the tests.
+    """
+    for _ in range(10):
+        p0 = c0 * _M0
+        p1 = c2 * _M1
+        c0, c1, c2, c3 = (p1 >> _S32) ^ c1 ^ k0, p1 & _LOW, (p0 >> _S32) ^ c3 ^ k1, p0 & _LOW
+        k0 = (k0 + _W0) & _LOW
+        k1 = (k1 + _W1) & _LOW
+    return c0, c1, c2, c3
+
+
+@cached
+@njit(inline="always")
+def bits(k0, k1, stream, step, site, attempt, element):
+    """The 64 random bits of one counter (all arguments uint64)."""
+    lane = element & _ONE
+    w0, w1, w2, w3 = philox(element >> _ONE, step & _LOW, ((site << _S16) | attempt) & _LOW,
+                            stream, k0, k1)
+    # The half ``lane`` of the block, without a branch (so that loops vectorise).
+    hi = w0 + (w2 - w0) * lane
+    lo = w1 + (w3 - w1) * lane
+    return (hi << _S32) | lo
+
+
+def _unit(b):
+    return (b >> _S11) * _EPS53
+
+
+@cached
+@njit(inline="always")
+def unit(b):
+    """A uniform number in [0, 1) from the top 53 of 64 random bits."""
+    return float(b >> _S11) * _EPS53
+
+
+def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tables of Marsaglia & Tsang's ziggurat for the standard normal (128 layers)."""
+    m1 = 2147483648.0
+    dn = tn = 3.442619855899
+    vn = 9.91256303526217e-3
+    kn, wn, fn = np.zeros(128), np.zeros(128), np.zeros(128)
+    q = vn / math.exp(-0.5 * dn * dn)
+    kn[0], kn[1] = (dn / q) * m1, 0.0
+    wn[0], wn[127] = q / m1, dn / m1
+    fn[0], fn[127] = 1.0, math.exp(-0.5 * dn * dn)
+    for i in range(126, 0, -1):
+        dn = math.sqrt(-2.0 * math.log(vn / dn + math.exp(-0.5 * dn * dn)))
+        kn[i + 1] = (dn / tn) * m1
+        tn = dn
+        fn[i] = math.exp(-0.5 * dn * dn)
+        wn[i] = dn / m1
+    return kn, wn, fn
+
+
+_KN, _WN, _FN = _ziggurat_tables()
+_R = 3.442619855899
+
+
+@cached
+@njit(inline="always")
+def split(b):
+    """The ziggurat's signed 32-bit ``hz`` (the top half) and layer ``iz`` (seven bits of
+    the bottom half, so that the layer and the value do not share bits)."""
+    return np.int64(b >> _S32) - _HALF31, np.int64(b & _127)
+
+
+# ---------------------------------------------------------------- scalars (Numba)
+@cached
+@njit
+def uniform(k0, k1, stream, step, site, element):
+    """One uniform number in [0, 1) (``k0``, ``k1``, ``stream`` uint64; the others
+    integers)."""
+    return unit(bits(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(0),
+                     np.uint64(element)))
+
+
+@cached
+@njit
+def normal(k0, k1, stream, step, site, element):
+    """One standard normal number by the ziggurat method.
+
+    The fast path (98.8% of draws: one block, a multiplication and a comparison) is
+    small enough for LLVM to inline into a kernel; the rejection steps are a separate
+    function.
+    """
+    step, site, element = np.uint64(step), np.uint64(site), np.uint64(element)
+    hz, iz = split(bits(k0, k1, stream, step, site, np.uint64(0), element))
+    if abs(hz) < _KN[iz]:
+        return hz * _WN[iz]
+    return _normal_rejected(k0, k1, stream, step, site, element, hz, iz)
+
+
+@cached
+@njit
+def _normal_rejected(k0, k1, stream, step, site, element, hz, iz):
+    attempt = np.uint64(1)
+    while True:
+        if iz == 0:
+            # The tail beyond r, by Marsaglia's exponential rejection.
+            while True:
+                u = unit(bits(k0, k1, stream, step, site, attempt, element))
+                v = unit(bits(k0, k1, stream, step, site, attempt + _ONE, element))
+                attempt += np.uint64(2)
+                x = -math.log(1.0 - u) / _R
+                y = -math.log(1.0 - v)
+                if y + y >= x * x:
+                    return _R + x if hz > 0 else -_R - x
+        x = hz * _WN[iz]
+        u = unit(bits(k0, k1, stream, step, site, attempt, element))
+        if _FN[iz] + u * (_FN[iz - 1] - _FN[iz]) < math.exp(-0.5 * x * x):
+            return x
+        hz, iz = split(bits(k0, k1, stream, step, site, attempt + _ONE, element))
+        attempt += np.uint64(2)
+        if abs(hz) < _KN[iz]:
+            return hz * _WN[iz]
+
+
+@cached
+@njit
+def poisson(k0, k1, stream, step, site, element, lam):
+    """A Poisson number of mean ``lam``: multiplication of uniforms (Knuth) below a mean
+    of 10, Hormann's (1993) transformed rejection (PTRS, as numpy) above. A mean that is
+    not a non-negative number gives 0."""
+    if not lam > 0.0:
+        return 0
+    step, site, element = np.uint64(step), np.uint64(site), np.uint64(element)
+    attempt = np.uint64(0)
+    if lam < 10.0:
+        limit = math.exp(-lam)
+        k, prod = 0, 1.0
+        while True:
+            prod *= unit(bits(k0, k1, stream, step, site, attempt, element))
+            attempt += _ONE
+            if prod <= limit:
+                return k
+            k += 1
+    slam, loglam = math.sqrt(lam), math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = unit(bits(k0, k1, stream, step, site, attempt, element)) - 0.5
+        v = unit(bits(k0, k1, stream, step, site, attempt + _ONE, element))
+        attempt += np.uint64(2)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= \
+                -lam + k * loglam - math.lgamma(k + 1.0):
+            return int(k)
+
+
+# ---------------------------------------------------------------- vectors (numpy)
+def _python(function, **callees):
+    """The Python version of an ``@njit`` function, calling the Python versions of the
+    ``@njit`` functions it calls (same code, so the same bits)."""
+    namespace = {**function.py_func.__globals__, **callees}
+    return types.FunctionType(function.py_func.__code__, namespace, function.__name__)
+
+
+_philox_np = philox.py_func
+_bits_np = _python(bits, philox=_philox_np)
+_split_np = split.py_func
+
+
+def _u64(value) -> np.ndarray:
+    return np.asarray(value).astype(np.uint64)
+
+
+def _key(key) -> tuple:
+    k0, k1, stream = (np.uint64(k) for k in key[:3])
+    return k0, k1, stream
+
+
+def uniforms(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
+    """Uniform numbers in [0, 1) for ``elements``, equal to :func:`uniform`'s.
+
+    ``key`` is ``(k0, k1, stream)``.
+    """
+    k0, k1, stream = _key(key)
+    b = _bits_np(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(0),
+                 _u64(elements))
+    return _unit(b)
+
+
+def _bits_at(key, step, site, attempt, elements):
+    k0, k1, stream = _key(key)
+    return _bits_np(k0, k1, stream, np.uint64(step), np.uint64(site), _u64(attempt),
+                    _u64(elements))
+
+
+def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
+    """Standard normal numbers for ``elements``, equal to :func:`normal`'s."""
+    elements = _u64(elements)
+    hz, iz = _split_np(_bits_at(key, step, site, 0, elements))
+    out = hz * _WN[iz]
+    todo = np.flatnonzero(~(np.abs(hz) < _KN[iz]))
+    if todo.size:
+        out[todo] = _normals_rejected(key, step, site, elements[todo], hz[todo], iz[todo])
+    return out
+
+
+def _normals_rejected(key, step, site, elements, hz, iz) -> np.ndarray:
+    """:func:`_normal_rejected` for each element, as a loop over masked vectors."""
+    out = np.zeros(elements.size)
+    attempt = np.ones(elements.size, dtype=np.uint64)
+    todo = np.arange(elements.size)
+    while todo.size:
+        e, a = elements[todo], attempt[todo]
+        tail = iz[todo] == 0
+        done = np.zeros(todo.size, dtype=bool)
+        if tail.any():
+            t = np.flatnonzero(tail)
+            u = _unit(_bits_at(key, step, site, a[t], e[t]))
+            v = _unit(_bits_at(key, step, site, a[t] + _ONE, e[t]))
+            attempt[todo[t]] += np.uint64(2)
+            # The value itself comes from log: the C library's, as in Numba.
+            x = np.array([-math.log(1.0 - w) for w in u]) / _R
+            y = np.array([-math.log(1.0 - w) for w in v])
+            ok = y + y >= x * x
+            sign = np.where(hz[todo[t]] > 0, 1.0, -1.0)
+            out[todo[t[ok]]] = (sign * (_R + x))[ok]
+            done[t[ok]] = True
+        w = np.flatnonzero(~tail)
+        if w.size:
+            rows = todo[w]
+            x = hz[rows] * _WN[iz[rows]]
+            u = _unit(_bits_at(key, step, site, a[w], e[w]))
+            izr = iz[rows]
+            ok = _FN[izr] + u * (_FN[izr - 1] - _FN[izr]) < np.exp(-0.5 * x * x)
+            out[rows[ok]] = x[ok]
+            done[w[ok]] = True
+            again = w[~ok]
+            rows = todo[again]
+            nhz, niz = _split_np(_bits_at(key, step, site, a[again] + _ONE, e[again]))
+            attempt[rows] += np.uint64(2)
+            hz[rows], iz[rows] = nhz, niz
+            fast = np.abs(nhz) < _KN[niz]
+            out[rows[fast]] = (nhz * _WN[niz])[fast]
+            done[again[fast]] = True
+        todo = todo[~done]
+    return out
+
+
+def poissons(key, step: int, site: int, elements: np.ndarray, lam) -> np.ndarray:
+    """Poisson numbers of means ``lam`` for ``elements``, equal to :func:`poisson`'s."""
+    elements = _u64(elements)
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), elements.shape)
+    out = np.zeros(elements.size, dtype=np.int64)
+    small = np.flatnonzero((lam > 0.0) & (lam < 10.0))
+    if small.size:
+        out[small] = _knuth(key, step, site, elements[small], lam[small])
+    large = np.flatnonzero(lam >= 10.0)
+    if large.size:
+        out[large] = _ptrs(key, step, site, elements[large], lam[large])
+    return out
+
+
+def _knuth(key, step, site, elements, lam) -> np.ndarray:
+    limit = np.exp(-lam)
+    out = np.zeros(elements.size, dtype=np.int64)
+    prod = np.ones(elements.size)
+    todo = np.arange(elements.size)
+    attempt = 0
+    while todo.size:
+        prod[todo] *= _unit(_bits_at(key, step, site, attempt, elements[todo]))
+        attempt += 1
+        stop = prod[todo] <= limit[todo]
+        out[todo[~stop]] += 1
+        todo = todo[~stop]
+    return out
+
+
+def _ptrs(key, step, site, elements, lam) -> np.ndarray:
+    slam, loglam = np.sqrt(lam), np.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    out = np.zeros(elements.size, dtype=np.int64)
+    todo = np.arange(elements.size)
+    attempt = 0
+    while todo.size:
+        u = _unit(_bits_at(key, step, site, attempt, elements[todo])) - 0.5
+        v = _unit(_bits_at(key, step, site, attempt + 1, elements[todo]))
+        attempt += 2
+        us = 0.5 - np.abs(u)
+        k = np.floor((2.0 * a[todo] / us + b[todo]) * u + lam[todo] + 0.43)
+        accept = (us >= 0.07) & (v <= vr[todo])
+        test = ~accept & ~((k < 0) | ((us < 0.013) & (v > us)))
+        for q in np.flatnonzero(test):
+            r = todo[q]
+            accept[q] = math.log(v[q]) + math.log(invalpha[r]) - \
+                math.log(a[r] / (us[q] * us[q]) + b[r]) <= \
+                -lam[r] + k[q] * loglam[r] - math.lgamma(k[q] + 1.0)
+        out[todo[accept]] = k[accept].astype(np.int64)
+        todo = todo[~accept]
+    return out

@@ -1,0 +1,132 @@
+"""The counter-based generator (snncore.philox): known answers, the same bits from the
+Numba scalars and the numpy vectors, and the distributions of its uniforms, normals and
+Poisson numbers."""
+
+import numpy as np
+import pytest
+from numba import njit
+from scipy import stats
+
+from snncore import philox
+
+U = np.uint64
+KEY = (U(0x1234567), U(0x89ABCDEF), U(5))
+
+
+@pytest.mark.parametrize(("counter", "key", "expected"), [
+    # Salmon et al.'s known-answer vectors for Philox4x32-10 (Random123, kat_vectors).
+    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
+     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+])
+def test_philox4x32_10_known_answers(counter, key, expected):
+    numba_out = philox.philox(*(U(c) for c in counter + key))
+    assert tuple(int(w) for w in numba_out) == expected
+    numpy_out = philox.philox.py_func(*(np.array([c], dtype=U) for c in counter + key))
+    assert tuple(int(w[0]) for w in numpy_out) == expected
+
+
+@njit
+def _scalars(kind, k0, k1, stream, step, site, elements, lam):
+    out = np.empty(elements.size)
+    for q in range(elements.size):
+        if kind == 0:
+            out[q] = philox.uniform(k0, k1, stream, step, site, elements[q])
+        elif kind == 1:
+            out[q] = philox.normal(k0, k1, stream, step, site, elements[q])
+        else:
+            out[q] = philox.poisson(k0, k1, stream, step, site, elements[q], lam[q])
+    return out
+
+
+@njit
+def _over_steps(k0, k1, stream, n):
+    return np.array([philox.uniform(k0, k1, stream, step, 0, 7) for step in range(n)])
+
+
+ELEMENTS = np.arange(300_000)
+
+
+@pytest.fixture(scope="module")
+def normals():
+    return philox.normals(KEY, 17, 2, ELEMENTS)
+
+
+def test_numba_and_numpy_give_the_same_uniforms():
+    elements = np.r_[ELEMENTS[:50_000], 2**33 - 1, 12345678901]
+    vector = philox.uniforms(KEY, 3, 1, elements)
+    scalar = _scalars(0, *KEY, 3, 1, elements, np.zeros(0))
+    np.testing.assert_array_equal(vector, scalar)
+
+
+def test_numba_and_numpy_give_the_same_normals_tails_included(normals):
+    scalar = _scalars(1, *KEY, 17, 2, ELEMENTS, np.zeros(0))
+    np.testing.assert_array_equal(normals, scalar)
+    # The rejection steps were taken: wedges and the tail beyond r = 3.44.
+    assert np.count_nonzero(np.abs(normals) > philox._R) > 50
+
+
+def test_numba_and_numpy_give_the_same_poisson_numbers():
+    elements = ELEMENTS[:100_000]
+    lam = np.r_[0.0, -1.0, np.nan, (elements[3:] % 60) * 0.5]
+    vector = philox.poissons(KEY, 9, 4, elements, lam)
+    scalar = _scalars(2, *KEY, 9, 4, elements, lam)
+    np.testing.assert_array_equal(vector, scalar)
+    assert np.all(vector[:3] == 0)  # no mean, no events
+
+
+def test_a_draw_depends_on_every_part_of_its_counter():
+    base = philox.uniforms(KEY, 3, 1, ELEMENTS[:1000])
+    for other in (philox.uniforms((KEY[0] + U(1), KEY[1], KEY[2]), 3, 1, ELEMENTS[:1000]),
+                  philox.uniforms((KEY[0], KEY[1], KEY[2] + U(1)), 3, 1, ELEMENTS[:1000]),
+                  philox.uniforms(KEY, 4, 1, ELEMENTS[:1000]),
+                  philox.uniforms(KEY, 3, 2, ELEMENTS[:1000]),
+                  philox.uniforms(KEY, 3, 1, ELEMENTS[1000:2000])):
+        assert np.count_nonzero(base == other) == 0
+    # The same counter gives the same number, in whatever order elements are asked for.
+    np.testing.assert_array_equal(philox.uniforms(KEY, 3, 1, ELEMENTS[999::-1]), base[::-1])
+
+
+def test_uniforms_fill_the_unit_interval_evenly():
+    u = philox.uniforms(KEY, 0, 0, ELEMENTS)
+    n = u.size
+    assert u.min() >= 0 and u.max() < 1
+    assert abs(u.mean() - 0.5) < 4 * np.sqrt(1 / 12 / n)
+    assert abs(u.var() - 1 / 12) < 4 * np.sqrt(1 / 180 / n)
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    # Neighbours (the two halves of one block, and consecutive blocks) are uncorrelated.
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 4 / np.sqrt(n)
+    # Steps of one element: a different counter word, still independent.
+    steps = _over_steps(*KEY, 20_000)
+    assert stats.kstest(steps, "uniform").pvalue > 1e-3
+
+
+def test_normal_moments_and_kolmogorov_smirnov(normals):
+    n = normals.size
+    assert abs(normals.mean()) < 4 / np.sqrt(n)
+    assert abs(normals.var() - 1) < 4 * np.sqrt(2 / n)
+    assert abs(stats.skew(normals)) < 4 * np.sqrt(6 / n)
+    assert abs(stats.kurtosis(normals)) < 4 * np.sqrt(24 / n)
+    assert stats.kstest(normals, "norm").pvalue > 1e-3
+
+
+def test_normal_tail_frequency(normals):
+    expected = 2 * stats.norm.sf(philox._R) * normals.size
+    observed = np.count_nonzero(np.abs(normals) > philox._R)
+    assert abs(observed - expected) < 4 * np.sqrt(expected)
+
+
+@pytest.mark.parametrize("lam", [0.05, 3.0, 25.0, 400.0])
+def test_poisson_mean_and_variance(lam):
+    k = philox.poissons(KEY, 1, 0, ELEMENTS[:100_000], lam)
+    n = k.size
+    assert abs(k.mean() - lam) < 4 * np.sqrt(lam / n)
+    assert abs(k.var() - lam) < 4 * lam * np.sqrt(2 / n) + 4 * np.sqrt(lam / n)
+    if lam >= 3:
+        # Chi-square against the Poisson probabilities, over the bulk of the distribution.
+        lo, hi = int(stats.poisson.ppf(0.005, lam)), int(stats.poisson.ppf(0.995, lam))
+        observed = np.array([np.count_nonzero(k == v) for v in range(lo, hi + 1)])
+        expected = stats.poisson.pmf(np.arange(lo, hi + 1), lam) * n
+        chi2 = ((observed - expected) ** 2 / expected).sum()
+        assert stats.chi2.sf(chi2, observed.size - 1) > 1e-3
