@@ -8,6 +8,7 @@ parameter and check that the figure's data changed accordingly.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import jupytext
@@ -17,6 +18,8 @@ import pytest
 import snncore
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
+if str(BOOK) not in sys.path:
+    sys.path.insert(0, str(BOOK))  # book/_checks: the chapters' checks, as `_checks.<chapter>`
 _CACHE: dict[str, dict] = {}
 
 

@@ -87,3 +87,24 @@ def test_time_constants_change_the_window_widths(explorers):
     ax = explorer.fig.axes[0]
     dots = [line for line in ax.lines if line.get_label() == "simulated pairs"][0]
     np.testing.assert_allclose(dots.get_ydata(), data["w"])
+
+
+def test_every_figure_passes_its_checks(chapter):
+    from _checks import tutorial_synapses
+
+    records = tutorial_synapses.verify(chapter(CHAPTER))
+    assert all(r.passed for r in records)
+    figures = {r.figure for r in records}
+    assert {"fig-syn-simplest", "fig-syn-delay", "fig-syn-distance", "fig-stdp-pairs",
+            "exercise: units"} <= figures
+    assert len(records) == 66
+
+
+def test_a_shifted_spike_fails_its_check(chapter):
+    from _checks import CheckFailed, tutorial_synapses
+
+    ns = dict(chapter(CHAPTER))
+    ns["simplest"] = {**ns["simplest"], "spike_t": ns["simplest"]["spike_t"] + 0.1 * ms}
+    with pytest.raises(CheckFailed, match=r"fig-syn-simplest: spike times: 16 values, "
+                                          r"largest difference 0\.1 ms"):
+        tutorial_synapses.fig_syn_simplest(ns)
