@@ -101,6 +101,7 @@ def bind(
     summed: tuple[np.ndarray, str] | None = None,
     cache_key: tuple | None = None,
     shared_writes: bool = False,
+    conditional_write: bool = True,
 ) -> Bound:
     """Check model code against the owner's variables and build its kernel.
 
@@ -230,6 +231,11 @@ def bind(
                     f"in {owner.where}, '{source}': '{target}' has dimension "
                     f"{target_info.dim}, but the expression has dimension {info.dim}")
         rewritten = (target, function_binding.rewrite(expr, functions))
+        gate = None if internal or not conditional_write or ref is None else \
+            getattr(owner, "write_condition", lambda _name: None)(target)
+        if gate is not None:
+            checked += _gated(rewritten, gate, use, source, types[target])
+            continue
         if shared_writes and not internal and _scalar_statement(
                 owner, target, expr, source, arrays, ref, split):
             scalar_checked.append(rewritten)
@@ -294,6 +300,23 @@ def bind(
     if cache is not None:
         cache[(cache_key, requested)] = bound
     return bound
+
+
+def _gated(statement: tuple[str, ast.expr], gate: str, use: Callable, source: str,
+           info: TypeInfo) -> list[tuple[str, ast.expr]]:
+    """``target = expr`` kept only where ``gate`` holds (Brian 2's conditional write).
+
+    The value goes to a temporary first, so that its random draws are made for every
+    element on both backends (a Numba conditional would skip them where the gate is
+    false; numpy computes every element anyway).
+    """
+    target, expr = statement
+    use(gate, source)
+    value = f"_gated_{target}"
+    kept = ast.IfExp(test=ast.Name(id=gate, ctx=ast.Load()),
+                     body=ast.Name(id=value, ctx=ast.Load()),
+                     orelse=ast.Name(id=target, ctx=ast.Load()))
+    return [(value, expr), (target, kept)]
 
 
 def numpy_scalar(value):

@@ -234,6 +234,11 @@ class Group(StateAccess):
         ref = ArrayRef(f"_a_{name}", "shared" if var.shared else None)
         return ref, var.array, var.typeinfo, var.constant
 
+    def write_condition(self, name: str) -> str | None:
+        """The boolean variable that gates writes to ``name`` from code other than the
+        reset (Brian 2's conditional write), or None. Only neuron groups have one."""
+        return None
+
     def index_array(self, name: str) -> np.ndarray:
         if name.startswith("_link_") and (name[6:] in self._links
                                           or name[6:] in self._hidden_links):
@@ -903,6 +908,13 @@ class NeuronGroup(Group):
             out.setdefault(self.name, set()).update(constant)
         return out
 
+    def write_condition(self, name: str) -> str | None:
+        # Brian 2 leaves a '(unless refractory)' variable untouched while refractory,
+        # whatever writes it (synaptic code, inputs, run_regularly), except the reset.
+        if name in self._system.unless_refractory and "not_refractory" in self._vars:
+            return "not_refractory"
+        return None
+
     def _refractory_statements(self) -> list[tuple[str, ast.expr, str]]:
         if self._refractory is False or self._refractory is None:
             return []
@@ -948,7 +960,8 @@ class NeuronGroup(Group):
                                  fuse=_threshold_fuser(bound, space)))
         for event, (statements, when, order) in self._event_code.items():
             space = self._event_space_of(event)
-            bound = ctx.bind(self, "subset", statements, cache_key=("on_event", event))
+            bound = ctx.bind(self, "subset", statements, cache_key=("on_event", event),
+                             conditional_write=False)
             name = f"{self.name}_{event}_resetter"
             ops.append(Operation(when, order, name, _on_event_op(bound, space),
                                  fuse=_on_event_fuser(bound, space)))
@@ -1136,6 +1149,9 @@ class Subgroup(StateAccess):
 
     def index_array(self, name: str) -> np.ndarray:
         return self.parent.index_array(name)[self.start:self.stop]
+
+    def write_condition(self, name: str) -> str | None:
+        return self.parent.write_condition(name)
 
     @property
     def events(self) -> dict[str, str]:

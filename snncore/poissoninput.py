@@ -166,6 +166,9 @@ class _CountOwner:
     def index_array(self, name: str) -> np.ndarray:
         return self._source.target.index_array(name)
 
+    def write_condition(self, name: str) -> str | None:
+        return self._source.target.write_condition(name)
+
     def inline(self, expr: ast.expr) -> ast.expr:
         return self._source.target.inline(expr)
 

@@ -290,6 +290,16 @@ class Synapses(Group):
         ref = self.target.variable_ref(name)  # unsuffixed: the postsynaptic variable
         return None if ref is None else self._through(ref, "post", "_synaptic_post")
 
+    def write_condition(self, name: str) -> str | None:
+        if name in self._vars:
+            return None
+        for suffix, group in (("_pre", self.source), ("_post", self.target)):
+            if name.endswith(suffix):
+                condition = group.write_condition(name[: -len(suffix)])
+                return None if condition is None else condition + suffix
+        condition = self.target.write_condition(name)
+        return None if condition is None else condition + "_post"
+
     def _index_ref(self, name: str):
         var = self._vars[name]
         return ArrayRef(f"_a_{name}", None), var.array, TypeInfo(DIMENSIONLESS, "int"), True
