@@ -70,3 +70,23 @@ def test_unknown_slider_is_rejected(explorer):
     _, ex = explorer
     with pytest.raises(KeyError, match="tau3"):
         ex.update(tau3=1 * MS)
+
+
+def test_every_figure_passes_its_checks(chapter):
+    from _checks import psp_forms
+
+    records = psp_forms.verify(chapter("psp-forms"))
+    assert all(r.passed for r in records) and len(records) == 37
+    assert {r.figure for r in records} == {"fig-psp-levels", "fig-psp-shapes",
+                                           "exercise: swapped time constants",
+                                           "exercise: textbook conductance"}
+
+
+def test_a_late_alpha_peak_fails_its_check(chapter):
+    from _checks import CheckFailed, psp_forms
+
+    ns = dict(chapter("psp-forms"))
+    ns["shapes"] = {**ns["shapes"], "u": np.roll(ns["shapes"]["u"], 3)}
+    with pytest.raises(CheckFailed, match=r"(?s)fig-psp-shapes: trace of u: 50 values.*"
+                       r"alpha: peak after the spike: 10.2 ms"):
+        psp_forms.fig_psp_shapes(ns)
