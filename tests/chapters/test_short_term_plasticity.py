@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 
 from snncore import ms
 
@@ -135,3 +136,37 @@ def test_more_noise_raises_the_baseline(ns):
         assert quiet["mean"][edges].mean() < 0.5 * base["mean"][edges].mean()
     finally:
         _reset(explorer)
+
+
+def test_the_decoder_passes_its_checks(ns):
+    from _checks import short_term_plasticity as checks
+
+    records = checks.fig_decoder_posterior(ns) + checks.fig_decoder_error(ns)
+    assert all(r.passed for r in records)
+    assert len(records) == 9
+
+
+def test_a_decoder_without_the_rate_term_fails_its_check(ns):
+    from _checks import CheckFailed
+    from _checks import short_term_plasticity as checks
+
+    # Leaving out -lambda_i(delta_t) changes nothing when the rates sum to a constant
+    # (the Gaussian check), but it changes the posteriors of the simulated trials.
+    rates, test = ns["rates"], ns["test"]
+    wrong = np.moveaxis(test[..., :10].sum(axis=-1), -1, 1) @ np.log(rates).T
+    wrong = np.exp(wrong - logsumexp(wrong, axis=-1, keepdims=True))
+    bad = {**ns, "posteriors": {**ns["posteriors"], 10: wrong}}
+    with pytest.raises(CheckFailed, match=r"fig-decoder-posterior: posteriors of the 210 "
+                                          r"simulated trials, 10 detectors per kind"):
+        checks.fig_decoder_posterior(bad)
+
+
+def test_a_decoder_with_the_wrong_width_fails_the_closed_form(ns):
+    from _checks import CheckFailed
+    from _checks import short_term_plasticity as checks
+
+    # Squared rates double every log-likelihood: the Gaussian posterior's variance halves.
+    bad = {**ns, "log_posterior": lambda counts, rates: ns["log_posterior"](counts, rates**2)}
+    with pytest.raises(CheckFailed, match=r"fig-decoder-posterior: posterior of Poisson counts "
+                                          r"from 97 Gaussian tuning curves"):
+        checks.fig_decoder_posterior(bad)
