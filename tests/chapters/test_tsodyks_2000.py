@@ -76,3 +76,22 @@ def test_run_button_reruns_with_progress(ns):
     finally:
         del explorer.report
         _reset(explorer)
+
+
+def test_every_figure_passes_its_checks(ns):
+    from _checks import tsodyks_2000
+
+    records = tsodyks_2000.verify(ns)
+    assert all(r.passed for r in records) and len(records) == 20
+    assert {r.figure for r in records} == {"fig-tum-network", "seeds 1-6",
+                                           "exercise: one depressing synapse",
+                                           "exercise: x after a burst"}
+
+
+def test_a_network_without_bursts_fails_its_check(ns):
+    from _checks import CheckFailed, tsodyks_2000
+
+    quiet = dict(ns, bursts=ns["bursts"][:2])
+    with pytest.raises(CheckFailed, match=r"fig-tum-network: bursts in the figure: 2, "
+                                          r"reference at least 3"):
+        tsodyks_2000.fig_tum_network(quiet)
