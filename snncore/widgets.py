@@ -2,8 +2,10 @@
 
 An :class:`Explorer` holds a model function (parameters -> data) and a drawing
 function (axes, data -> None). :meth:`Explorer.update` re-runs and redraws; it is what a
-slider calls, and what tests call to check that a change reaches the figure. On the
-static site the default figure is shown; in Jupyter the sliders update it.
+slider calls, and what tests call to check that a change reaches the figure. In Jupyter
+the sliders update it. In a book build (see :mod:`snncore.frames`), :meth:`Explorer.show`
+precomputes the figure over a grid of slider stops instead and shows a control that needs
+no kernel: the static site's sliders swap precomputed images.
 
 For models that take seconds, ``Explorer(..., run_button=True)`` does not re-run on every
 slider move: the sliders only set the parameters, a "Run" button re-runs, and a progress
@@ -14,12 +16,14 @@ duration)``.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import frames
 from .errors import SnnError
 
 
@@ -71,13 +75,22 @@ class Explorer:
         If true, moving a slider only sets its parameter; a "Run" button re-runs the model,
         which is called with an extra keyword ``report`` (see :meth:`report`) and shown
         in a progress bar. For models that take more than a moment.
+    stops : int
+        The static site's control: at least this many stops per slider, the default
+        among them.
+    max_states : int
+        The static site's control precomputes every combination of the stops if there
+        are at most this many, else one slider at a time from the defaults. Lower it for
+        slow models: the book's build time and size grow with it.
     """
 
     def __init__(self, model: Callable[..., object], draw: Callable[[plt.Figure, object], None],
                  sliders: dict[str, Slider], figsize: tuple[float, float] = (8, 4),
-                 run_button: bool = False):
+                 run_button: bool = False, stops: int = 9, max_states: int = 125):
         self.model, self.draw, self.sliders = model, draw, sliders
         self.run_button = run_button
+        self.stops, self.max_states = stops, max_states
+        self._static = None  # the static control's HTML, once precomputed
         self.progress = 0.0  # completed fraction of the current run, as last reported
         self.button = None  # the Run button, once shown
         self._progress_bar = None
@@ -119,9 +132,13 @@ class Explorer:
             self._progress_bar.value = round(100 * self.progress)
 
     def show(self) -> None:
-        """Display the sliders and the figure (the figure alone is what a static page keeps)."""
+        """Display the sliders and the figure; in a book build, the static control."""
+        from IPython.display import HTML, display
+
+        if frames.folder() is not None:
+            display(HTML(self.static_html()))
+            return
         import ipywidgets as widgets
-        from IPython.display import display
 
         controls = []
         for name, s in self.sliders.items():
@@ -150,6 +167,28 @@ class Explorer:
         self._errors = widgets.Output()
         display(self._errors)
         self._handle = display(self.fig, display_id=True)
+
+    def static_html(self) -> str:
+        """The kernel-free control of the static site (precomputed on the first call, into
+        the folder of :func:`snncore.frames.folder`)."""
+        if self._static is None:
+            out = frames.folder()
+            if out is None:
+                raise SnnError(f"no folder for precomputed frames: ${frames.FRAMES_ENV} is "
+                               "set only while the book is built")
+            precomputed = frames.precompute(self, out, stops=self.stops,
+                                            max_states=self.max_states)
+            self._static = precomputed.html(alt="The figure for the values of the sliders")
+        return self._static
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """What ``glue(name, explorer)`` stores: the static control in a book build,
+        else the current figure."""
+        if frames.folder() is not None:
+            return {"text/html": self.static_html()}
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", bbox_inches="tight")
+        return {"image/png": buffer.getvalue()}
 
     def _guarded(self, **values: float) -> None:
         """:meth:`update` from a widget: JupyterLab shows a callback's exception only in

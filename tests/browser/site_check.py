@@ -14,7 +14,15 @@ open the site either way. A page fails on:
 - TeX left untypeset: a ``math`` element without MathJax's output, or ``\\(``, ``\\[``
   or ``$$`` left in the page's text outside code;
 - a markdown table left as text: a paragraph whose lines are ``| ... |`` rows;
-- an internal link to a missing file, or to an anchor that the target page lacks.
+- an internal link to a missing file, or to an anchor that the target page lacks;
+- a static explorer control (``.snn-explorer``, see snncore/frames.py) whose slider, moved
+  to either end and to a middle stop, does not show the frame of the values its readouts
+  then show (the frame named for those values in the control's own table), or whose
+  other sliders do not behave as the control says (kept, or back to their defaults).
+
+On the served pages it also measures the response of each control: the time from a
+slider step to the painted frame, once the frame is in the browser (the neighbours of
+the shown state are prefetched); a median over 50 ms is a problem.
 
 A screenshot of every page (served) is saved under ``--out``. Prints one line per problem
 and a summary; exits non-zero when there is any problem.
@@ -26,6 +34,7 @@ import argparse
 import functools
 import http.server
 import re
+import statistics
 import sys
 import threading
 from html.parser import HTMLParser
@@ -35,6 +44,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from chromium import DEFAULT_BROWSER, PlaywrightError, free_port, launch, missing, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The longest median time, in milliseconds, from a slider step to its painted frame.
+RESPONSE_MS = 50
 REFRESH = re.compile(r'<meta[^>]*http-equiv="refresh"[^>]*url=([^"\'>]+)', re.IGNORECASE)
 
 #: Runs in the page after load: MathJax finished, every image decoded, and what is left
@@ -65,6 +76,54 @@ async () => {
       .filter(t => /^\s*\|.*\|\s*$/m.test(t) && /\|\s*:?-{3,}/.test(t))
       .map(t => t.slice(0, 60));
   return {broken, untypeset, tex, tables};
+}
+"""
+
+
+#: Runs in the page: moves slider ``k`` of explorer ``e`` to stop ``index`` as a reader
+#: would (an input event) and returns what the control then shows.
+MOVE_JS = r"""
+async ([e, k, index]) => {
+  const root = document.querySelectorAll('.snn-explorer')[e];
+  const inputs = [...root.querySelectorAll('input[type=range]')];
+  const image = root.querySelector('img.snn-explorer-frame');
+  const before = inputs.map(input => Number(input.value));
+  inputs[k].value = index;
+  inputs[k].dispatchEvent(new Event('input', {bubbles: true}));
+  image.loading = 'eager';
+  const decoded = await image.decode().then(() => true, () => false);
+  return {before, after: inputs.map(input => Number(input.value)),
+          readouts: [...root.querySelectorAll('output')].map(o => o.textContent),
+          src: image.getAttribute('src'), decoded,
+          disabled: inputs.some(input => input.disabled)};
+}
+"""
+
+#: Runs in the page: one step of slider ``k`` of explorer ``e`` once the target frame is
+#: in the browser; milliseconds from the input event to the painted frame.
+STEP_JS = r"""
+async ([e, k, index]) => {
+  const root = document.querySelectorAll('.snn-explorer')[e];
+  const input = root.querySelectorAll('input[type=range]')[k];
+  const image = root.querySelector('img.snn-explorer-frame');
+  const spec = JSON.parse(root.dataset.snnExplorer);
+  const state = [...root.querySelectorAll('input[type=range]')].map(i => Number(i.value));
+  if (spec.single) spec.default.forEach((d, j) => { if (j !== k) state[j] = d; });
+  state[k] = index;
+  const url = spec.root + spec.frames[state.join('-')] + '.webp';
+  // The control prefetches the neighbours; wait until this one has arrived.
+  const deadline = performance.now() + 10000;
+  while (!performance.getEntriesByName(new URL(url, document.baseURI).href).length
+         && performance.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+  await new Promise(resolve => setTimeout(resolve, 50));
+  const start = performance.now();
+  input.value = index;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  await image.decode().catch(() => null);
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  return performance.now() - start;
 }
 """
 
@@ -183,7 +242,59 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def check_page(context: object, url: str, site: str, screenshot: Path | None) -> list[str]:
+def explorer_problems(page: object, timings: list[float] | None) -> list[str]:
+    """Move every slider of every static explorer control of an open page.
+
+    Each slider goes to its last stop, its first and a middle one; after each move the
+    image must be the frame that the control's table names for the values its readouts
+    show, and the other sliders must keep their stops (every combination precomputed) or
+    be back at their defaults (one slider at a time). Then the defaults are restored.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+    timings : list of float or None
+        If given, one slider step per slider is timed (see ``STEP_JS``) and the
+        milliseconds are appended.
+
+    Returns
+    -------
+    list of str
+    """
+    problems = []
+    specs = page.evaluate("() => [...document.querySelectorAll('.snn-explorer')]"
+                          ".map(root => JSON.parse(root.dataset.snnExplorer))")
+    for e, spec in enumerate(specs):
+        for k, values in enumerate(spec["values"]):
+            for index in (len(values) - 1, 0, (len(values) - 1) // 2):
+                shown = page.evaluate(MOVE_JS, [e, k, index])
+                where = f"explorer {e + 1}, slider {k + 1} to {values[index]}"
+                expected = list(spec["default"] if spec["single"] else shown["before"])
+                expected[k] = index
+                # The values the readouts show, as stops of each slider.
+                read = [spec["values"][j].index(text) if text in spec["values"][j] else None
+                        for j, text in enumerate(shown["readouts"])]
+                frame = spec["frames"].get("-".join(map(str, expected)))
+                if shown["disabled"]:
+                    problems.append(f"{where}: the sliders are disabled (no script?)")
+                if shown["after"] != expected or read != expected:
+                    problems.append(f"{where}: the sliders show stops {read} (inputs at "
+                                    f"{shown['after']}), expected {expected}")
+                if frame is None or shown["src"] != spec["root"] + frame + ".webp":
+                    problems.append(f"{where}: the image {shown['src']} is not the frame of "
+                                    f"the new values (stops {expected})")
+                elif not shown["decoded"]:
+                    problems.append(f"{where}: the frame {shown['src']} does not decode")
+            if timings is not None and len(values) > 1:
+                page.evaluate(MOVE_JS, [e, k, spec["default"][k]])
+                step = spec["default"][k] + (1 if spec["default"][k] + 1 < len(values) else -1)
+                timings.append(page.evaluate(STEP_JS, [e, k, step]))
+            page.evaluate(MOVE_JS, [e, k, spec["default"][k]])
+    return problems
+
+
+def check_page(context: object, url: str, site: str, screenshot: Path | None,
+               timings: list[float] | None = None) -> list[str]:
     """Open one page and return its problems.
 
     Parameters
@@ -195,6 +306,8 @@ def check_page(context: object, url: str, site: str, screenshot: Path | None) ->
         Address prefix of the site; any request elsewhere is blocked and reported.
     screenshot : Path or None
         Where to save a full-page screenshot.
+    timings : list of float, optional
+        Collects the response times of the page's explorer controls (milliseconds).
 
     Returns
     -------
@@ -225,6 +338,7 @@ def check_page(context: object, url: str, site: str, screenshot: Path | None) ->
         problems += [f"math not typeset: {text!r}" for text in found["untypeset"]]
         problems += [f"TeX left in the text: {text!r}" for text in found["tex"]]
         problems += [f"markdown table left as text: {text!r}" for text in found["tables"]]
+        problems += explorer_problems(page, timings)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
@@ -253,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     found = [f"links: {p}" for p in link_problems(html)]
+    timings: list[float] = []
     server, base = serve(html)
     try:
         with sync_playwright() as playwright:
@@ -261,16 +376,23 @@ def main(argv: list[str] | None = None) -> int:
             for page in pages(html):
                 rel = page.relative_to(html).as_posix()
                 shot = args.out / (re.sub(r"[/\\]", "__", rel[:-5]) + ".png")
-                for how, url, site, path in (
-                        ("served", urljoin(base, rel), base, shot),
-                        ("file", page.as_uri(), html.as_uri() + "/", None)):
-                    for p in check_page(context, url, site, path):
+                for how, url, site, path, times in (
+                        ("served", urljoin(base, rel), base, shot, timings),
+                        ("file", page.as_uri(), html.as_uri() + "/", None, None)):
+                    for p in check_page(context, url, site, path, times):
                         found.append(f"{rel} ({how}): {p}")
             browser.close()
     finally:
         server.shutdown()
+    if timings and statistics.median(timings) > RESPONSE_MS:
+        found.append(f"explorer controls respond in {statistics.median(timings):.1f} ms "
+                     f"(median), over {RESPONSE_MS} ms")
     for line in found:
         print(line)
+    if timings:
+        print(f"explorer controls: a slider step shows its frame in "
+              f"{statistics.median(timings):.1f} ms (median of {len(timings)} steps; "
+              f"slowest {max(timings):.1f} ms)")
     n = len(pages(html))
     print(f"site check: {n} pages, {len(found)} problems; screenshots in {args.out}")
     return 1 if found else 0

@@ -6,15 +6,21 @@ Run by ``make site-check`` before the check of the real site (it needs Chromium,
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import site_check  # noqa: E402
 from chromium import DEFAULT_BROWSER, launch, missing, sync_playwright  # noqa: E402
+
+from snncore import frames  # noqa: E402
+from snncore.widgets import Slider  # noqa: E402
 
 CLEAN = """<html><body><h1 id="top">Clean</h1><p>Plain text, <code>\\(x\\)</code> in code.</p>
 <a href="faulty.html#top">a link</a><a href="#top">here</a>
@@ -32,6 +38,30 @@ FAULTY = """<html><head><script src="https://cdn.example.org/lib.js"></script></
 <script>console.error("boom")</script></body></html>"""
 
 
+def _control(site: Path, sliders: dict, max_states: int) -> str:
+    """A static explorer control whose frames are plain colours, one per state."""
+    plan = frames.plan(sliders, 3, max_states)
+    names = {}
+    for n, state in enumerate(plan.states):
+        pixels = np.zeros((20, 40, 3), np.uint8)
+        pixels[..., 0], pixels[..., 1] = n, 255 - n
+        image = frames._encode(pixels)
+        names[state] = hashlib.sha256(image).hexdigest()[:frames.NAME_LENGTH]
+        (site / "_explorers" / f"{names[state]}.webp").write_bytes(image)
+    canvas = frames._Canvas((0.4, 0.2), (0, 0, 40, 20), {})
+    control = frames.Frames(plan, list(sliders), [s.readout_format for s in sliders.values()],
+                            names, canvas)
+    return control.html("frame").replace(frames.ROOT_TOKEN, "_explorers/")
+
+
+def _explorer_page(site: Path, script: bool) -> str:
+    sliders = {"a": Slider("a", 0, 4, 1, 1), "b": Slider("b (ms)", 0, 0.3, 0.1, 0.2)}
+    both = _control(site, sliders, 100)  # every combination
+    single = _control(site, sliders, 5)  # one at a time
+    tag = '<script src="_static/explorer.js"></script>' if script else ""
+    return f"<html><head>{tag}</head><body>{both}{single}</body></html>"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     html = tmp_path_factory.mktemp("html")
@@ -40,11 +70,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (html / "clean.html").write_text(CLEAN)
     (html / "faulty.html").write_text(FAULTY)
     (html / "broken.png").write_bytes(b"not a png")
+    (html / "_explorers").mkdir()
+    (html / "_static").mkdir()
+    shutil.copy(Path(frames.__file__).with_name("static") / "explorer.js", html / "_static")
+    (html / "explorers.html").write_text(_explorer_page(html, script=True))
+    (html / "dead-explorers.html").write_text(_explorer_page(html, script=False))
     return html
 
 
 def test_links_and_redirects(site: Path) -> None:
-    assert [p.name for p in site_check.pages(site)] == ["clean.html", "faulty.html"]
+    assert [p.name for p in site_check.pages(site)] == [
+        "clean.html", "dead-explorers.html", "explorers.html", "faulty.html"]
     problems = site_check.link_problems(site)
     assert len(problems) == 2, problems
     assert "faulty.html: link 'nowhere.html': no file" in problems[0]
@@ -78,3 +114,31 @@ def test_browser_finds_every_fault(site: Path) -> None:
                      "TeX left in the text: 'Left in the text: $$x^2$$'",
                      "markdown table left as text"):
         assert expected in faulty, (expected, faulty)
+
+
+def test_static_explorer_controls(site: Path) -> None:
+    problem = missing(DEFAULT_BROWSER)
+    assert problem is None, problem
+    server, base = site_check.serve(site)
+    timings: list[float] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright, DEFAULT_BROWSER)
+            context = browser.new_context()
+            working = site_check.check_page(context, base + "explorers.html", base, None,
+                                            timings)
+            local = site_check.check_page(context, (site / "explorers.html").as_uri(),
+                                          site.as_uri() + "/", None)
+            dead = site_check.check_page(context, base + "dead-explorers.html", base, None)
+            browser.close()
+    finally:
+        server.shutdown()
+    assert working == [] and local == []
+    # without the script a move changes neither the readout nor the image
+    for expected in ("explorer 1, slider 1 to 4: the sliders are disabled (no script?)",
+                     "explorer 1, slider 1 to 4: the sliders show stops [1, 2] (inputs at "
+                     "[3, 2]), expected [3, 2]",
+                     "explorer 2, slider 2 to 0.0: the image _explorers/"):
+        assert any(p.startswith(expected) for p in dead), (expected, "\n".join(dead))
+    assert any(p.endswith("is not the frame of the new values (stops [1, 0])") for p in dead)
+    assert len(timings) == 4 and all(0 < t < 5000 for t in timings), timings  # per slider
