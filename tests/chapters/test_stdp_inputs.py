@@ -90,3 +90,22 @@ def test_widget_rerun_is_fast(ns):
         assert time.perf_counter() - t0 < 2.0  # target well under 1 s; slack for a busy machine
     finally:
         _reset(explorer)
+
+
+def test_every_figure_passes_its_checks(ns):
+    from _checks import stdp_inputs
+
+    records = stdp_inputs.verify(ns)
+    assert all(r.passed for r in records) and len(records) == 28
+    assert {r.figure for r in records} == {"fig-latency-input", "fig-correlated-input",
+                                           "fig-correlated-explorer", "exercise: bin width",
+                                           "exercise: c = 1"}
+
+
+def test_a_spike_outside_its_window_fails_its_check(ns):
+    from _checks import CheckFailed, stdp_inputs
+
+    latency = dict(ns["latency"], t=ns["latency"]["t"] + 0.025)
+    with pytest.raises(CheckFailed, match=r"fig-latency-input: every spike inside its "
+                                          r"group's 20 ms window: no"):
+        stdp_inputs.fig_latency_input(dict(ns, latency=latency))
