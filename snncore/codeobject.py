@@ -125,7 +125,7 @@ def bind(
     rows : (ptr, perm), optional
         CSR structure for ``'rows'`` mode.
     summed : (target array, index array name), optional
-        For ``'summed'`` mode (and the numpy ``'evaluate'`` that replaces it).
+        For ``'summed'`` mode.
     cache_key : tuple, optional
         Names this code on its owner: a later call with the same key reuses the checked
         kernel and only refreshes its arguments (external constants, arrays), so runs in
@@ -361,8 +361,7 @@ def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> bo
         if array_ref.index not in (None, "shared"):
             args[positions[array_ref.index]] = owner.index_array(array_ref.index)
     if summed is not None:
-        if "_target" in positions:  # the numpy backend reduces in Python instead
-            args[positions["_target"]] = summed[0]
+        args[positions["_target"]] = summed[0]
         args[positions[summed[1]]] = owner.index_array(summed[1])
     if rows is not None:
         args[positions["_ptr"]] = rows[0]

@@ -12,9 +12,9 @@ Model code may call three kinds of function:
 
 A user's Python function is called with whole arrays of SI floats, as Brian 2's numpy
 target calls it. The Numba backend cannot compile an arbitrary Python function, so a
-kernel whose code calls one runs vectorised in Python instead (the rest of the network
-stays compiled, but its steps are no longer fused into one compiled loop): the script
-runs unchanged and gives the numpy backend's numbers.
+kernel whose code calls one runs vectorised in Python instead (the compiled loop of the
+network returns to Python for it in each step): the script runs unchanged and gives the
+numpy backend's numbers.
 
 snncore's units are plain floats, so a unit given to ``arg_units`` or ``return_unit``
 is recognised by identity (``mV``, ``second``: the unit constants themselves), as a

@@ -2,12 +2,18 @@
 
 Calling a Numba kernel from Python costs microseconds of argument checking, and a
 network runs several kernels per time step, so a Python loop over steps spends most of
-a small model's time outside compiled code. Instead, each operation of a run emits the
-Numba source of its per-step work (a kernel call, the spike ring of a pathway, a
-monitor's bookkeeping) into a :class:`FusedLoop`, which compiles it into one function
-stepping the whole network. The source names no parameter values (they are
-arguments), so a changed parameter reuses the compiled loop, which Numba caches on
-disk like every kernel.
+a small model's time outside compiled code. Instead, the operations of a run
+(:mod:`snncore.operations`) are rendered (:mod:`snncore.backends.fused_step`) into a
+:class:`FusedLoop`, which compiles them into one function stepping the whole network.
+The source names no parameter values (they are arguments), so a changed parameter
+reuses the compiled loop, which Numba caches on disk like every kernel.
+
+Operations that are Python code (a network operation, a kernel calling the user's
+Python function) split each step into segments: the loop returns to Python before such
+an operation when it is due, which runs it (:mod:`snncore.backends.numpy_step`) and
+calls the loop again to go on from there. Around those calls, the loop hands its spike
+counts and recordings to the objects and takes the spike counts back, so the Python
+code sees (and may change) the network as it is at that point of the step.
 
 The loop runs the same kernels in the same order on the same random stream as the
 Python loop, so both give the same spikes; state values agree to the last bit or one
@@ -16,12 +22,15 @@ rounding step, as the compiler optimises the kernels together.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .backends import fused_step
 from .backends.numba_backend import load_module
+from .backends.numpy_step import step_function
 from .errors import SnnError
 from .memory import ensure_fits
 
@@ -29,7 +38,6 @@ _HEADER = """\
 import sys
 import numpy as np
 from numba import njit
-from snncore.backends.numba_helpers import _bisect_left
 """
 
 
@@ -76,15 +84,21 @@ class GrowingBuffer:
 class FusedLoop:
     """Collects the per-step source of a run's operations and compiles it.
 
-    Operations call :meth:`emit` with lines of the step body, in schedule order, and
-    use :meth:`arg`, :meth:`call`, :meth:`spikes` to name what those lines use. In the
-    step body, ``_step`` is the step number and ``_t`` the time.
+    Renderers call :meth:`emit` with lines of the step body, in schedule order, and
+    use :meth:`arg`, :meth:`call`, :meth:`spikes` to name what those lines use;
+    :meth:`split` places an operation run in Python. In the step body, ``_step`` is the
+    step number and ``_t`` the time.
     """
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
         self._array_names: dict[int, str] = {}
-        self._lines: list[str] = []
+        #: The lines of each segment of the step body; a Python operation between two.
+        self._segments: list[list[str]] = [[]]
+        #: The Python operations in order: name, ``run(step, t)``, every how many steps,
+        #: the loop's test of that, and whether it is the user's code.
+        self._python: list[tuple[str, Callable[[int, float], None], int, str, bool]] = []
+        self._undo_check = False
         self._checks: list[str] = []
         self._kernels: dict[str, str] = {}
         self._functions: dict[tuple[str, str], str] = {}
@@ -95,12 +109,27 @@ class FusedLoop:
         self._views = 0
         self._counts: np.ndarray | None = None
         self.step = 0  # the next step to run (see advance)
+        self.dt: float | None = None
+        #: Seconds spent in each Python operation, when a run is profiled (else None).
+        self.python_times: dict[str, float] | None = None
         self._loop = None
+        self._abandoned = False
 
-    # ---- what operations use while emitting
+    # ---- what renderers use while emitting
     def emit(self, line: str) -> None:
         """Append a line to the step body (indent nested blocks by four spaces)."""
-        self._lines.append(line)
+        self._segments[-1].append(line)
+
+    def split(self, op, undo: bool) -> None:
+        """Run ``op`` in Python at this point of the step, when it is due (every
+        ``op.every`` steps, else every step). With ``undo``, the loop also returns at
+        the start of each step in which a user's operation is due, so that the network
+        can note the state a failing one restores (see :meth:`advance`)."""
+        every = getattr(op, "every", 1)
+        due = "" if every == 1 else f" and _step % {self.arg(every, 'every')} == 0"
+        self._python.append((op.name, step_function(op), every, due, op.user_code))
+        self._segments.append([])
+        self._undo_check = self._undo_check or undo
 
     def arg(self, value, hint: str) -> str:
         """Make ``value`` an argument of the loop; the same array gets one name."""
@@ -119,9 +148,6 @@ class FusedLoop:
 
     def call(self, bound, **overrides: str) -> str:
         """The call of ``bound``'s kernel; ``overrides`` give per-step arguments."""
-        if bound.backend != "numba":
-            # Code calling a user's Python function runs vectorised in Python.
-            raise _NotCompiled
         kernel = bound.kernel
         local = self._kernels.setdefault(kernel.module_name, f"_k{len(self._kernels)}")
         parts = []
@@ -160,18 +186,17 @@ class FusedLoop:
         """Emit lines binding a new name to the current spikes of ``source`` (a group or
         a subgroup, whose spikes are taken from its parent's sorted spikes)."""
         base = getattr(source, "parent", source)
+        from .backends.loop_helpers import _subgroup_spikes
+
         slot, array = self._source(base)
         name = f"_s{self._views}"
         self._views += 1
         self.emit(f"{name} = {array}[:_nspk[{slot}]]")
         if base is not source:
-            start, stop = self.arg(source.start, "lo"), self.arg(source.stop, "hi")
             scratch = self.arg(np.zeros(max(len(source), 1), dtype=np.int64), "sub")
-            self.emit(f"_lo = _bisect_left({name}, {start})")
-            self.emit(f"_hi = _bisect_left({name}, {stop})")
-            self.emit("for _q in range(_hi - _lo):")
-            self.emit(f"    {scratch}[_q] = {name}[_lo + _q] - {start}")
-            self.emit(f"{name} = {scratch}[:_hi - _lo]")
+            self.emit(f"{name} = {self.function(_subgroup_spikes)}({name}, "
+                      f"{self.arg(source.start, 'lo')}, {self.arg(source.stop, 'hi')}, "
+                      f"{scratch})")
         return name
 
     def buffer(self, rows_per_step: int, fields: dict[str, type], owner: str,
@@ -190,7 +215,7 @@ class FusedLoop:
 
     def replaceable(self, array: np.ndarray, hint: str) -> str:
         """Make ``array`` an argument that the step body may bind to a new array (a
-        helper growing it, e.g. ``q = _queue_push(q, ...)``): the loop returns the
+        helper growing it, e.g. ``q, n = _queue_step(q, ...)``): the loop returns the
         arrays last bound and :attr:`values` holds them after each call."""
         name = self.arg(array, hint)
         self._replaceable.append(name)
@@ -202,23 +227,44 @@ class FusedLoop:
 
     # ---- compiling and running
     def source(self) -> str:
-        """The Numba module source of the loop."""
-        args = ", ".join(["_step0", "_step1", "_dt", "_nspk", *self.values])
+        """The Numba module source of the loop.
+
+        ``loop(_step0, _step1, _seg, ...)`` runs from segment ``_seg`` of step
+        ``_step0`` (0: its start) until step ``_step1`` or a Python operation that is
+        due, and returns ``(step, segment)`` where to go on: before segment ``k`` > 0,
+        the Python operation ``k - 1`` is to run first. With replaceable arguments, a
+        tuple of their last arrays follows.
+        """
+        args = ", ".join(["_step0", "_step1", "_seg", "_dt", "_nspk", *self.values])
         lines = [_HEADER]
         for module, local in self._kernels.items():
             lines.append(f"{local} = sys.modules[{module!r}].kernel")
         for (module, name), local in self._functions.items():
             lines.append(f"from {module} import {name} as {local}")
         replaced = "".join(f"{name}, " for name in self._replaceable)
-        done = (lambda step: f"{step}, ({replaced})") if replaced else (lambda step: step)
+        done = (lambda at: f"    return {at}, ({replaced})") if replaced else \
+            (lambda at: f"    return {at}")
+        first = []
+        for check in self._checks:
+            first += [check, done("_step, 0")]
+        if self._undo_check:
+            user = [f"(True{due})" for _n, _r, _e, due, user_code in self._python if user_code]
+            first += [f"if _step != _step0 and ({' or '.join(user)}):", done("_step, 0")]
+        body = first + self._segments[0]
+        if self._python and body:
+            body = ["if _seg == 0:"] + [f"    {line}" for line in body]
+        for k, segment in enumerate(self._segments[1:], 1):
+            body += [f"if _seg <= {k}:", f"    if _seg < {k}{self._python[k - 1][3]}:",
+                     "    " + done(f"_step, {k}")]
+            body += [f"    {line}" for line in segment]
+        if self._python:
+            body.append("_seg = 0")
         lines += ["", "", "@njit(error_model='numpy', nogil=True)",
                   f"def loop({args}):",
-                  "    for _step in range(_step0, _step1):"]
-        for check in self._checks:
-            lines += [f"        {check}", f"            return {done('_step')}"]
-        lines.append("        _t = _step * _dt")
-        lines += [f"        {line}" for line in self._lines]
-        lines.append(f"    return {done('_step1')}")
+                  "    for _step in range(_step0, _step1):",
+                  "        _t = _step * _dt"]
+        lines += [f"        {line}" for line in body]
+        lines.append(done("_step1, 0"))
         return "\n".join(lines) + "\n"
 
     def compile(self) -> None:
@@ -228,50 +274,96 @@ class FusedLoop:
                                  sorted(self._sources.values(), key=lambda e: e[1])]
                                 or [0], dtype=np.int64)
         # An empty range compiles (or loads from the cache) now, not in the first step.
-        self._call(0, 0, 0.0)
+        self._call(0, 0, 0, 0.0)
 
-    def _call(self, begin: int, end: int, dt: float) -> int:
+    def _call(self, begin: int, end: int, segment: int, dt: float) -> tuple[int, int]:
         """One call of the compiled loop; the arrays it replaced go into :attr:`values`."""
-        out = self._loop(begin, end, dt, self._counts, *self.values.values())
+        out = self._loop(begin, end, segment, dt, self._counts, *self.values.values())
         if not self._replaceable:
             return out
-        step, arrays = out
+        step, segment, arrays = out
         for name, array in zip(self._replaceable, arrays, strict=True):
             self.values[name] = array
-        return step
+        return step, segment
 
-    def advance(self, begin: int, end: int, dt: float) -> int:
-        """Run steps ``begin`` to ``end - 1``; returns ``end``. :attr:`step` is the next
-        step to run, also when a buffer cannot grow and this raises."""
-        self.step = begin
+    def advance(self, begin: int, end: int, dt: float, stop: Callable[[], bool],
+                undo: Callable[[], Callable[[], None]] | None = None) -> None:
+        """Run steps ``begin`` to ``end - 1``, the Python operations included, and
+        :attr:`step` is ``end``; or fewer, when a Python operation made ``stop()`` true
+        (the step in progress is completed). :attr:`step` is the next step to run, also
+        when a buffer cannot grow and this raises.
+
+        ``undo`` (see :func:`snncore.network._step_undo`) notes the network's state at
+        the start of each step in which a user's operation is due; if one raises, the
+        network goes back there, and the loop hands nothing more back.
+        """
+        self.dt = dt
+        self.step, segment, restore = begin, 0, None
         while self.step < end:
-            self.step = self._call(self.step, end, dt)
+            if segment == 0 and undo is not None and self._user_due(self.step):
+                self._hand_back()
+                restore = undo()
+            self.step, segment = self._call(self.step, end, segment, dt)
             for grown in self._buffers:
                 grown.grow_if_needed()
-        return end
+            if segment == 0:
+                continue
+            name, run = self._python[segment - 1][:2]
+            self._hand_back()
+            began = time.perf_counter()
+            try:
+                run(self.step, self.step * dt)
+            except BaseException:
+                if restore is not None:
+                    self._abandoned = True
+                    restore()
+                raise
+            if self.python_times is not None:
+                self.python_times[name] += time.perf_counter() - began
+            self._take_back()
+            if stop():
+                end = self.step + 1
 
-    def finish(self) -> None:
-        """Hand spikes and recorded data back to the objects."""
+    @property
+    def python_names(self) -> list[str]:
+        """The names of the operations run in Python between the loop's segments."""
+        return [name for name, *_rest in self._python]
+
+    def _user_due(self, step: int) -> bool:
+        return any(user and step % every == 0 for _n, _r, every, _d, user in self._python)
+
+    def _hand_back(self) -> None:
+        """Hand spikes and recorded data to the objects."""
         for base, slot, array in self._sources.values():
             base._spike_buffer_done(self.values[array], int(self._counts[slot]))
         for done in self._exits:
             done()
 
+    def _take_back(self) -> None:
+        """Take the objects' spikes back (Python code may have changed them)."""
+        for base, slot, array in self._sources.values():
+            spikes = base.spikes
+            self.values[array][:spikes.size] = spikes
+            self._counts[slot] = spikes.size
 
-def fused_loop(operations) -> FusedLoop | None:
-    """A compiled loop for ``operations`` (in schedule order), or None if one of them
-    has no compiled form."""
-    if not operations or any(op.fuse is None for op in operations):
+    def finish(self) -> None:
+        """Hand spikes and recorded data back to the objects (nothing after a Python
+        operation failed and the network went back to the start of its step)."""
+        if not self._abandoned:
+            self._hand_back()
+
+
+def fused_loop(operations: list) -> FusedLoop | None:
+    """A compiled loop for ``operations`` (in schedule order), or None if none of them
+    compiles (:func:`~snncore.backends.fused_step.compiles`)."""
+    if not any(fused_step.compiles(op) for op in operations):
         return None
     loop = FusedLoop()
-    try:
-        for op in operations:
-            op.fuse(loop)
-    except _NotCompiled:
-        return None
+    for k, op in enumerate(operations):
+        if fused_step.compiles(op):
+            fused_step.emit(op, loop)
+        else:
+            # A user's operation after others may fail mid-step (see _step_undo).
+            loop.split(op, undo=op.user_code and k > 0)
     loop.compile()
     return loop
-
-
-class _NotCompiled(Exception):
-    """An operation's kernel is not a Numba kernel, so the run cannot be fused."""

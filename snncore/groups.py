@@ -36,6 +36,7 @@ from .integration import (
 )
 from .memory import ensure_fits
 from .namespace import Resolver, caller_namespace
+from .operations import KernelCall, OnEvent, Operation, Threshold, over_elements
 from .states import StateAccess
 from .units import DIMENSIONLESS, SECOND, UNITS, Dimension
 from .views import (
@@ -113,22 +114,6 @@ def linked_var(group_or_variable, name: str | None = None, index=None) -> Linked
         raise SnnError("linked_var(H.v): cannot tell which group this value belongs to; "
                        "use linked_var(H, 'v')")
     return LinkedVariable(group_or_variable._owner, group_or_variable._name, index)
-
-
-@dataclass
-class Operation:
-    """One piece of per-step work, placed in Brian 2's schedule."""
-
-    slot: str
-    order: int
-    name: str
-    run: object  # callable(t: float) -> None
-    #: callable(loop: FusedLoop) -> None emitting this work into a network's compiled
-    #: loop (:mod:`snncore.fusion`); None where only ``run`` exists (numpy backend,
-    #: network operations).
-    fuse: object = None
-    #: True for the user's Python code (a network operation), which may raise mid-run.
-    user_code: bool = False
 
 
 #: Brian 2's schedule, with its ``before_`` and ``after_`` slots around each main slot.
@@ -650,8 +635,8 @@ class Group(StateAccess):
             return None
         bound = ctx.bind(self, "all", statements, internal=True,
                          cache_key=("stateupdater", varying, len(self)))
-        return Operation("groups", 0, self.name + "_stateupdater",
-                         _caller(bound, len(self), np.arange(len(self))), fuse=call_fuser(bound))
+        return KernelCall("groups", 0, self.name + "_stateupdater",
+                          over_elements(bound, len(self)))
 
     def _constant_over_dt_updater(self, ctx) -> list[Operation]:
         """Brian 2's subexpression updater: the subexpressions flagged (constant over dt)
@@ -660,9 +645,8 @@ class Group(StateAccess):
         if not code:
             return []
         bound = ctx.bind(self, "all", code, cache_key=("constant over dt", len(self)))
-        return [Operation("before_start", 0, self.name + "_subexpression_update",
-                          _caller(bound, len(self), np.arange(len(self))),
-                          fuse=call_fuser(bound))]
+        return [KernelCall("before_start", 0, self.name + "_subexpression_update",
+                           over_elements(bound, len(self)))]
 
     def _state(self) -> dict:
         return {name: var.array.copy() for name, var in self._vars.items()}
@@ -953,18 +937,17 @@ class NeuronGroup(Group):
                 code = assignments("lastspike = t\nnot_refractory = False")
             bound = ctx.bind(self, "threshold", code, condition=(condition, source),
                              cache_key=("thresholder", event))
-            buffer, _count = space._spike_buffer()
-            bound.set("_spikes", buffer)
+            bound.set("_spikes", space._spike_buffer()[0])
+            bound.set("_n", self._all.size)
+            bound.set("_indices", self._all)
             name = f"{self.name}_{event}_thresholder"  # Brian 2's name
-            ops.append(Operation(when, order, name, _threshold_op(bound, space, self._all),
-                                 fuse=_threshold_fuser(bound, space)))
+            ops.append(Threshold(when, order, name, bound, space))
         for event, (statements, when, order) in self._event_code.items():
             space = self._event_space_of(event)
             bound = ctx.bind(self, "subset", statements, cache_key=("on_event", event),
                              conditional_write=False)
             name = f"{self.name}_{event}_resetter"
-            ops.append(Operation(when, order, name, _on_event_op(bound, space),
-                                 fuse=_on_event_fuser(bound, space)))
+            ops.append(OnEvent(when, order, name, bound, space))
         return ops
 
     def _spike_buffer(self) -> tuple[np.ndarray, int]:
@@ -1043,74 +1026,6 @@ def _no_event(group, event: str) -> SnnError:
     hint = "; did you forget to set a threshold?" if event == "spike" else \
         did_you_mean(event, getattr(group, "events", {}))
     return SnnError(f"{group.where} does not define an event '{event}'{hint}")
-
-
-def _threshold_op(bound: Bound, space, indices: np.ndarray):
-    """A per-step callable checking an event's condition; the count goes to ``space``."""
-    bound.set("_n", indices.size)
-    bound.set("_indices", indices)
-    args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
-    buffer = space._spike_buffer()[0]
-
-    def run(t: float) -> None:
-        args[t_pos] = t
-        space._spike_buffer_done(buffer, kernel(*args))
-
-    return run
-
-
-def _threshold_fuser(bound: Bound, space):
-    def fuse(loop) -> None:
-        loop.emit(f"{loop.spike_count(space)} = " + loop.call(bound))
-
-    return fuse
-
-
-def _on_event_op(bound: Bound, space):
-    """A per-step callable running code for the elements in which an event happened."""
-    args, pos, kernel = bound.args, bound.positions, bound.kernel
-    n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
-
-    def run(t: float) -> None:
-        spikes = space.spikes
-        if spikes.size:
-            args[n_pos] = spikes.size
-            args[idx_pos] = spikes
-            args[t_pos] = t
-            kernel(*args)
-
-    return run
-
-
-def _on_event_fuser(bound: Bound, space):
-    def fuse(loop) -> None:
-        spikes = loop.spikes(space)
-        loop.emit(f"if {spikes}.size:")
-        loop.emit("    " + loop.call(bound, _n=f"{spikes}.size", _indices=spikes))
-
-    return fuse
-
-
-def _caller(bound: Bound, n: int, indices: np.ndarray):
-    """A per-step callable for a kernel over all elements."""
-    bound.set("_n", n)
-    bound.set("_indices", indices)
-    args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
-
-    def run(t: float) -> None:
-        args[t_pos] = t
-        kernel(*args)
-
-    return run
-
-
-def call_fuser(bound: Bound):
-    """The fused-loop form of a kernel called with fixed arguments every step."""
-
-    def fuse(loop) -> None:
-        loop.emit(loop.call(bound))
-
-    return fuse
 
 
 class Subgroup(StateAccess):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import SnnError
-from .groups import Group, NeuronGroup, Operation, RunContext
+from .groups import Group, NeuronGroup, RunContext
+from .operations import GenerateSpikes, Operation
 from .regular import check_slot
 
 
@@ -97,36 +98,9 @@ class SpikeGeneratorGroup(Group):
             raise SnnError(f"{self.where}: the period ({self._period:g} s) must be a whole "
                            f"multiple of the time step ({dt:g} s)")
         ptr = np.searchsorted(bins, np.arange((bins.max() + 2) if bins.size else 1))
-        indices = self._indices
-        empty = np.zeros(0, dtype=np.int64)
-        counter = [ctx.start_step]
-
-        def run(t: float) -> None:
-            step = counter[0]
-            counter[0] += 1
-            if period is not None:
-                step %= period
-            if step + 1 < ptr.size:
-                self._spikes = indices[ptr[step]:ptr[step + 1]]
-            else:
-                self._spikes = empty
-
-        def fuse(loop) -> None:
-            count, buffer = loop.spike_count(self), loop.spike_array(self)
-            ptr_name, indices_name = loop.arg(ptr, "ptr"), loop.arg(indices, "gen")
-            loop.emit("_g = _step" if period is None else
-                      f"_g = _step % {loop.arg(period, 'period')}")
-            loop.emit(f"if _g + 1 < {ptr_name}.size:")
-            loop.emit(f"    {count} = {ptr_name}[_g + 1] - {ptr_name}[_g]")
-            # Element by element: a slice assignment makes Numba compile its shape-mismatch
-            # error message (string formatting), 1.4 s of a first run.
-            loop.emit(f"    for _q in range({count}):")
-            loop.emit(f"        {buffer}[_q] = {indices_name}[{ptr_name}[_g] + _q]")
-            loop.emit("else:")
-            loop.emit(f"    {count} = 0")
-
         # Named as Brian 2's object (its profiling entry, its order within the slot).
-        return [Operation(self._when, self._order, self.name, run, fuse=fuse)]
+        return [GenerateSpikes(self._when, self._order, self.name, self, ptr, self._indices,
+                               period)]
 
     def _spike_buffer(self) -> tuple[np.ndarray, int]:
         """A buffer for the fused loop, holding the current spikes."""

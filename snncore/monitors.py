@@ -9,8 +9,9 @@ import numpy as np
 from . import scope
 from .errors import SnnError
 from .expressions import did_you_mean, parse_expression
-from .groups import Operation, RunContext
+from .groups import RunContext
 from .memory import ensure_fits
+from .operations import Operation, RecordRate, RecordSpikes, RecordState
 from .regular import check_slot, steps_per_tick
 
 
@@ -202,40 +203,8 @@ class StateMonitor:
             bound.set(f"_buf_{r}", self._data[var].data)
         bound.set("_n", len(self.record))
         bound.set("_indices", self.record)
-        args, pos, kernel = bound.args, bound.positions, bound.kernel
-        col_pos, t_pos = pos["_col"], pos["t"]
-        counter = [ctx.start_step]
-        grown_all = [*self._data.values(), self._t]
-        t_data = self._t.data
-
-        def run(t: float) -> None:
-            step = counter[0]
-            counter[0] += 1
-            if step % every:
-                return
-            col = self._t.count
-            args[col_pos] = col
-            args[t_pos] = t
-            kernel(*args)
-            t_data[0, col] = t
-            for grown in grown_all:
-                grown.count += 1
-
-        def fuse(loop) -> None:
-            col = loop.arg(np.array([self._t.count]), "col")
-            loop.emit(f"if _step % {loop.arg(every, 'every')} == 0:")
-            loop.emit("    " + loop.call(bound, _col=f"{col}[0]"))
-            loop.emit(f"    {loop.arg(t_data, 'times')}[0, {col}[0]] = _t")
-            loop.emit(f"    {col}[0] += 1")
-
-            def done() -> None:
-                for grown in grown_all:
-                    grown.count = int(col_value[0])
-
-            col_value = loop.values[col]
-            loop.on_exit(done)
-
-        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
+        return [RecordState(self.when, self.order, self.name, bound, every, self._t,
+                            [*self._data.values(), self._t])]
 
     @property
     def t(self) -> np.ndarray:
@@ -368,77 +337,38 @@ class SpikeMonitor:
         scope.register(self)
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
-        source, counts, chunks = self._events, self._counts, self._chunks
         self._dt = ctx.dt
-        record, variables = self.record, self.record_variables
-        arrays = {v: np.asarray(getattr(self.source, v)) for v in variables}
-        row = 8 * (2 + len(variables))  # bytes per event: index, time (joined), values
-        recorded = [sum(c[0].size for c in chunks), 1 << 21]  # events, next check
+        variables = {v: np.asarray(getattr(self.source, v)) for v in self.record_variables}
+        # events so far, and the count at which to check that as many again fit
+        self._recorded = [sum(c[0].size for c in self._chunks), 1 << 21]
+        return [RecordSpikes(self.when, self.order, self.name, self._events, self._counts,
+                             variables if self.record else {},
+                             self if self.record else None)]
 
-        def run(t: float) -> None:
-            spikes = source.spikes
-            if spikes.size:
-                if record and recorded[0] + spikes.size > recorded[1]:
-                    # as many again must fit (checked before this step's events count)
-                    ensure_fits(2 * recorded[0] * row, f"{self.where}, holding "
-                                f"{recorded[0]} events, would grow to {2 * recorded[0]} "
-                                f"({row} bytes each)", _FEWER_EVENTS)
-                    recorded[1] = 2 * recorded[0]
-                counts[spikes] += 1
-                if record:
-                    values = {v: arrays[v][spikes] for v in variables}
-                    chunks.append((spikes.copy(), t, values))
-                    self._cache = None
-                    recorded[0] += spikes.size
+    way_out = _FEWER_EVENTS
 
-        return [Operation(self.when, self.order, self.name, run,
-                          fuse=self._fuser(arrays) if record else self._count_fuser())]
+    def _make_room(self, n: int) -> None:
+        """Refuse ``n`` more events if as many again as are recorded would not fit."""
+        recorded = self._recorded
+        if recorded[0] + n > recorded[1]:
+            row = 8 * (2 + len(self.record_variables))  # index, time, values
+            ensure_fits(2 * recorded[0] * row, f"{self.where}, holding {recorded[0]} events, "
+                        f"would grow to {2 * recorded[0]} ({row} bytes each)", _FEWER_EVENTS)
+            recorded[1] = 2 * recorded[0]
+        recorded[0] += n
 
-    def _count_fuser(self):
-        def fuse(loop) -> None:
-            spikes, counts = loop.spikes(self._events), loop.arg(self._counts, "counts")
-            loop.emit(f"for _q in range({spikes}.size):")
-            loop.emit(f"    {counts}[{spikes}[_q]] += 1")
-
-        return fuse
-
-    def _fuser(self, arrays: dict):
-        """Counts, and every spike's index, step and variables into growing buffers."""
-        dt = self._dt
-
-        def fuse(loop) -> None:
-            self._count_fuser()(loop)
-            spikes = loop.spikes(self._events)
-            grown = loop.buffer(len(self.source), {
-                "i": np.int64, "step": np.int64,
-                **{f"v_{v}": arrays[v].dtype for v in self.record_variables}}, self.where,
-                _FEWER_EVENTS)
-            n = grown.count_name
-            loop.emit(f"for _q in range({spikes}.size):")
-            loop.emit(f"    {grown.names['i']}[{n}[0] + _q] = {spikes}[_q]")
-            loop.emit(f"    {grown.names['step']}[{n}[0] + _q] = _step")
-            for v in self.record_variables:
-                loop.emit(f"    {grown.names['v_' + v]}[{n}[0] + _q] = "
-                          f"{loop.arg(arrays[v], 'src')}[{spikes}[_q]]")
-            loop.emit(f"{n}[0] += {spikes}.size")
-
-            def done() -> None:
-                data = grown.take()
-                if data["i"].size:
-                    # Chunks hold times: dt may change between runs.
-                    self._chunks.append((data["i"], data["step"] * dt, {
-                        v: data["v_" + v] for v in self.record_variables}))
-                    self._cache = None
-
-            loop.on_exit(done)
-
-        return fuse
+    def _add_events(self, indices: np.ndarray, times, values: dict) -> None:
+        """Record events: their indices, times (one for all, or one each) and the values
+        of the recorded variables."""
+        # Chunks hold times, not steps: dt may change between runs.
+        self._chunks.append((indices, times, values))
+        self._cache = None
 
     def _joined(self):
         if self._cache is None:
             if self._chunks:
                 i = np.concatenate([c[0] for c in self._chunks])
-                # A chunk holds one step (Python loop) or a run's worth (fused loop).
+                # A chunk holds one step (Python steps) or a run's worth (fused loop).
                 times = np.concatenate([np.broadcast_to(c[1], c[0].shape)
                                         for c in self._chunks])
                 values = {v: np.concatenate([c[2][v] for c in self._chunks])
@@ -655,30 +585,9 @@ class PopulationRateMonitor:
             "run for a shorter time, or use a coarser dt")
         self._rate.reserve(ctx.n_steps)
         self._t.reserve(ctx.n_steps)
-        source, rate, times = self.source, self._rate, self._t
-        scale = 1.0 / (len(source) * ctx.dt) if len(source) else 0.0
-
-        def run(t: float) -> None:
-            col = rate.count
-            rate.data[0, col] = source.spikes.size * scale
-            times.data[0, col] = t
-            rate.count += 1
-            times.count += 1
-
-        def fuse(loop) -> None:
-            spikes, col = loop.spikes(source), loop.arg(np.array([rate.count]), "col")
-            loop.emit(f"{loop.arg(rate.data, 'rate')}[0, {col}[0]] = "
-                      f"{spikes}.size * {loop.arg(scale, 'scale')}")
-            loop.emit(f"{loop.arg(times.data, 'times')}[0, {col}[0]] = _t")
-            loop.emit(f"{col}[0] += 1")
-
-            def done() -> None:
-                rate.count = times.count = int(col_value[0])
-
-            col_value = loop.values[col]
-            loop.on_exit(done)
-
-        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
+        scale = 1.0 / (len(self.source) * ctx.dt) if len(self.source) else 0.0
+        return [RecordRate(self.when, self.order, self.name, self.source, scale, self._rate,
+                           self._t)]
 
     @property
     def t(self) -> np.ndarray:

@@ -16,13 +16,15 @@ import numpy as np
 from . import devices, scope
 from . import random as snnrandom
 from .backends import available_backends
+from .backends.numpy_step import step_function
 from .errors import MagicError, SnnError
 from .expressions import did_you_mean
 from .fusion import fused_loop
-from .groups import SCHEDULE, Group, Operation, RunContext
+from .groups import SCHEDULE, Group, RunContext
 from .interrupts import DeferredInterrupt
 from .namespace import caller_namespace
 from .nonfinite import NonFiniteCheck
+from .operations import Operation
 from .prefs import prefs
 from .states import StateAccess
 from .units import ms, second
@@ -197,10 +199,9 @@ class Network:
         The times are wall-clock time around each operation's call in every step. The
         Numba backend runs a network in one compiled loop (:mod:`snncore.fusion`), inside
         which objects cannot be timed apart: that run has one entry, ``'all objects (one
-        compiled loop)'``, the time spent in the loop. Where a run of the Numba backend
-        is not fused (a network operation, heterogeneous delays), each operation is
-        timed, and the first call of a kernel in a process includes its compilation or
-        its loading from the disk cache.
+        compiled loop)'``, the time spent in the loop, and one for each operation run in
+        Python between its segments (a network operation). On the numpy backend, each
+        operation is timed.
         """
         return self.get_profiling_info()
 
@@ -324,9 +325,14 @@ class Network:
         if fused is None:
             advance = self._python_steps(ops, dt, guard)
         else:
+            undo = _step_undo(self.objects, ops)
+
+            def stop() -> bool:
+                return self._stopped or Network._globally_stopped or guard.pending
+
             def advance(begin: int, end: int) -> None:
                 try:
-                    fused.advance(begin, end, dt)
+                    fused.advance(begin, end, dt, stop, undo)
                 finally:  # a recording that cannot grow stops the run after fused.step
                     self._step = fused.step
         # Erased when a run is not profiled, as Brian 2 does, so it never describes an
@@ -352,7 +358,7 @@ class Network:
     def _python_steps(self, ops: list[Operation], dt: float,
                       guard: DeferredInterrupt) -> Callable[[int, int], None]:
         """The step loop in Python: whole steps, or none (see :func:`_step_undo`)."""
-        funcs = [op.run for op in ops]
+        funcs = [step_function(op) for op in ops]
         undo = _step_undo(self.objects, ops)
 
         def advance(begin: int, end: int) -> None:
@@ -361,7 +367,7 @@ class Network:
                 restore = undo() if undo is not None else None
                 try:
                     for func in funcs:
-                        func(t)
+                        func(step, t)
                 except BaseException:
                     if restore is not None:
                         restore()
@@ -378,15 +384,21 @@ class Network:
         totals = self._profiling_info
         clock = time.perf_counter
         if fused is not None:
-            # One compiled function steps every object: only the whole can be timed.
+            # One compiled function steps every object: only the whole can be timed,
+            # apart from the operations it returns to Python for.
             totals[FUSED_LOOP] = 0.0
+            fused.python_times = totals
+            totals.update((name, 0.0) for name in fused.python_names)
+
+            def in_python() -> float:
+                return sum(totals[name] for name in fused.python_names)
 
             def timed_loop(begin: int, end: int) -> None:
-                began = clock()
+                began, before = clock(), in_python()
                 advance(begin, end)
-                totals[FUSED_LOOP] += clock() - began
+                totals[FUSED_LOOP] += clock() - began - (in_python() - before)
             return timed_loop
-        timed = [(op.name, op.run) for op in ops]
+        timed = [(op.name, step_function(op)) for op in ops]
         for name, _func in timed:
             totals[name] = 0.0
 
@@ -395,7 +407,7 @@ class Network:
                 t = step * dt
                 for name, func in timed:
                     began = clock()
-                    func(t)
+                    func(step, t)
                     totals[name] += clock() - began
                 self._step = step + 1
                 if self._stopped or Network._globally_stopped:

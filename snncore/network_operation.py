@@ -1,7 +1,7 @@
 """Python functions called during a run: Brian 2's ``network_operation``.
 
-A network operation runs arbitrary Python between the compiled steps, so a network that
-holds one steps in Python (each step's kernels are still compiled).
+A network operation runs arbitrary Python: the Numba backend's compiled loop returns to
+Python for it when it is due, and goes on from there (see :mod:`snncore.fusion`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from . import scope
 from .errors import SnnError
-from .groups import Operation
+from .operations import Operation, PythonCall
 from .regular import check_slot, steps_per_tick
 
 
@@ -56,16 +56,8 @@ class NetworkOperation:
 
     def _operations(self, ctx) -> list[Operation]:
         every = steps_per_tick(self.dt, ctx.dt, f"network operation '{self.name}'")
-        function, has_arg, dt = self.function, self._has_arg, ctx.dt
-
-        def run(t: float) -> None:
-            if round(t / dt) % every == 0:
-                if has_arg:
-                    function(t)
-                else:
-                    function()
-
-        return [Operation(self.when, self.order, self.name, run, user_code=True)]
+        return [PythonCall(self.when, self.order, self.name, self.function, self._has_arg,
+                           every)]
 
     def _state(self) -> dict:
         return {}

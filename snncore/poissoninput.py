@@ -17,8 +17,8 @@ from . import scope
 from .backends import ArrayRef
 from .errors import SnnError
 from .expressions import TypeInfo, did_you_mean, parse_expression
-from .groups import Operation, RunContext
-from .random import generator, numba_state
+from .groups import RunContext
+from .operations import Operation, PoissonDraws, over_elements
 from .regular import check_slot
 from .units import DIMENSIONLESS
 
@@ -106,39 +106,9 @@ class PoissonInput:
         bound = ctx.bind(self._owner, "all", [self._statement()],
                          cache_key=("poissoninput", self.target_var,
                                     self.weight if isinstance(self.weight, str) else None))
-        bound.set("_n", counts.size)
-        bound.set("_indices", np.arange(counts.size, dtype=np.int64))
-        args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
-        n = self.N
-        if ctx.backend == "numba":
-            from .binomial import draw_counts
-
-            state = numba_state()
-
-            def draw() -> None:
-                draw_counts(counts, n, p, normal, state)
-        else:
-            rng = generator()
-            loc, scale = n * p, np.sqrt(n * p * (1 - p))
-
-            def draw() -> None:
-                counts[:] = rng.standard_normal(counts.size) * scale + loc if normal \
-                    else rng.binomial(n, p, counts.size)
-
-        def run(t: float) -> None:
-            draw()
-            args[t_pos] = t
-            kernel(*args)
-
-        def fuse(loop) -> None:
-            from .binomial import draw_counts
-
-            loop.emit(f"{loop.function(draw_counts)}({loop.arg(counts, 'counts')}, "
-                      f"{loop.arg(n, 'n')}, {loop.arg(p, 'p')}, {loop.arg(normal, 'normal')}, "
-                      f"{loop.arg(numba_state(), 'rng')})")
-            loop.emit(loop.call(bound))
-
-        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
+        return [PoissonDraws(self.when, self.order, self.name,
+                             over_elements(bound, counts.size), counts, self.N, p, normal,
+                             ctx.backend)]
 
     def _state(self) -> dict:
         return {}

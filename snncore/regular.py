@@ -12,7 +12,8 @@ import numpy as np
 from . import scope
 from .errors import SnnError
 from .expressions import assignments
-from .groups import Operation, RunContext, check_slot
+from .groups import RunContext, check_slot
+from .operations import KernelCall, Operation, over_elements
 
 
 def steps_per_tick(dt: float | None, sim_dt: float, where: str) -> int:
@@ -58,26 +59,8 @@ class RunRegularly:
         every = steps_per_tick(self.dt, ctx.dt, self.where)
         bound = ctx.bind(group, "all", self._statements, shared_writes=True,
                          cache_key=("run_regularly", self.name))
-        bound.set("_n", len(group))
-        bound.set("_indices", np.arange(len(group), dtype=np.int64))
-        args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
-        counter = [ctx.start_step]
-
-        def run(t: float) -> None:
-            step = counter[0]
-            counter[0] += 1
-            if step % every == 0:
-                args[t_pos] = t
-                kernel(*args)
-
-        def fuse(loop) -> None:
-            if every == 1:
-                loop.emit(loop.call(bound))
-                return
-            loop.emit(f"if _step % {loop.arg(every, 'every')} == 0:")
-            loop.emit("    " + loop.call(bound))
-
-        return [Operation(self.when, self.order, self.name, run, fuse=fuse)]
+        return [KernelCall(self.when, self.order, self.name, over_elements(bound, len(group)),
+                           every)]
 
     def _state(self) -> dict:
         return {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backends import ArrayRef
-from .codeobject import Bound, check_per_element_writes, temporaries
+from .codeobject import check_per_element_writes, temporaries
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, IndexingError, ModelSyntaxError, SnnError
@@ -29,9 +29,10 @@ from .expressions import (
     parse_expression,
     substitute,
 )
-from .groups import Group, Operation, RunContext, call_fuser
+from .groups import Group, RunContext
 from .integration import build_system, choose_method, constant_over_dt, linear_system
 from .namespace import caller_namespace
+from .operations import KernelCall, Operation, Propagate, PropagateQueued, over_elements
 from .units import DIMENSIONLESS, SECOND
 from .views import VariableView, assigned_values, checked_values, flat_indices
 
@@ -628,28 +629,11 @@ class Synapses(Group):
         ref = group.variable_ref(base)
         target_array = ref[1]
         index = "_synaptic_post" if direction == "post" else "_synaptic_pre"
-        bound = ctx.bind(self, "evaluate" if ctx.backend == "numpy" else "summed", [],
-                         condition=(eq.expr, eq.source), summed=(target_array, index),
-                         cache_key=("summed", base, len(self)))
-        n = len(self)
-        bound.set("_n", n)
-        bound.set("_indices", np.arange(n))
-        args, t_pos, kernel = bound.args, bound.positions["t"], bound.kernel
-        if ctx.backend == "numpy":
-            idx = self._vars[index].array
-            size = target_array.size
-
-            def run(t: float) -> None:
-                args[t_pos] = t
-                target_array[:] = np.bincount(idx, weights=kernel(*args), minlength=size)
-        else:
-            def run(t: float) -> None:
-                args[t_pos] = t
-                kernel(*args)
-
+        bound = ctx.bind(self, "summed", [], condition=(eq.expr, eq.source),
+                         summed=(target_array, index), cache_key=("summed", base, len(self)))
         parent = getattr(group, "parent", group)
-        return Operation("groups", -1, f"{self.name}_summed_variable_{base}_{parent.name}", run,
-                         fuse=call_fuser(bound) if ctx.backend == "numba" else None)
+        return KernelCall("groups", -1, f"{self.name}_summed_variable_{base}_{parent.name}",
+                          over_elements(bound, len(self)))
 
     def _pathway_op(self, ctx: RunContext, pathway: Pathway, statements) -> Operation:
         source = (self.source if pathway.direction == "pre" else self.target) \
@@ -666,21 +650,18 @@ class Synapses(Group):
         key = (pathway.name, homogeneous is None)
         ring = self._queues.get(key)
         if ring is None or len(ring) != length:
-            ring = self._queues[key] = (_SpikeRing(length, len(source))
+            ring = self._queues[key] = (SpikeRing(length, len(source))
                                         if homogeneous is not None
                                         else DelayQueue(length, len(self)))
         name = f"{self.name}_{pathway.name}"
         if homogeneous is not None:
             bound = ctx.bind(self, "rows", statements, rows=(ptr, perm),
                              cache_key=("rows", pathway.name, len(self)))
-            return Operation("synapses", pathway.order, name,
-                             _row_runner(bound, source, homogeneous, ring, ctx.start_step),
-                             fuse=_row_fuser(bound, source, homogeneous, ring))
+            return Propagate("synapses", pathway.order, name, bound, source, homogeneous, ring)
         bound = ctx.bind(self, "subset", statements,
                          cache_key=("queued", pathway.name, len(self)))
-        return Operation("synapses", pathway.order, name,
-                         _queue_runner(bound, source, steps, ptr, perm, ring, ctx.start_step),
-                         fuse=_queue_fuser(bound, source, steps, ptr, perm, ring))
+        return PropagateQueued("synapses", pathway.order, name, bound, source, steps, ptr, perm,
+                             ring)
 
     def _state(self) -> dict:
         state = super()._state()
@@ -797,7 +778,7 @@ def _check_delays(array: np.ndarray, where: str) -> None:
                        f"{float(bad.flat[0])!r} s")
 
 
-class _SpikeRing:
+class SpikeRing:
     """Spikes in flight along a pathway with one delay of ``D`` steps.
 
     Row ``s`` of ``buf`` holds the source neurons whose spikes are due at the steps
@@ -811,8 +792,8 @@ class _SpikeRing:
     def __len__(self) -> int:
         return self.counts.size
 
-    def copy(self) -> _SpikeRing:
-        ring = _SpikeRing.__new__(_SpikeRing)
+    def copy(self) -> SpikeRing:
+        ring = SpikeRing.__new__(SpikeRing)
         ring.buf, ring.counts = self.buf.copy(), self.counts.copy()
         return ring
 
@@ -823,7 +804,7 @@ class DelayQueue:
     Row ``s`` of ``buf`` holds the synapses due at the steps ``k`` with
     ``k % length == s`` (``counts[s]`` of them), in the order they were queued: spike
     by spike, each neuron's synapses in CSR order. Both backends keep this order (the
-    fused loop through :func:`snncore.backends.numba_helpers._queue_push`), so effects
+    fused loop through :func:`snncore.backends.loop_helpers._queue_step`), so effects
     summed into one target neuron add up in the same order and agree to the last bit.
     Rows grow (columns double) when one is full.
     """
@@ -869,115 +850,3 @@ class DelayQueue:
 def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:
     """Delays in steps, halves rounded up as Brian 2's spike queue does."""
     return np.floor(delays / dt + 0.5).astype(np.int64)
-
-
-def _row_runner(bound: Bound, source, delay: int, ring: _SpikeRing, start_step: int):
-    """Homogeneous delay: queue spiking neurons, process their CSR rows when due."""
-    args, pos, kernel = bound.args, bound.positions, bound.kernel
-    n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
-    counter = [start_step]
-    buf, counts, length = ring.buf, ring.counts, len(ring)
-
-    def deliver(spikes: np.ndarray, t: float) -> None:
-        args[n_pos] = spikes.size
-        args[idx_pos] = spikes
-        args[t_pos] = t
-        kernel(*args)
-
-    def run(t: float) -> None:
-        spikes = source.spikes
-        if delay == 0:
-            if spikes.size:
-                deliver(spikes, t)
-            return
-        step = counter[0]
-        counter[0] += 1
-        if spikes.size:
-            slot = (step + delay) % length
-            buf[slot, :spikes.size] = spikes
-            counts[slot] = spikes.size
-        due = step % length
-        if counts[due]:
-            n, counts[due] = counts[due], 0
-            deliver(buf[due, :n], t)
-
-    return run
-
-
-def _row_fuser(bound: Bound, source, delay: int, ring: _SpikeRing):
-    """The fused-loop form of :func:`_row_runner`."""
-
-    def fuse(loop) -> None:
-        spikes = loop.spikes(source)
-        if delay == 0:
-            loop.emit(f"if {spikes}.size:")
-            loop.emit("    " + loop.call(bound, _n=f"{spikes}.size", _indices=spikes))
-            return
-        buf, counts = loop.arg(ring.buf, "ring"), loop.arg(ring.counts, "ringn")
-        delay_name = loop.arg(delay, "delay")
-        loop.emit(f"if {spikes}.size:")
-        loop.emit(f"    _slot = (_step + {delay_name}) % {counts}.size")
-        # Element by element, as in SpikeGeneratorGroup's fused form (compile time).
-        loop.emit(f"    for _q in range({spikes}.size):")
-        loop.emit(f"        {buf}[_slot, _q] = {spikes}[_q]")
-        loop.emit(f"    {counts}[_slot] = {spikes}.size")
-        loop.emit(f"_due = _step % {counts}.size")
-        loop.emit(f"if {counts}[_due]:")
-        loop.emit(f"    _m = {counts}[_due]")
-        loop.emit(f"    {counts}[_due] = 0")
-        loop.emit("    " + loop.call(bound, _n="_m", _indices=f"{buf}[_due, :_m]"))
-
-    return fuse
-
-
-def _queue_runner(bound: Bound, source, steps: np.ndarray, ptr, perm, queue: DelayQueue,
-                  start_step: int):
-    """Heterogeneous delays: queue synapse indices by the step they are due."""
-    args, pos, kernel = bound.args, bound.positions, bound.kernel
-    n_pos, idx_pos, t_pos = pos["_n"], pos["_indices"], pos["t"]
-    counter = [start_step]
-
-    def run(t: float) -> None:
-        step = counter[0]
-        counter[0] += 1
-        spikes = source.spikes
-        if spikes.size:
-            starts, stops = ptr[spikes], ptr[spikes + 1]
-            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
-            if rows.size:
-                queue.push(step, rows if perm is None else perm[rows], steps)
-        ids = queue.pop(step)
-        if ids.size:
-            args[n_pos] = ids.size
-            args[idx_pos] = ids
-            args[t_pos] = t
-            kernel(*args)
-
-    return run
-
-
-def _queue_fuser(bound: Bound, source, steps: np.ndarray, ptr, perm, queue: DelayQueue):
-    """The fused-loop form of :func:`_queue_runner`."""
-
-    def fuse(loop) -> None:
-        from .backends.numba_helpers import _queue_push
-
-        spikes = loop.spikes(source)
-        buf, counts = loop.replaceable(queue.buf, "queue"), loop.arg(queue.counts, "queuen")
-        order = perm if perm is not None else np.zeros(0, dtype=np.int32)
-        loop.emit(f"if {spikes}.size:")
-        loop.emit(f"    {buf} = {loop.function(_queue_push)}({buf}, {counts}, {spikes}, "
-                  f"{loop.arg(ptr, 'ptr')}, {loop.arg(order, 'perm')}, "
-                  f"{loop.arg(steps, 'steps')}, _step)")
-        loop.emit(f"_due = _step % {counts}.size")
-        loop.emit(f"if {counts}[_due]:")
-        loop.emit(f"    _m = {counts}[_due]")
-        loop.emit(f"    {counts}[_due] = 0")
-        loop.emit("    " + loop.call(bound, _n="_m", _indices=f"{buf}[_due, :_m]"))
-
-        def done() -> None:
-            queue.buf = loop.values[buf]
-
-        loop.on_exit(done)
-
-    return fuse

@@ -12,6 +12,7 @@ import pytest
 
 import snncore.network
 from snncore import (
+    Function,
     Network,
     NeuronGroup,
     PoissonGroup,
@@ -21,6 +22,7 @@ from snncore import (
     StateMonitor,
     Synapses,
     ms,
+    network_operation,
     run,
     seed,
     set_backend,
@@ -162,19 +164,68 @@ def test_heterogeneous_delays_run_in_the_fused_loop(numba, fused_runs):
     assert used == [True, True, True]
 
 
+def _python_between(every=0.5 * ms):
+    """A network whose step holds Python: a network operation between the threshold and
+    the synapses (reading spikes and a monitor's counts, writing a variable, stopping
+    the run) and a reset calling the user's Python function."""
+    seed(4)
+    double = Function(lambda x: 2 * x, arg_units=[1], return_unit=1)  # noqa: F841
+    G = NeuronGroup(30, "dv/dt = (1.3 - v)/(4*ms) + 0.2*xi/sqrt(4*ms) : 1",
+                    threshold="v > 1", reset="v = -0.1*double(1)", method="euler")
+    S = Synapses(G, G, on_pre="v += 0.05", delay=0.4 * ms)
+    S.connect(p=0.3)
+    M = SpikeMonitor(G)
+    V = StateMonitor(G, "v", record=[0, 7])
+    seen = []
+
+    @network_operation(dt=every, when="after_thresholds")
+    def look(t):
+        seen.append((t, G.spikes.copy(), M.count.copy(), M.num_spikes))
+        G.v[:5] += 0.02
+        if t >= 9.5 * ms:
+            net.stop()
+
+    net = Network(G, S, M, V, look)
+    net.run(20 * ms)
+    return net, seen, M, V
+
+
+def test_python_operations_run_between_segments_of_the_fused_loop(numba, fused_runs,
+                                                                  monkeypatch):
+    """A network operation and a Python function in model code no longer send the run to
+    the Python loop: the compiled loop returns to Python for them, which sees the spikes
+    and the recordings of the step in progress, and the result is the Python loop's."""
+    net, seen, M, V = _python_between()
+    assert fused_runs == [True]
+    assert net.t == pytest.approx(9.6 * ms)  # stop() ends the run after its step
+    assert len(seen) == 20 and sum(s[1].size for s in seen) > 10
+    for _t, spikes, counts, total in seen:
+        assert counts.sum() == total and np.all(counts[spikes] > 0)
+    start_scope()
+    _python_loop(monkeypatch)
+    python_net, python_seen, python_m, python_v = _python_between()
+    assert python_net.t == net.t and len(python_seen) == len(seen)
+    for got, want in zip(seen, python_seen, strict=True):
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(M.i, python_m.i)
+    np.testing.assert_array_equal(M.t, python_m.t)
+    np.testing.assert_allclose(V.v, python_v.v, rtol=1e-14, atol=0)
+
+
 def test_the_loop_source_holds_no_parameter_values():
     loop = FusedLoop()
     name = loop.arg(0.123456, "w")
     loop.emit(f"_x = {name}")
     assert "0.123456" not in loop.source()
-    assert "def loop(_step0, _step1, _dt, _nspk, w_0):" in loop.source()
+    assert "def loop(_step0, _step1, _seg, _dt, _nspk, w_0):" in loop.source()
 
 
 @pytest.mark.parametrize("values", [[], [3], [0, 1, 1, 4, 9], list(range(0, 40, 3))])
 def test_bisect_left_agrees_with_searchsorted(values):
     # The fused loop finds a subgroup's spikes with _bisect_left (cached once), not
     # np.searchsorted (compiled into every loop).
-    from snncore.backends.numba_helpers import _bisect_left
+    from snncore.backends.loop_helpers import _bisect_left
 
     a = np.array(values, dtype=np.int32)
     for value in range(-2, 42):

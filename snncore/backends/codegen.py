@@ -373,9 +373,9 @@ def _numpy_source(spec: KernelSpec) -> str:
         lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
         return "\n".join(lines) + "\n"
     if spec.mode == "summed":
-        lines.append("    _target[:] = 0.0")
-        lines.append(f"    np.add.at(_target, {spec.summed_index}, "
-                     f"np.broadcast_to({render(spec.condition, 'numpy')}, (_n,)))")
+        # In synapse order, as the Numba loop adds them (np.add.at is slower).
+        lines.append(f"    _target[:] = np.bincount({spec.summed_index}, weights=np.broadcast_to("
+                     f"{render(spec.condition, 'numpy')}, (_n,)), minlength=_target.size)")
     lines += _numpy_stores(spec, spec.statements, all_elements)
     lines.append("    return 0")
     return "\n".join(lines) + "\n"

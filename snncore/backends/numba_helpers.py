@@ -59,24 +59,6 @@ def _timed2(values, tdt, t, dt, i):
 
 @cached
 @njit
-def _bisect_left(a, value):
-    """The first position of sorted ``a`` whose element is not below ``value``.
-
-    ``np.searchsorted`` does the same, but Numba compiles its implementation into
-    every fused loop that uses it (0.5 s of a first run); this one is cached once.
-    """
-    lo, hi = 0, a.size
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@cached
-@njit
 def _timestep(t, dt):
     # Brian 2's rounding: a small tolerance so that t = k*dt maps to step k.
     return int((t + 1e-3 * dt) / dt)
@@ -222,39 +204,3 @@ def _randn_rejected(hz, s0, s1, s2, s3):
         iz = hz & 127
         if abs(hz) < _KN[iz]:
             return hz * _WN[iz], s0, s1, s2, s3
-
-
-@cached
-@njit
-def _queue_push(buf, counts, spikes, ptr, perm, steps, step):
-    """Queue the synapses of the neurons in ``spikes`` by the step they are due.
-
-    Row ``s`` of ``buf`` holds the synapses due at the steps ``k`` with
-    ``k % counts.size == s``, ``counts[s]`` of them, in the order they were queued:
-    spike by spike, each neuron's synapses in CSR order (``perm`` maps a CSR row to its
-    synapse; empty when they coincide), as :class:`snncore.synapses.DelayQueue` does.
-    Returns ``buf``, or a copy with twice the columns when a row was full (the fused
-    loop keeps the returned array and hands the last one back after the run).
-    """
-    length = counts.size
-    for s in spikes:
-        for row in range(ptr[s], ptr[s + 1]):
-            syn = perm[row] if perm.size else row
-            slot = (step + steps[syn]) % length
-            count = counts[slot]
-            if count == buf.shape[1]:
-                buf = _queue_grown(buf, counts)
-            buf[slot, count] = syn
-            counts[slot] = count + 1
-    return buf
-
-
-@cached
-@njit
-def _queue_grown(buf, counts):
-    """``buf`` with twice the columns (at least one), the queued entries kept."""
-    grown = np.zeros((buf.shape[0], max(2 * buf.shape[1], 1)), dtype=buf.dtype)
-    for slot in range(buf.shape[0]):
-        for q in range(counts[slot]):
-            grown[slot, q] = buf[slot, q]
-    return grown

@@ -1,0 +1,175 @@
+"""The per-step work of a run, as data.
+
+Each class here describes one kind of per-step work: the kernel it calls (a
+:class:`~snncore.codeobject.Bound`, its arguments named in one place), the spikes it
+reads, the arrays it fills, and its place in Brian 2's schedule. An operation holds
+no code of its own. Two renderers turn one list of operations into a time step:
+:mod:`snncore.backends.numpy_step` (steps in Python, each operation's kernel called
+from Python, numpy or Numba alike) and :mod:`snncore.backends.fused_step` (one compiled
+Numba loop stepping the whole network, :mod:`snncore.fusion`). Both define one
+function per class, named after it (``KernelCall`` -> ``kernel_call``), in the order of
+this module, so that the two forms of each operation are read side by side.
+
+What the objects that own the data must provide:
+
+* a *spike holder* (a group, an :class:`~snncore.groups.EventSpace`, a spike
+  generator) has ``_spike_buffer()`` (the array of spike indices and their count) and
+  ``_spike_buffer_done(buffer, count)``;
+* *events* (what an operation reads spikes from) are a spike holder, or a slice of one
+  (a subgroup: ``parent``, ``start``, ``stop``), with ``spikes`` (the current indices);
+* a *spike sink* (a recording spike monitor) has ``where``, ``way_out`` and
+  ``_add_events(indices, times, values)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from .codeobject import Bound
+
+
+@dataclass
+class Operation:
+    """One piece of per-step work, placed in Brian 2's schedule (``slot``, ``order``;
+    ``name`` is Brian 2's name of the object, shown in profiling)."""
+
+    slot: str
+    order: int
+    name: str
+    #: True for the user's Python code (a network operation), which may raise mid-run.
+    user_code: ClassVar[bool] = False
+
+
+def over_elements(kernel: Bound, n: int) -> Bound:
+    """``kernel`` set to run over elements ``0 .. n-1`` (what :class:`KernelCall` runs)."""
+    kernel.set("_n", n)
+    kernel.set("_indices", np.arange(n, dtype=np.int64))
+    return kernel
+
+
+@dataclass
+class KernelCall(Operation):
+    """A kernel over fixed elements every ``every`` steps (ticks at step 0, every, ...):
+    state updates, subexpressions constant over dt, summed variables, run_regularly."""
+
+    kernel: Bound
+    every: int = 1
+
+
+@dataclass
+class Threshold(Operation):
+    """A threshold kernel; the indices of the elements that crossed it go into the spike
+    buffer of ``events``, and their count becomes its count."""
+
+    kernel: Bound
+    events: object
+
+
+@dataclass
+class OnEvent(Operation):
+    """A kernel over the elements of ``events`` that spiked in this step (a reset, code
+    run on a custom event, synaptic code without delay of a pathway)."""
+
+    kernel: Bound
+    events: object
+
+
+@dataclass
+class Propagate(Operation):
+    """Synaptic code on the CSR rows of the neurons of ``events`` that spiked ``delay``
+    steps ago (one delay for the whole pathway), held in ``ring`` meanwhile."""
+
+    kernel: Bound
+    events: object
+    delay: int
+    ring: object  # snncore.synapses.SpikeRing
+
+
+@dataclass
+class PropagateQueued(Operation):
+    """Synaptic code on each synapse ``delays[syn]`` steps after its presynaptic neuron
+    spiked: the synapses of the spiking neurons' CSR rows (``ptr``; ``perm`` maps a row
+    to its synapse, or is None) wait in ``queue`` by due step."""
+
+    kernel: Bound
+    events: object
+    delays: np.ndarray
+    ptr: np.ndarray
+    perm: np.ndarray | None
+    queue: object  # snncore.synapses.DelayQueue
+
+
+@dataclass
+class RecordState(Operation):
+    """A record kernel every ``every`` steps, writing column ``times.count`` of each
+    recorded array; the time goes into ``times`` and every array in ``grown`` gains a
+    column (StateMonitor)."""
+
+    kernel: Bound
+    every: int
+    times: object  # snncore.monitors._Grown
+    grown: list
+
+
+@dataclass
+class RecordSpikes(Operation):
+    """Spike counts per element of ``events`` into ``counts``; with a ``sink``, also each
+    spike's index, time and ``variables`` (name -> the array read at the spiking
+    element) (SpikeMonitor, EventMonitor)."""
+
+    events: object
+    counts: np.ndarray
+    variables: dict
+    sink: object | None
+
+
+@dataclass
+class RecordRate(Operation):
+    """The number of spikes of ``events`` times ``scale`` into ``rate``, the time into
+    ``times``, each step (PopulationRateMonitor)."""
+
+    events: object
+    scale: float
+    rate: object  # snncore.monitors._Grown
+    times: object
+
+
+@dataclass
+class GenerateSpikes(Operation):
+    """The spikes of step ``s`` (``s`` modulo ``period``, if given) are
+    ``indices[ptr[s]:ptr[s + 1]]``, set as the spikes of ``holder``
+    (SpikeGeneratorGroup)."""
+
+    holder: object
+    ptr: np.ndarray
+    indices: np.ndarray
+    period: int | None
+
+
+@dataclass
+class PoissonDraws(Operation):
+    """Binomial(n, p) event counts into ``counts`` (their normal approximation when
+    ``normal``) from the random stream of the ``stream`` backend, then ``kernel`` adds
+    their effect (PoissonInput)."""
+
+    kernel: Bound
+    counts: np.ndarray
+    n: int
+    p: float
+    normal: bool
+    stream: str
+
+
+@dataclass
+class PythonCall(Operation):
+    """The user's Python ``function`` every ``every`` steps, given the time if
+    ``takes_time`` (network_operation)."""
+
+    function: Callable
+    takes_time: bool
+    every: int
+    user_code: ClassVar[bool] = True
