@@ -84,3 +84,33 @@ def test_brunel_coupling_makes_the_oscillation(brunel):
     assert abs(strong["peak"] - coupled["peak"]) < 30
     assert _modulation(strong) > 0.8
     assert "J = 0.2 mV" in explorer.fig.axes[0].get_title()
+
+
+def test_cuba_passes_its_checks(chapter):
+    from _checks import brian1_cuba
+
+    records = brian1_cuba.verify(chapter("brian1-demos/cuba"))
+    assert all(r.passed for r in records) and len(records) == 9
+
+
+def test_synfire_passes_its_checks_and_a_dead_packet_fails(synfire):
+    from _checks import CheckFailed, brian1_synfire
+
+    records = brian1_synfire.verify(synfire)
+    assert all(r.passed for r in records) and len(records) == 13
+    dead = dict(synfire["ex_weights"], last=[0, 0, 0])
+    with pytest.raises(CheckFailed, match=r"w = 4.5 mV: packet in group 9: 0, reference "
+                                          r"at least 90"):
+        brian1_synfire.ex_threshold(dict(synfire, ex_weights=dead))
+
+
+def test_brunel_widget_and_exercises_pass_their_checks(brunel):
+    # fig_bh_raster re-runs three 1 s networks; the page's own build runs it.
+    from _checks import CheckFailed
+    from _checks import brian1_brunel_hakim as checks
+
+    for check in (checks.fig_bh_coupling, checks.ex_uncoupled, checks.ex_stronger):
+        assert all(r.passed for r in check(brunel))
+    fast = dict(brunel["ex_uncoupled"], rate=50.0)
+    with pytest.raises(CheckFailed, match=r"mean rate at J = 0: 50 Hz"):
+        checks.ex_uncoupled(dict(brunel, ex_uncoupled=fast))
