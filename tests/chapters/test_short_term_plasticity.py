@@ -165,7 +165,8 @@ def test_a_decoder_with_the_wrong_width_fails_the_closed_form(ns):
     from _checks import CheckFailed
     from _checks import short_term_plasticity as checks
 
-    # Squared rates double every log-likelihood: the Gaussian posterior's variance halves.
+    # Squared rates double every n_i log lambda_i term (and still sum to a constant): the
+    # Gaussian posterior's variance halves.
     bad = {**ns, "log_posterior": lambda counts, rates: ns["log_posterior"](counts, rates**2)}
     with pytest.raises(CheckFailed, match=r"fig-decoder-posterior: posterior of Poisson counts "
                                           r"from 97 Gaussian tuning curves"):
