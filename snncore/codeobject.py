@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -34,13 +34,26 @@ from .random import generator, numba_state
 from .units import DIMENSIONLESS, SECOND
 
 
+class VariableRef(NamedTuple):
+    """How model code reaches one variable of an owner."""
+
+    #: The kernel argument holding the array, and how an element's value is found in it
+    #: (at the element's index, through an index array, or the one value of a shared
+    #: variable).
+    ref: ArrayRef
+    array: np.ndarray
+    #: Dimension and dtype.
+    type: TypeInfo
+    constant: bool
+
+
 class Owner(Protocol):
     """What :func:`bind` needs from the object that owns the code."""
 
     where: str
 
-    def variable_ref(self, name: str) -> tuple[ArrayRef, np.ndarray, TypeInfo, bool] | None:
-        """(reference, array, type, constant) for a variable name, or None."""
+    def variable_ref(self, name: str) -> VariableRef | None:
+        """How a variable name reaches the kernel, or None if it names no variable."""
 
     def index_array(self, name: str) -> np.ndarray:
         """An index array named in an ArrayRef."""
@@ -175,13 +188,13 @@ def bind(
     def use(name: str, source: str) -> None:
         if name in types or name in arrays:
             return
-        ref = owner.variable_ref(name)
-        if ref is not None:
-            arrays[name] = ref[0]
-            array_values[ref[0].array] = ref[1]
-            if ref[0].index not in (None, "shared"):
-                array_values[ref[0].index] = owner.index_array(ref[0].index)
-            types[name] = ref[2]
+        var = owner.variable_ref(name)
+        if var is not None:
+            arrays[name] = var.ref
+            array_values[var.ref.array] = var.array
+            if var.ref.index not in (None, "shared"):
+                array_values[var.ref.index] = owner.index_array(var.ref.index)
+            types[name] = var.type
             return
         candidates = owner.variable_names()
         try:
@@ -218,10 +231,10 @@ def bind(
             types[target] = TypeInfo(info.dim, info.kind) if info is not _UNCHECKED else info
         else:
             use(target, source)
-            if ref[3]:
+            if ref.constant:
                 raise SnnError(f"cannot write '{target}' in {owner.where}: it is a constant "
                                f"(line '{source}')")
-            if ref[0].index == "shared" and not (internal or shared_writes):
+            if ref.ref.index == "shared" and not (internal or shared_writes):
                 raise _shared_write_error(owner, target, source)
             target_info = types[target]
             checkable = info is not _UNCHECKED and not info.is_zero
@@ -356,10 +369,10 @@ def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> bo
                 resolver.value(name, owner.variable_names())
         args[positions[name]] = numpy_scalar(value) if bound.backend == "numpy" else value
     for name in spec.arrays:
-        array_ref, array = owner.variable_ref(name)[:2]
-        args[positions[array_ref.array]] = array
-        if array_ref.index not in (None, "shared"):
-            args[positions[array_ref.index]] = owner.index_array(array_ref.index)
+        var = owner.variable_ref(name)
+        args[positions[var.ref.array]] = var.array
+        if var.ref.index not in (None, "shared"):
+            args[positions[var.ref.index]] = owner.index_array(var.ref.index)
     if summed is not None:
         args[positions["_target"]] = summed[0]
         args[positions[summed[1]]] = owner.index_array(summed[1])
@@ -399,7 +412,7 @@ def _scalar_statement(owner: Owner, target: str, expr: ast.expr, source: str,
         name for name in identifiers(expr)
         if name == split.element_index or name in split.vector_temporaries
         or (name in arrays and arrays[name].index != "shared"))
-    if ref is not None and ref[0].index != "shared" or target in split.vector_temporaries:
+    if ref is not None and ref.ref.index != "shared" or target in split.vector_temporaries:
         split.vector_written = True
         return False
     if ref is None and target not in split.scalar_temporaries:  # a new temporary
@@ -429,7 +442,7 @@ def check_per_element_writes(owner: GroupOwner, statements: Sequence[tuple[str, 
         if owner.is_unlinked(target):
             continue  # what it links to is known at run(), where bind() checks the write
         ref = owner.variable_ref(target)
-        if ref is not None and ref[0].index == "shared":
+        if ref is not None and ref.ref.index == "shared":
             raise _shared_write_error(owner, target, source)
 
 

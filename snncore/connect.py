@@ -12,7 +12,7 @@ import re
 import numpy as np
 
 from .backends import ArrayRef
-from .codeobject import bind, fresh_rng
+from .codeobject import VariableRef, bind, fresh_rng
 from .errors import ModelSyntaxError, SnnError
 from .expressions import TypeInfo, identifiers, infer, parse_expression
 from .memory import ensure_fits
@@ -41,18 +41,19 @@ class _PairOwner:
         self.where = f"connect() of {syn.where}"
         self.namespace = syn.namespace
 
-    def variable_ref(self, name: str):
+    def variable_ref(self, name: str) -> VariableRef | None:
         if name in self.block:
-            return (ArrayRef(f"_a_{name}", None), self.block[name],
-                    TypeInfo(DIMENSIONLESS, "int"), True)
+            return VariableRef(ArrayRef(f"_a_{name}", None), self.block[name],
+                               TypeInfo(DIMENSIONLESS, "int"), True)
         for suffix, group, key in (("_pre", self.syn.source, "i"),
                                    ("_post", self.syn.target, "j")):
             if name.endswith(suffix) and key in self.block:
                 ref = group.variable_ref(name[: -len(suffix)])
                 if ref is None:
                     return None
-                index = "shared" if ref[0].index == "shared" else f"_ix{suffix}"
-                return ArrayRef(f"_a{suffix}{ref[0].array}", index), ref[1], ref[2], True
+                index = "shared" if ref.ref.index == "shared" else f"_ix{suffix}"
+                return ref._replace(ref=ArrayRef(f"_a{suffix}{ref.ref.array}", index),
+                                    constant=True)
         return None
 
     def index_array(self, name: str) -> np.ndarray:
@@ -311,7 +312,7 @@ def _check_boolean(syn, expr, source, types, namespace, where) -> None:
     for name in identifiers(expr):
         ref = owner.variable_ref(name)
         if ref is not None:
-            known[name] = ref[2]
+            known[name] = ref.type
         elif name not in known:
             known[name] = resolver.typeinfo(name, owner.variable_names())
     if infer(expr, known, source).kind != "bool":

@@ -9,7 +9,14 @@ import numpy as np
 
 from . import scope
 from .backends import ArrayRef
-from .codeobject import Bound, bind, check_per_element_writes, fresh_rng, temporaries
+from .codeobject import (
+    Bound,
+    VariableRef,
+    bind,
+    check_per_element_writes,
+    fresh_rng,
+    temporaries,
+)
 from .equations import Equations, ParsedEquations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, IndexingError, SnnError
 from .expressions import (
@@ -208,7 +215,7 @@ class Group(StateAccess):
         return [n for n in self._vars if not n.startswith("_")] + list(self._links) + \
             list(self._subexpressions)
 
-    def variable_ref(self, name: str):
+    def variable_ref(self, name: str) -> VariableRef | None:
         var = self._vars.get(name)
         if var is None:
             # A link to a subexpression has no array: inline() substitutes its definition.
@@ -216,8 +223,8 @@ class Group(StateAccess):
                     name in self._hidden_links:
                 return self._linked_ref(name)
             return None
-        ref = ArrayRef(f"_a_{name}", "shared" if var.shared else None)
-        return ref, var.array, var.typeinfo, var.constant
+        return VariableRef(ArrayRef(f"_a_{name}", "shared" if var.shared else None), var.array,
+                           var.typeinfo, var.constant)
 
     def write_condition(self, name: str) -> str | None:
         """The boolean variable that gates writes to ``name`` from code other than the
@@ -268,14 +275,15 @@ class Group(StateAccess):
             # The element index read by a linked subexpression: a subgroup's
             # subexpressions are its parent's, so this is the parent's index (Brian 2).
             start = getattr(link.group, "start", 0)
-            target = (ArrayRef("_a_i", None), np.arange(start, start + len(link.group)),
-                      TypeInfo(DIMENSIONLESS, "int"), True)
+            target = VariableRef(ArrayRef("_a_i", None),
+                                 np.arange(start, start + len(link.group)),
+                                 TypeInfo(DIMENSIONLESS, "int"), True)
         index = link.index
         if isinstance(index, str):
             index = self._vars[index].array
-        if target[0].index not in (None, "shared"):
+        if target.ref.index not in (None, "shared"):
             # The target is itself read through an index (a linked variable, a subgroup).
-            own = link.group.index_array(target[0].index)
+            own = link.group.index_array(target.ref.index)
             index = own if index is None else own[index]
         return target, index
 
@@ -286,11 +294,11 @@ class Group(StateAccess):
 
     def _linked_ref(self, name: str):
         target, index = self._link_index(name)
-        ref, array, info, _constant = target
-        if ref.index == "shared" or self._scalar_link(array.size):
-            return ArrayRef(f"_a_{name}", "shared"), array, info, False
-        return ArrayRef(f"_a_{name}", None if index is None else f"_link_{name}"), array, \
-            info, False
+        if target.ref.index == "shared" or self._scalar_link(target.array.size):
+            return VariableRef(ArrayRef(f"_a_{name}", "shared"), target.array, target.type,
+                               False)
+        return VariableRef(ArrayRef(f"_a_{name}", None if index is None else f"_link_{name}"),
+                           target.array, target.type, False)
 
     def _set_link(self, name: str, value) -> None:
         """``G.v = linked_var(H, 'v', index=...)``, checked as Brian 2 checks it."""
@@ -306,12 +314,12 @@ class Group(StateAccess):
             raise SnnError(f"cannot link '{name}' of {self.where} to '{target_name}' of "
                            f"{group.where}: no such variable{did_you_mean(target_name, names)}")
         dim = self._eqs[name].dim
-        target_dim = subexpressions[target_name][1] if target is None else target[2].dim
+        target_dim = subexpressions[target_name][1] if target is None else target.type.dim
         if target_dim != dim:
             raise DimensionMismatchError(
                 f"cannot link '{name}' of {self.where} (dimension {dim}) to '{target_name}' of "
                 f"{group.where} (dimension {target_dim})")
-        size = 1 if target is not None and target[0].index == "shared" else len(group)
+        size = 1 if target is not None and target.ref.index == "shared" else len(group)
         index = value.index
         if isinstance(index, str):
             var = self._vars.get(index)
@@ -1056,11 +1064,11 @@ class Subgroup(StateAccess):
     def variable_names(self) -> list[str]:
         return self.parent.variable_names()
 
-    def variable_ref(self, name: str):
+    def variable_ref(self, name: str) -> VariableRef | None:
         ref = self.parent.variable_ref(name)
-        if ref is None or ref[0].index is not None:
+        if ref is None or ref.ref.index is not None:
             return ref  # shared, or read through an index array (sliced below)
-        return ref[0], ref[1][self.start:self.stop], ref[2], ref[3]
+        return ref._replace(array=ref.array[self.start:self.stop])
 
     def index_array(self, name: str) -> np.ndarray:
         return self.parent.index_array(name)[self.start:self.stop]

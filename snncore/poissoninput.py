@@ -15,6 +15,7 @@ import numpy as np
 
 from . import scope
 from .backends import ArrayRef
+from .codeobject import VariableRef
 from .errors import SnnError
 from .expressions import TypeInfo, did_you_mean, parse_expression
 from .groups import RunContext
@@ -63,7 +64,7 @@ class PoissonInput:
         if ref is None or target_var.startswith("_"):
             raise SnnError(f"{self.where}: {target.where} has no variable '{target_var}'"
                            f"{did_you_mean(str(target_var), target.variable_names())}")
-        if ref[3]:
+        if ref.constant:
             raise SnnError(f"{self.where}: '{target_var}' of {target.where} is a constant")
         if isinstance(N, bool) or not isinstance(N, int | np.integer) and \
                 not (isinstance(N, float) and N.is_integer()) or N < 1:
@@ -79,7 +80,7 @@ class PoissonInput:
         self.N, self.rate, self.weight = int(N), float(rate), weight
         self.when, self.order = check_slot(when, self.where), int(order)
         self.namespace = target.namespace
-        self._owner = _CountOwner(self, ref[2])
+        self._owner = _CountOwner(self, ref.type)
         self._counts = np.zeros(len(target))
         scope.register(self)
 
@@ -127,10 +128,10 @@ class _CountOwner:
         self.namespace = source.namespace
         self.where = source.where
 
-    def variable_ref(self, name: str):
+    def variable_ref(self, name: str) -> VariableRef | None:
         if name == _COUNT:
-            return (ArrayRef("_a" + _COUNT), self._source._counts,
-                    TypeInfo(DIMENSIONLESS, "float"), True)
+            return VariableRef(ArrayRef("_a" + _COUNT), self._source._counts,
+                               TypeInfo(DIMENSIONLESS, "float"), True)
         return self._source.target.variable_ref(name)
 
     def index_array(self, name: str) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backends import ArrayRef
-from .codeobject import check_per_element_writes, temporaries
+from .codeobject import VariableRef, check_per_element_writes, temporaries
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
 from .errors import DimensionMismatchError, IndexingError, ModelSyntaxError, SnnError
@@ -271,7 +271,7 @@ class Synapses(Group):
         return own + [f"{n}_pre" for n in self.source.variable_names()] + \
             [f"{n}_post" for n in self.target.variable_names()] + post
 
-    def variable_ref(self, name: str):
+    def variable_ref(self, name: str) -> VariableRef | None:
         if name == "i":
             return self._index_ref("_synaptic_pre")
         if name == "j":
@@ -301,15 +301,15 @@ class Synapses(Group):
         condition = self.target.write_condition(name)
         return None if condition is None else condition + "_post"
 
-    def _index_ref(self, name: str):
-        var = self._vars[name]
-        return ArrayRef(f"_a_{name}", None), var.array, TypeInfo(DIMENSIONLESS, "int"), True
+    def _index_ref(self, name: str) -> VariableRef:
+        return VariableRef(ArrayRef(f"_a_{name}", None), self._vars[name].array,
+                           TypeInfo(DIMENSIONLESS, "int"), True)
 
-    def _through(self, ref, side: str, index: str):
-        array_ref, array, info, constant = ref
-        if array_ref.index == "shared":
-            return ArrayRef(f"_a_{side}{array_ref.array}", "shared"), array, info, constant
-        return ArrayRef(f"_a_{side}{array_ref.array}", index), array, info, constant
+    def _through(self, var: VariableRef, side: str, index: str) -> VariableRef:
+        """A variable of the pre- or postsynaptic group, read through ``index``."""
+        shared = var.ref.index == "shared"
+        return var._replace(ref=ArrayRef(f"_a_{side}{var.ref.array}",
+                                         "shared" if shared else index))
 
     def _scalar_link(self, size: int) -> bool:
         return size == 1  # Brian 2: synapses, whose number may change, have no fixed size
@@ -626,8 +626,7 @@ class Synapses(Group):
 
     def _summed_op(self, ctx: RunContext, direction: str, base: str, eq) -> Operation:
         group = self.target if direction == "post" else self.source
-        ref = group.variable_ref(base)
-        target_array = ref[1]
+        target_array = group.variable_ref(base).array
         index = "_synaptic_post" if direction == "post" else "_synaptic_pre"
         bound = ctx.bind(self, "summed", [], condition=(eq.expr, eq.source),
                          summed=(target_array, index), cache_key=("summed", base, len(self)))
@@ -803,10 +802,11 @@ class DelayQueue:
 
     Row ``s`` of ``buf`` holds the synapses due at the steps ``k`` with
     ``k % length == s`` (``counts[s]`` of them), in the order they were queued: spike
-    by spike, each neuron's synapses in CSR order. Both backends keep this order (the
-    fused loop through :func:`snncore.backends.loop_helpers._queue_step`), so effects
-    summed into one target neuron add up in the same order and agree to the last bit.
-    Rows grow (columns double) when one is full.
+    by spike, each neuron's synapses in CSR order. Both renderings keep this order
+    (:func:`snncore.backends.numpy_step.propagate_queued`,
+    :func:`snncore.backends.loop_helpers._queue_step`), so effects summed into one
+    target neuron add up in the same order and agree to the last bit. Rows grow
+    (columns double) when one is full.
     """
 
     def __init__(self, length: int, n_synapses: int):
@@ -821,30 +821,6 @@ class DelayQueue:
         queue = DelayQueue.__new__(DelayQueue)
         queue.buf, queue.counts = self.buf.copy(), self.counts.copy()
         return queue
-
-    def push(self, step: int, ids: np.ndarray, steps: np.ndarray) -> None:
-        """Queue the synapses ``ids`` (in order), each due ``steps[id]`` steps later."""
-        slots = (step + steps[ids]) % len(self)
-        order = np.argsort(slots, kind="stable")  # grouped by row, queued order kept
-        slots, ids = slots[order], ids[order]
-        first = np.r_[0, np.flatnonzero(slots[1:] != slots[:-1]) + 1]
-        sizes = np.diff(np.r_[first, slots.size])
-        rows = slots[first]
-        columns = self.counts[slots] + np.arange(slots.size) - np.repeat(first, sizes)
-        need = int(columns.max()) + 1
-        if need > self.buf.shape[1]:
-            grown = np.zeros((len(self), max(2 * self.buf.shape[1], need)), dtype=np.int64)
-            grown[:, :self.buf.shape[1]] = self.buf
-            self.buf = grown
-        self.buf[slots, columns] = ids
-        self.counts[rows] += sizes
-
-    def pop(self, step: int) -> np.ndarray:
-        """The synapses due at ``step`` (a view, valid until the next push); the row is
-        emptied."""
-        due = step % len(self)
-        n, self.counts[due] = self.counts[due], 0
-        return self.buf[due, :n]
 
 
 def _delay_steps(delays: np.ndarray, dt: float) -> np.ndarray:

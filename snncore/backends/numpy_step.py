@@ -116,12 +116,32 @@ def propagate_queued(op: PropagateQueued) -> Step:
             starts, stops = ptr[spikes], ptr[spikes + 1]
             rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
             if rows.size:
-                queue.push(step, rows if perm is None else perm[rows], delays)
-        ids = queue.pop(step)
-        if ids.size:
-            deliver(ids, t)
+                _queue_push(queue, step, rows if perm is None else perm[rows], delays)
+        due = step % len(queue)
+        n, queue.counts[due] = queue.counts[due], 0
+        if n:
+            deliver(queue.buf[due, :n], t)
 
     return run
+
+
+def _queue_push(queue, step: int, ids: np.ndarray, delays: np.ndarray) -> None:
+    """Queue the synapses ``ids`` (in order) in ``queue`` (a DelayQueue), each due
+    ``delays[id]`` steps after ``step``."""
+    slots = (step + delays[ids]) % len(queue)
+    order = np.argsort(slots, kind="stable")  # grouped by row, queued order kept
+    slots, ids = slots[order], ids[order]
+    first = np.r_[0, np.flatnonzero(slots[1:] != slots[:-1]) + 1]
+    sizes = np.diff(np.r_[first, slots.size])
+    rows = slots[first]
+    columns = queue.counts[slots] + np.arange(slots.size) - np.repeat(first, sizes)
+    need = int(columns.max()) + 1
+    if need > queue.buf.shape[1]:
+        grown = np.zeros((len(queue), max(2 * queue.buf.shape[1], need)), dtype=np.int64)
+        grown[:, :queue.buf.shape[1]] = queue.buf
+        queue.buf = grown
+    queue.buf[slots, columns] = ids
+    queue.counts[rows] += sizes
 
 
 def record_state(op: RecordState) -> Step:
