@@ -61,7 +61,8 @@ def _fmt(x, unit: str = "") -> str:
         return "yes" if a else "no"
     if a.ndim == 0:
         v = float(a) / scale
-        return (f"{int(v)}" if v == int(v) and abs(v) < 1e9 else f"{v:.4g}") + suffix
+        whole = np.isfinite(v) and v == int(v) and abs(v) < 1e9
+        return (f"{int(v)}" if whole else f"{v:.4g}") + suffix
     if a.size <= 3:
         return "[" + ", ".join(_fmt(v, "") for v in (a.ravel() / scale)) + "]" + suffix
     return f"{a.size} values"

@@ -92,3 +92,22 @@ def test_input_rate_controls_activity(topo):
     strong = topo.update(rate=60 * Hz)
     assert len(strong["spike_i"]) > len(default["spike_i"]) > 0
     assert abs(strong["spike_i"].mean() - 49.5) < 5  # still centred on the input band
+
+
+@pytest.mark.parametrize("page, module, n", [(ADAPTIVE, "brian1_adaptive_threshold", 16),
+                                             (TOPO, "brian1_topographic_map", 18),
+                                             ("brian1-demos/cobahh", "brian1_cobahh", 17)])
+def test_page_passes_its_checks(chapter, page, module, n):
+    import importlib
+
+    records = importlib.import_module(f"_checks.{module}").verify(chapter(page))
+    assert all(r.passed for r in records) and len(records) == n
+
+
+def test_a_threshold_without_decay_fails_its_check(chapter):
+    from _checks import CheckFailed, brian1_adaptive_threshold
+
+    ns = chapter(ADAPTIVE)
+    data = dict(ns["adaptive"], vt=np.full_like(ns["adaptive"]["vt"], 10 * mV))
+    with pytest.raises(CheckFailed, match=r"figure: vt step by step, minus its exact decay"):
+        brian1_adaptive_threshold.fig_adaptive_threshold(dict(ns, adaptive=data))
