@@ -171,3 +171,21 @@ def test_a_decoder_with_the_wrong_width_fails_the_closed_form(ns):
     with pytest.raises(CheckFailed, match=r"fig-decoder-posterior: posterior of Poisson counts "
                                           r"from 97 Gaussian tuning curves"):
         checks.fig_decoder_posterior(bad)
+
+
+def test_every_figure_passes_its_checks(ns):
+    from _checks import short_term_plasticity as checks
+
+    records = checks.verify(ns)
+    assert all(r.passed for r in records) and len(records) == 44
+    assert {"fig-stp", "fig-coincidence", "fig-tuning", "fig-decoder", "exercise: second PSP",
+            "exercise: integration window"} <= {r.figure for r in records}
+
+
+def test_a_facilitating_synapse_that_depresses_fails_its_check(ns):
+    from _checks import CheckFailed
+    from _checks import short_term_plasticity as checks
+
+    flipped = dict(ns["facilitation"], peaks=ns["facilitation"]["peaks"][::-1])
+    with pytest.raises(CheckFailed, match=r"fig-stp: facilitation: PSP peaks: 5 values"):
+        checks.fig_stp(dict(ns, facilitation=flipped))
