@@ -317,19 +317,21 @@ _CONSTANT_TYPES = (int, float, complex, np.number, np.ndarray)
 
 
 def _model_string_constants(model: Callable) -> dict[str, Any]:
-    """The notebook constants (``tau``) named only inside a model's strings.
+    """The notebook constants (``tau``) named only inside model strings.
 
     A function defined in ``__main__`` (a notebook, a script) reaches workers by value,
     with only the globals its code names; a constant that only a model string names
     (``'dv/dt = -v/tau : volt'``), where ``run()`` looks it up in the caller's frame, would
-    be missing there. Numbers and arrays named in the function's strings (and in the
-    global strings it uses) are sent along.
+    be missing there. Numbers and arrays named in the strings of the function, of the
+    global strings it uses and of the ``__main__`` functions it calls (a ``simulate()``
+    that builds the network) are sent along.
     """
     function = inspect.unwrap(model)
     if not isinstance(function, types.FunctionType) or function.__module__ != "__main__":
         return {}
     globals_ = function.__globals__
     words: set[str] = set()
+    seen = {function.__code__}
     codes = [function.__code__]
     while codes:
         code = codes.pop()
@@ -339,8 +341,13 @@ def _model_string_constants(model: Callable) -> dict[str, Any]:
             elif isinstance(const, types.CodeType):
                 codes.append(const)
         for name in code.co_names:
-            if isinstance(globals_.get(name), str):
-                words.update(_IDENTIFIER.findall(globals_[name]))
+            value = globals_.get(name)
+            if isinstance(value, str):
+                words.update(_IDENTIFIER.findall(value))
+            elif (isinstance(value, types.FunctionType) and value.__globals__ is globals_
+                    and value.__code__ not in seen):
+                seen.add(value.__code__)
+                codes.append(value.__code__)
     return {name: globals_[name] for name in sorted(words)
             if isinstance(globals_.get(name), _CONSTANT_TYPES)
             and not isinstance(globals_[name], bool)}

@@ -2,7 +2,8 @@
 
 One local cluster of 2 worker processes serves most tests; results must be identical in
 this process, on 1 worker, on 2 workers, on a re-run and after a worker is killed. The
-Ctrl-C test runs a sweep that starts its own cluster, in a subprocess.
+Ctrl-C test runs a sweep that starts its own cluster, in a subprocess started with the
+module so that its start-up overlaps the other tests.
 """
 
 from __future__ import annotations
@@ -24,18 +25,21 @@ from sweep_models import flaky, noisy, relaxing, wordy
 import snncore
 from snncore import ms, sweep
 from snncore.errors import SnnError, SweepError
-from snncore.sweep import _Progress
+from snncore.sweep import _model_string_constants, _Progress
 
 GRID = {"tau": [5 * ms, 10 * ms], "I": [0.5, 1.0, 2.0]}
 
 
 @pytest.fixture(scope="module")
 def client(snncore_cache_dir):
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=":0",
-                           env={"SNNCORE_CACHE_DIR": str(snncore_cache_dir)})
+    # As the sweep's own clusters: no statistical profiler taking the GIL every 10 ms.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=":0",
+                               env={"SNNCORE_CACHE_DIR": str(snncore_cache_dir)})
     with cluster, Client(cluster, set_as_default=False) as dask_client:
         yield dask_client
 
@@ -151,19 +155,40 @@ def test_netcdf_round_trip(tmp_path):
     assert back.attrs["seed"] == 2 and back.attrs["model"] == "flaky"
 
 
+def test_notebook_constants_named_only_in_model_strings_travel_with_the_model():
+    """A notebook's model calls a helper that builds the network: the constants that
+    only the helper's model strings name are sent to the workers with the model."""
+    namespace = {"__name__": "__main__", "tau": 5 * ms, "theta": 2.0, "unused": 1.0,
+                 "flag": True, "label": "v > theta"}
+    notebook = textwrap.dedent("""
+        def build(n):
+            return ('dv/dt = -v/tau : 1', label, flag, n)
+
+        def model(x):
+            return build(x)
+    """)
+    exec(notebook, namespace)  # noqa: S102 - a stand-in for a notebook's cells
+    assert _model_string_constants(namespace["model"]) == {"tau": 5 * ms, "theta": 2.0}
+    assert _model_string_constants(noisy) == {}  # importable by the workers: nothing sent
+
+
 # ---- compilation ------------------------------------------------------------------------
 
 
 def test_a_model_structure_compiles_once_per_worker_process(client):
     snncore.set_backend("numba")
+    # Compiled here into the kernel cache the workers share (one compile, not one per
+    # worker): each worker process still imports the kernels at its first point.
+    relaxing(2 * ms)
     ds = sweep(relaxing, {"tau_r": np.linspace(2, 10, 8) * ms}, seed=3, client=client,
                progress=False, batch_size=1)
     assert np.all(ds["relaxing"] > 0.5)
-    # Each worker imports the model's kernels at its first point (compiled, or loaded from
-    # the disk cache), none after.
+    # Each worker imports the model's kernels at its first point (from the disk cache),
+    # none after, and compiles none.
     assert ds.attrs["workers"] == 2 and sum(ds.attrs["points_per_worker"]) == 8
     first, second = ds.attrs["kernels_loaded_per_worker"]
     assert first == second > 0
+    assert ds.attrs["kernels_compiled_per_worker"] == [0, 0]
     assert ds.attrs["kernels_after_first_point"] == 0
 
 
@@ -228,50 +253,61 @@ def test_a_killed_worker_has_its_points_rerun_elsewhere(client, reference, numpy
     client.wait_for_workers(2, timeout=120)
 
 
-def test_ctrl_c_shuts_the_cluster_down(tmp_path, snncore_cache_dir):
-    """Ctrl-C in a terminal (SIGINT to the process group) stops the sweep and every worker
-    process. The model, defined in __main__, names a notebook constant only in its model
-    string: its first point must succeed on a worker before the interrupt."""
-    script = tmp_path / "interrupted.py"
-    script.write_text(textwrap.dedent("""
-        import os, sys, time
-        import psutil
-        import snncore
-        from snncore import ms
+INTERRUPTED = textwrap.dedent("""
+    import os, sys, time
+    import psutil
+    import snncore
+    from snncore import ms
 
-        tau = 10*ms
+    tau = 10*ms
 
-        def model(I):
-            snncore.start_scope()
-            G = snncore.NeuronGroup(2, "dv/dt = (I - v)/tau : 1")
-            snncore.run(5*ms)
-            time.sleep(0.5)
-            return float(G.v[0])
+    def model(I):
+        snncore.start_scope()
+        G = snncore.NeuronGroup(2, "dv/dt = (I - v)/tau : 1")
+        snncore.run(5*ms)
+        time.sleep(0.5)
+        return float(G.v[0])
 
-        def started(done, total):
-            if done == 1:
-                children = psutil.Process().children(recursive=True)
-                print("PIDS", *[p.pid for p in children], flush=True)
+    def started(done, total):
+        if done == 1:
+            children = psutil.Process().children(recursive=True)
+            print("PIDS", *[p.pid for p in children], flush=True)
 
-        if __name__ == "__main__":
-            snncore.set_backend("numpy")
-            snncore.sweep(model, {"I": list(range(1, 200))}, workers=2, progress=started)
-    """))
+    if __name__ == "__main__":
+        snncore.set_backend("numpy")
+        snncore.sweep(model, {"I": list(range(1, 2000))}, workers=2, progress=started)
+""")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def interrupted_sweep(tmp_path_factory, snncore_cache_dir):
+    """A script running a sweep on its own local cluster, started with the module (its
+    start-up overlaps the other tests); the Ctrl-C test interrupts it. The model, defined
+    in __main__, names a notebook constant only in its model string."""
+    script = tmp_path_factory.mktemp("interrupted") / "interrupted.py"
+    script.write_text(INTERRUPTED)
     env = dict(os.environ, SNNCORE_CACHE_DIR=str(snncore_cache_dir),
                PYTHONPATH=os.pathsep.join(sys.path))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("PIDS"), proc.stderr.read()[-3000:]
-        workers = [int(p) for p in line.split()[1:]]
-        assert len(workers) >= 2
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    yield proc
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+
+
+def test_ctrl_c_shuts_the_cluster_down(interrupted_sweep):
+    """Ctrl-C in a terminal (SIGINT to the process group) stops the sweep and every worker
+    process; the first point must have succeeded on a worker before the interrupt."""
+    proc = interrupted_sweep
+    line = proc.stdout.readline()
+    assert line.startswith("PIDS"), proc.stderr.read()[-3000:]
+    workers = [int(p) for p in line.split()[1:]]
+    assert len(workers) >= 2
+    assert proc.poll() is None  # still sweeping
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     deadline = time.monotonic() + 30
     alive = workers
