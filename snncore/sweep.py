@@ -547,9 +547,11 @@ def _run_on(client, model: Callable, context: _Context, runs: list[_Run], result
     rest = runs[threads:]
     size = batch_size or max(1, math.ceil(len(rest) / (_TASKS_PER_THREAD * threads)))
     try:
-        pending = as_completed(futures, loop=client.loop)
-        for future in pending:
-            results.add(_gather(future))
+        # with_results: each task's outcomes are fetched as it completes, while the others
+        # run, rather than one round trip to a worker per task from this thread.
+        pending = as_completed(futures, loop=client.loop, with_results=True)
+        for outcomes in _outcomes(pending):
+            results.add(outcomes)
             if rest:
                 batches = [client.submit(_run_points, model, context, rest[k:k + size],
                                          results.base, pure=False)
@@ -561,13 +563,20 @@ def _run_on(client, model: Callable, context: _Context, runs: list[_Run], result
         client.cancel(futures)
 
 
-def _gather(future) -> list:
-    try:
-        return future.result()
-    except Exception as error:
-        raise SnnError(f"a task of the sweep failed on the dask workers (are snncore and "
-                       f"the model's module installed there?): {type(error).__name__}: "
-                       f"{error}") from error
+def _outcomes(pending) -> Iterator[list]:
+    """The outcomes of the tasks as they complete; a task that failed on the workers
+    (not a model's error, which comes back as an outcome) stops the sweep."""
+    tasks = iter(pending)
+    while True:
+        try:
+            _, outcomes = next(tasks)
+        except StopIteration:
+            return
+        except Exception as error:
+            raise SnnError(f"a task of the sweep failed on the dask workers (are snncore "
+                           f"and the model's module installed there?): "
+                           f"{type(error).__name__}: {error}") from error
+        yield outcomes
 
 
 # ---- results ----------------------------------------------------------------------------

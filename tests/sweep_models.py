@@ -42,3 +42,18 @@ def flaky(U: float) -> float:
 
 def wordy(U: float) -> str:
     return f"U is {U}"
+
+
+def _not_installed():
+    raise ModuleNotFoundError("No module named 'lab_only'")
+
+
+class Unshippable:
+    """A model that cannot be unpickled in a worker process, as one whose module is not
+    installed there."""
+
+    def __call__(self, U: float) -> float:
+        return U
+
+    def __reduce__(self):
+        return (_not_installed, ())

@@ -20,7 +20,7 @@ import numpy as np
 import psutil
 import pytest
 import xarray as xr
-from sweep_models import flaky, noisy, relaxing, wordy
+from sweep_models import Unshippable, flaky, noisy, relaxing, wordy
 
 import snncore
 from snncore import ms, sweep
@@ -225,6 +225,15 @@ def test_non_numbers_stop_the_sweep_at_the_first_point(client, where):
         sweep(wordy, {"U": [0.1, 0.2, 0.3]}, progress=lambda done, total: calls.append(done),
               **place)
     assert calls == []  # nothing after the first point
+
+
+def test_a_model_the_workers_cannot_load_is_an_error(client):
+    # The scheduler unpickles the task graph first: dask's error names deserialization.
+    with pytest.raises(SnnError, match=r"a task of the sweep failed on the dask workers "
+                                       r"\(are snncore and the model's module installed "
+                                       r"there\?\): RuntimeError: Error during "
+                                       "deserialization"):
+        sweep(Unshippable(), {"U": [0.1, 0.2]}, client=client, progress=False)
 
 
 def test_outputs_of_changing_shape_are_an_error():
