@@ -3,7 +3,9 @@
 The chapters are MyST markdown notebooks. nbval reads only ``.ipynb``, so each
 chapter is converted with jupytext into ``_build/nbtest/`` and run with
 ``pytest --nbval-lax``: a cell fails only if it raises (cells tagged
-``raises-exception`` may), so the checks are assertions inside the chapters.
+``raises-exception`` may). A chapter's checks run in its last cell,
+``verify('<chapter>', globals())`` (book/_checks/<chapter>.py), which raises on a failed
+check, so a failed check fails that cell.
 
 Usage: ``python tests/notebooks.py [--outdir DIR] [FILE.md ...]``; without files,
 every notebook under ``book/`` is run. Plain markdown pages are skipped.
