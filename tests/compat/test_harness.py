@@ -113,3 +113,50 @@ def test_causes_group_missing_names_and_the_summary_counts():
 @pytest.mark.parametrize("error", ["", "ValueError: x"])
 def test_other_errors_keep_their_message(error):
     assert cause(error + " (line 4: y = 1)") == error
+
+
+def _saved(tmp_path, name: str, arrays: dict, monitors: list) -> dict:
+    np.savez(tmp_path / f"{name}.npz", **arrays)
+    return {"outcome": "ran", "error": None, "monitors": monitors, "wall": 1.0,
+            "path": str(tmp_path / name)}
+
+
+def test_a_monitor_brian2_cannot_read_is_left_out_not_a_difference(tmp_path):
+    from compat.run import _agreement
+
+    unread = {"key": "SpikeMonitor[0]", "kind": "SpikeMonitor",
+              "error": "NotImplementedError: standalone code has not run"}
+    ours = _saved(tmp_path, "ours", {"SpikeMonitor[0].i": np.zeros(0)},
+                  [{"key": "SpikeMonitor[0]", "kind": "SpikeMonitor"}])
+    theirs = {"runs": [_saved(tmp_path, "theirs", {}, [unread])] * 2, "stochastic": False}
+    never = lambda: pytest.fail("no second opinion for a monitor left out")  # noqa: E731
+    assert _agreement(ours, theirs, never).startswith(
+        "no monitors (Brian 2 cannot read SpikeMonitor[0]")
+    # A monitor Brian 2 did record still counts.
+    read = {"key": "StateMonitor[0]", "kind": "StateMonitor"}
+    ours = _saved(tmp_path, "ours2", {"SpikeMonitor[0].i": np.zeros(0),
+                                      "StateMonitor[0].v": np.ones(3)},
+                  [{"key": "SpikeMonitor[0]"}, read])
+    theirs = {"runs": [_saved(tmp_path, "theirs2", {"StateMonitor[0].v": np.ones(3)},
+                              [unread, read])] * 2, "stochastic": False}
+    assert _agreement(ours, theirs, never) == "agrees"
+    theirs["runs"][0] = _saved(tmp_path, "theirs3", {"StateMonitor[0].v": 2 * np.ones(3)},
+                               [unread, read])
+    assert _agreement(ours, theirs, lambda: {"outcome": "error"}).startswith("differs")
+
+
+def test_oracle_takes_brian2_cython_where_numpy_exceeds_the_time_limit(monkeypatch, tmp_path):
+    from compat import oracle as oracle_module
+
+    calls = []
+
+    def fake(script, rel, seed, timeout, cached_only, codegen="numpy"):
+        calls.append((seed, codegen))
+        if codegen == "numpy":
+            return {"outcome": "timeout", "error": "timeout after 1 s", "monitors": []}
+        return _saved(tmp_path, f"c{seed}", {"StateMonitor[0].v": np.ones(2)}, [])
+
+    monkeypatch.setattr(oracle_module, "_run_cached", fake)
+    result = oracle_module.oracle(tmp_path / "x.py", "x.py", 1.0)
+    assert result["codegen"] == "cython" and result["stochastic"] is False
+    assert [c for _s, c in calls] == ["numpy", "cython", "cython"]
