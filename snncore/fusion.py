@@ -31,6 +31,7 @@ import numpy as np
 from .backends import fused_step
 from .backends.numba_backend import load_module
 from .backends.numpy_step import step_function
+from .clocks import clocked
 from .errors import SnnError
 from .memory import ensure_fits
 
@@ -125,9 +126,10 @@ class FusedLoop:
         ``op.every`` steps, else every step). With ``undo``, the loop also returns at
         the start of each step in which a user's operation is due, so that the network
         can note the state a failing one restores (see :meth:`advance`)."""
-        every = getattr(op, "every", 1)
+        every = getattr(op, "every", 1) * op.clock_every
         due = "" if every == 1 else f" and _step % {self.arg(every, 'every')} == 0"
-        self._python.append((op.name, step_function(op), every, due, op.user_code))
+        self._python.append((op.name, clocked(step_function(op), op), every, due,
+                             op.user_code))
         self._segments.append([])
         self._undo_check = self._undo_check or undo
 
@@ -220,6 +222,21 @@ class FusedLoop:
         name = self.arg(array, hint)
         self._replaceable.append(name)
         return name
+
+    def on_clock(self, emit: Callable[[FusedLoop], None], op) -> None:
+        """``emit(self)``, its lines run only where ``op``'s clock ticks: inside them
+        ``_step`` counts that clock's ticks and ``_t`` is its time (:mod:`snncore.clocks`)."""
+        segment = self._segments[-1]
+        start = len(segment)
+        emit(self)
+        if op.clock_every == 1 or len(segment) == start:
+            return
+        k = self.arg(int(op.clock_every), "every")
+        dt = self.arg(float(op.clock_dt), "clockdt")
+        segment[start:] = [f"if _step % {k} == 0:", "    _base_step = _step",
+                           f"    _step = _base_step // {k}", f"    _t = _step * {dt}",
+                           *("    " + line for line in segment[start:]),
+                           "    _step = _base_step", "    _t = _step * _dt"]
 
     def on_exit(self, done: Callable[[], None]) -> None:
         """Call ``done`` after the run (also after an interrupted one)."""
@@ -361,7 +378,7 @@ def fused_loop(operations: list) -> FusedLoop | None:
     loop = FusedLoop()
     for k, op in enumerate(operations):
         if fused_step.compiles(op):
-            fused_step.emit(op, loop)
+            loop.on_clock(lambda into, op=op: fused_step.emit(op, into), op)
         else:
             # A user's operation after others may fail mid-step (see _step_undo).
             loop.split(op, undo=op.user_code and k > 0)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from . import scope
 from .backends import ArrayRef
+from .clocks import ticks_between
 from .codeobject import (
     Bound,
     VariableRef,
@@ -677,7 +678,11 @@ class Group(StateAccess):
 
 @dataclass
 class RunContext:
-    """What objects need to know to prepare a run."""
+    """What objects need to know to prepare a run, on the clock they run on.
+
+    ``dt``, ``start_step`` and ``n_steps`` are in ticks of that clock, which ticks every
+    ``every`` base steps of the network (see :mod:`snncore.clocks`).
+    """
 
     backend: str
     dt: float
@@ -685,9 +690,19 @@ class RunContext:
     start_step: int
     run_namespace: object
     written: dict = field(default_factory=dict)  # group name -> set of names
+    every: int = 1
+    base: tuple[float, int, int] | None = None  # the network's (dt, start step, steps)
 
     def resolver(self, obj) -> Resolver:
         return Resolver(obj.namespace, self.run_namespace, obj.where)
+
+    def on_clock(self, dt: float) -> RunContext:
+        """This run seen from a clock of ``dt`` (a whole multiple of the base step)."""
+        base_dt, start, n = self.base or (self.dt, self.start_step, self.n_steps)
+        every = max(int(round(dt / base_dt)), 1)
+        first, count = ticks_between(start, start + n, every)
+        return replace(self, dt=dt if every > 1 else base_dt, n_steps=count,
+                       start_step=first, every=every, base=(base_dt, start, n))
 
     def bind(self, owner, mode: str, statements, **kwargs) -> Bound:
         """:func:`~snncore.codeobject.bind` for this run: backend, dt and random stream set."""

@@ -17,10 +17,11 @@ from . import devices, scope
 from . import random as snnrandom
 from .backends import available_backends
 from .backends.numpy_step import step_function
+from .clocks import base_step, clock_dt, clocked, clocks_of, set_clock
 from .errors import MagicError, SnnError
 from .expressions import did_you_mean
 from .fusion import fused_loop
-from .groups import SCHEDULE, Group, RunContext
+from .groups import SCHEDULE, RunContext
 from .interrupts import DeferredInterrupt
 from .namespace import caller_namespace
 from .nonfinite import NonFiniteCheck
@@ -235,23 +236,9 @@ class Network:
                            "on which it depends, is not; add it to the network")
 
     def _dt_for_run(self) -> float:
-        own = {obj.dt for obj in self.objects
-               if isinstance(obj, Group) and obj.dt is not None}
-        if len(own) > 1:
-            raise SnnError("objects of one network must share one time step; got "
-                           + ", ".join(f"{d} s" for d in sorted(own)))
-        dt = own.pop() if own else defaultclock.dt
-        # Brian 2 integrates a group without dt= on defaultclock: running it at another
-        # group's dt would silently change its results.
-        default = [obj for obj in self.objects if isinstance(obj, Group) and obj.dt is None
-                   and any("event-driven" not in eq.flags
-                           for eq in obj._eqs.of_kind("differential"))]
-        if default and dt != defaultclock.dt:
-            raise SnnError(
-                f"{default[0].where} integrates on defaultclock (dt = {defaultclock.dt} s) "
-                f"and another group of this network has dt = {dt} s; snncore runs one time "
-                "step per network: give every group the same dt")
-        return dt
+        """The base step: the common grid of the clocks the active objects run on."""
+        clocks = [clock for obj in self._active_objects() for clock in clocks_of(obj)]
+        return base_step(clocks) if clocks else float(defaultclock.dt)
 
     def run(self, duration: float, report: str | Callable | None = None,
             report_period: float = 10 * second, namespace: dict | None = None,
@@ -318,7 +305,11 @@ class Network:
         ctx = RunContext(self.backend or _backend, dt, n_steps, self._step, run_ns, written)
         ops: list[Operation] = []
         for obj in self._active_objects():
-            ops += obj._operations(ctx)
+            own = ctx.on_clock(clock_dt(obj))
+            for op in obj._operations(own):
+                if "clock_every" not in vars(op):
+                    set_clock(op, own)
+                ops.append(op)
         ops.sort(key=lambda op: (SCHEDULE.index(op.slot), op.order, op.name))
         fused = fused_loop(ops) if ctx.backend == "numba" else None
         guard = DeferredInterrupt()
@@ -358,7 +349,7 @@ class Network:
     def _python_steps(self, ops: list[Operation], dt: float,
                       guard: DeferredInterrupt) -> Callable[[int, int], None]:
         """The step loop in Python: whole steps, or none (see :func:`_step_undo`)."""
-        funcs = [step_function(op) for op in ops]
+        funcs = [clocked(step_function(op), op) for op in ops]
         undo = _step_undo(self.objects, ops)
 
         def advance(begin: int, end: int) -> None:
@@ -398,7 +389,7 @@ class Network:
                 advance(begin, end)
                 totals[FUSED_LOOP] += clock() - began - (in_python() - before)
             return timed_loop
-        timed = [(op.name, step_function(op)) for op in ops]
+        timed = [(op.name, clocked(step_function(op), op)) for op in ops]
         for name, _func in timed:
             totals[name] = 0.0
 

@@ -42,6 +42,10 @@ class Operation:
     name: str
     #: True for the user's Python code (a network operation), which may raise mid-run.
     user_code: ClassVar[bool] = False
+    #: The clock it runs on (:mod:`snncore.clocks`): every how many base steps of the
+    #: network it ticks, and its dt; set by the network (or by :func:`set_clock`).
+    clock_every: ClassVar[int] = 1
+    clock_dt: ClassVar[float | None] = None
 
 
 def over_elements(kernel: Bound, n: int) -> Bound:

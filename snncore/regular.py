@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import scope
+from .clocks import clock_dt
 from .errors import SnnError
 from .expressions import assignments
 from .groups import RunContext, check_slot
@@ -59,6 +60,7 @@ class RunRegularly:
         every = steps_per_tick(self.dt, ctx.dt, self.where)
         bound = ctx.bind(group, "all", self._statements, shared_writes=True,
                          cache_key=("run_regularly", self.name))
+        bound.set("dt", ctx.on_clock(clock_dt(group)).dt)  # Brian 2: the group's dt
         return [KernelCall(self.when, self.order, self.name, over_elements(bound, len(group)),
                            every)]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backends import ArrayRef
+from .clocks import clock_dt, set_clock
 from .codeobject import VariableRef, check_per_element_writes, temporaries
 from .connect import connect_pairs
 from .equations import Equations, parse_equations, substituted_namespace
@@ -613,7 +614,9 @@ class Synapses(Group):
             return ops
         ops += self._constant_over_dt_updater(ctx)
         for direction, base, eq in self._summed:
-            ops.append(self._summed_op(ctx, direction, base, eq))
+            group = self.target if direction == "post" else self.source
+            on_target = ctx.on_clock(clock_dt(group))  # Brian 2: the target's clock
+            ops.append(set_clock(self._summed_op(on_target, direction, base, eq), on_target))
         update = self._state_updater(ctx, self._clock_system)
         if update is not None:
             ops.append(update)
@@ -621,7 +624,9 @@ class Synapses(Group):
         tail = [("lastupdate", parse_expression("t"), "")] if event else []
         for pathway in self._pathways:
             statements = event + pathway.statements + tail
-            ops.append(self._pathway_op(ctx, pathway, statements))
+            side = self.source if pathway.direction == "pre" else self.target
+            on_source = ctx.on_clock(clock_dt(side))  # Brian 2: the source's clock
+            ops.append(set_clock(self._pathway_op(on_source, pathway, statements), on_source))
         return ops
 
     def _summed_op(self, ctx: RunContext, direction: str, base: str, eq) -> Operation:

@@ -71,11 +71,17 @@ def test_bad_network_operations_are_refused():
         network_operation(when="middle")(lambda: None)
 
 
-def test_dt_must_be_a_multiple_of_the_step(backend):
+def test_a_clock_between_steps_runs_on_the_common_grid(backend):
     G = NeuronGroup(1, "v : 1")
-    op = network_operation(dt=0.25 * ms)(lambda: None)
-    with pytest.raises(SnnError, match=r"whole multiple of the simulation time step"):
-        Network(G, op).run(1 * ms)
+    seen = []
+    op = network_operation(dt=0.25 * ms)(seen.append)
+    Network(G, op).run(1 * ms)
+    # As Brian 2's clock of 0.25 ms: 0, 0.25, 0.5 and 0.75 ms, beside G's 0.1 ms steps.
+    np.testing.assert_allclose(seen, [0, 0.25e-3, 0.5e-3, 0.75e-3], rtol=1e-12)
+    odd = network_operation(dt=0.1003 * ms)(lambda: None)
+    with pytest.raises(SnnError, match=r"needs a step 1000 times smaller than 0.0001 s.*"
+                                       r"whole multiple"):
+        Network(NeuronGroup(1, "v : 1"), odd).run(1 * ms)
 
 
 def test_monitor_sees_changes_made_by_a_network_operation(backend):

@@ -92,9 +92,9 @@ def test_run_regularly_dt_must_be_a_multiple():
     from snncore import NeuronGroup, ms, run
 
     G = NeuronGroup(2, "v : 1")
-    G.run_regularly("v = 1", dt=0.25 * ms)
-    with pytest.raises(SnnError, match=r"dt of run_regularly .* \(0.00025 s\) must be a "
-                                       r"whole multiple"):
+    G.run_regularly("v = 1", dt=0.1003 * ms)
+    with pytest.raises(SnnError, match=r"0.0001 s and 0.0001003 s \(run_regularly .*"
+                                       r"whole multiple of the smallest"):
         run(1 * ms)
 
 

@@ -134,7 +134,7 @@ def record_spikes(op: RecordSpikes, loop) -> None:
     def done() -> None:
         data = grown.take()
         if data["i"].size:
-            sink._add_events(data["i"], data["step"] * loop.dt,
+            sink._add_events(data["i"], data["step"] * (op.clock_dt or loop.dt),
                              {name: data["v_" + name] for name in op.variables})
 
     loop.on_exit(done)
