@@ -52,9 +52,12 @@ def test_verification_block_has_one_row_per_check():
     md = block._repr_markdown_()
     assert md.startswith(":::{dropdown} What this page verifies")
     assert "2 of 2 checks passed" in md
-    assert "| fig-d | v \\| peak | 1 | 1 | s | exact | pass |" in md
-    assert md.count("| fig-d |") == 2
+    assert "| {numref}`fig-d` | v \\| peak | 1 | 1 | s | exact | pass |" in md
+    assert md.count("| {numref}`fig-d` |") == 2
     assert "<details><summary>What this page verifies</summary>" in block._repr_html_()
+    other = Checks("seeds 1-6")
+    other.true("bursts", True, source="s")
+    assert "| seeds 1-6 | bursts |" in Verification(other.done())._repr_markdown_()
 
 
 def test_verify_finds_the_checks_from_a_folder_below_the_book(monkeypatch):

@@ -74,7 +74,8 @@ class Checks:
     Parameters
     ----------
     figure : str
-        The figure's label (``fig-syn-simplest``) or a short name; it groups the rows.
+        What the rows check: the label of a figure (``fig-syn-simplest``) or of an
+        exercise (``ex-syn-jumps``), which the book's block links to, or a short name.
     """
 
     def __init__(self, figure: str) -> None:
@@ -149,6 +150,12 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _target(figure: str) -> str:
+    """A figure's or an exercise's label as a link to it (a label that does not exist
+    fails the book's build), any other name as it is."""
+    return f"{{numref}}`{figure}`" if figure.startswith(("fig-", "ex-")) else _cell(figure)
+
+
 class Verification:
     """The collapsed block "What this page verifies", shown in the book and in Jupyter."""
 
@@ -167,13 +174,12 @@ class Verification:
                 "its reference; a failed check stops the build.")
 
     def _repr_markdown_(self) -> str:
-        head = ["Figure", "Quantity", "This build", "Reference", "Source", "Tolerance",
+        head = ["Figure or exercise", "Quantity", "This build", "Reference", "Source", "Tolerance",
                 "Outcome"]
         rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         for r in self.records:
-            rows.append("| " + " | ".join(_cell(x) for x in (
-                r.figure, r.quantity, r.value, r.reference, r.source, r.tolerance,
-                r.outcome)) + " |")
+            rows.append("| " + " | ".join([_target(r.figure)] + [_cell(x) for x in (
+                r.quantity, r.value, r.reference, r.source, r.tolerance, r.outcome)]) + " |")
         return (f":::{{dropdown}} {self.TITLE}\n\n{self._summary()}\n\n"
                 + "\n".join(rows) + "\n\n:::\n")
 
@@ -185,7 +191,7 @@ class Verification:
                 r.figure, r.quantity, r.value, r.reference, r.source, r.tolerance,
                 r.outcome)) + "</tr>" for r in self.records)
         head = "".join(f"<th>{h}</th>" for h in (
-            "Figure", "Quantity", "This build", "Reference", "Source", "Tolerance",
+            "Figure or exercise", "Quantity", "This build", "Reference", "Source", "Tolerance",
             "Outcome"))
         return (f"<details><summary>{self.TITLE}</summary><p>{escape(self._summary())}</p>"
                 f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -66,7 +66,7 @@ def fig_adaptive_threshold(ns: dict) -> list[Check]:
 
 def ex_no_adaptation(ns: dict) -> list[Check]:
     """Exercise: without increments the threshold stays at 10 mV and the neuron fires more."""
-    c = Checks("exercise: Δ_t = 0")
+    c = Checks("ex-adapt-flat")
     e = ns["ex_flat"]
     c.close("threshold, every sample", e["vt"], np.full(len(e["vt"]), THETA0), atol=1e-15,
             unit="mV", source="no increments, at equilibrium")
@@ -77,7 +77,7 @@ def ex_no_adaptation(ns: dict) -> list[Check]:
 
 def ex_prediction(ns: dict) -> list[Check]:
     """Exercise: the threshold at each spike, predicted from the previous spike times."""
-    c = Checks("exercise: threshold at the spikes")
+    c = Checks("ex-adapt-predict")
     e = ns["ex_vt"]
     c.close("vt just before each spike, Δ_t = 6 mV", e["simulated"], e["predicted"],
             atol=1e-9 * MV, unit="mV", source=f"{ANALYTIC}: eq. (adapt-decay)")

@@ -57,7 +57,7 @@ def fig_bh_coupling(ns: dict) -> list[Check]:
 
 def ex_uncoupled(ns: dict) -> list[Check]:
     """Exercise: without coupling each neuron fires at the deterministic LIF rate."""
-    c = Checks("exercise: J = 0")
+    c = Checks("ex-bh-uncoupled")
     e = ns["ex_uncoupled"]
     c.close("mean rate at J = 0", e["rate"], e["predicted"], rtol=0.05, unit="Hz",
             source=f"{ANALYTIC}: 1/(τ_ref + τ ln((μ-V_r)/(μ-θ)))")
@@ -68,7 +68,7 @@ def ex_uncoupled(ns: dict) -> list[Check]:
 
 def ex_stronger(ns: dict) -> list[Check]:
     """Exercise: stronger coupling lowers the rate and keeps the rhythm."""
-    c = Checks("exercise: J = 0.2 mV")
+    c = Checks("ex-bh-stronger")
     e = ns["ex_stronger"]
     c.within("mean rate at J = 0.2 mV", e["rate"], high=ns["short"]["mean_rate"] / 1.2,
              unit="Hz", source="below the rate at J = 0.1 mV")

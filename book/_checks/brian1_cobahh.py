@@ -65,7 +65,7 @@ def fig_cobahh_traces(ns: dict) -> list[Check]:
 
 def ex_rest(ns: dict) -> list[Check]:
     """Exercise: the steady-state current never vanishes, so the isolated neuron fires."""
-    c = Checks("exercise: no resting potential")
+    c = Checks("ex-cobahh-rest")
     e = ns["ex_rest"]
     c.within("smallest steady-state current, -90 to -40 mV (pA)", e["min_current"] / 1e-12,
              low=1, source=f"{ANALYTIC}: gates at steady state")
@@ -82,7 +82,7 @@ def ex_rest(ns: dict) -> list[Check]:
 
 def ex_populations(ns: dict) -> list[Check]:
     """Exercise: excitatory and inhibitory neurons fire at about the same rate."""
-    c = Checks("exercise: two populations")
+    c = Checks("ex-cobahh-populations")
     e = ns["ex_populations"]
     c.within("inhibitory / excitatory mean rate", e["inh"] / e["exc"], 0.8, 1.25,
              source="same equations, same input statistics")

@@ -40,7 +40,7 @@ def fig_cuba_raster(ns: dict) -> list[Check]:
 
 def ex_isolated(ns: dict) -> list[Check]:
     """Exercise: an isolated neuron fires with period tau ln((El - Vr)/(El - theta))."""
-    c = Checks("exercise: isolated neuron")
+    c = Checks("ex-cuba-isolated")
     e = ns["ex_isolated"]
     for el, simulated, predicted in zip(e["El"], e["isi"], e["predicted"]):
         c.close(f"interspike interval, E_l = {el / MV:g} mV", simulated, predicted,
@@ -50,7 +50,7 @@ def ex_isolated(ns: dict) -> list[Check]:
 
 def ex_balance(ns: dict) -> list[Check]:
     """Exercise: the mean synaptic input at the network's rate pulls v below threshold."""
-    c = Checks("exercise: mean input")
+    c = Checks("ex-cuba-balance")
     e = ns["ex_balance"]
     c.close("mean excitatory input", e["ge"], 64 * e["rate"] * 1.62 * MV * 5 * MS, rtol=1e-12,
             unit="mV", source=f"{ANALYTIC}: 64 r w_e τ_e")

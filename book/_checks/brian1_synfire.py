@@ -53,7 +53,7 @@ def fig_synfire(ns: dict) -> list[Check]:
 
 def ex_threshold(ns: dict) -> list[Check]:
     """Exercise: the packet dies below about 4 mV and fills the group above."""
-    c = Checks("exercise: critical weight")
+    c = Checks("ex-synfire-weight")
     e = ns["ex_weights"]
     last = dict(zip(e["weights"], e["last"]))
     c.within("w = 3.5 mV: packet in group 9", last[3.5], high=14, source="dies out")
@@ -66,7 +66,7 @@ def ex_threshold(ns: dict) -> list[Check]:
 def ex_delay(ns: dict) -> list[Check]:
     """Exercise: the delay per group, from the arrival times."""
     ref = reference("brian1_demos_a")["synfire"]
-    c = Checks("exercise: delay per group")
+    c = Checks("ex-synfire-delay")
     c.close("delay per group", ns["ex_delay"], np.mean(np.diff(ref["centres"]["mean"][2:])),
             atol=0.1 * MS, unit="ms", source=BRIAN2_SEEDS)
     return c.done()

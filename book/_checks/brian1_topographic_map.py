@@ -52,7 +52,7 @@ def fig_topographic_map(ns: dict) -> list[Check]:
 
 def ex_width(ns: dict) -> list[Check]:
     """Exercise: a narrow feedforward width drops the mean drive far below threshold."""
-    c = Checks("exercise: feedforward width")
+    c = Checks("ex-topo-width")
     e = ns["ex_width"]
     c.close("mean drive of neuron 50, width 10", e["drive"][0],
             0.5 * 3 * MV * 30 * 10e-3 * np.sum(np.exp(-np.abs(np.arange(40, 60) - 50) / 10)),
@@ -66,7 +66,7 @@ def ex_width(ns: dict) -> list[Check]:
 
 def ex_rate(ns: dict) -> list[Check]:
     """Exercise: doubling the input rate doubles the drive: more spikes, a wider band."""
-    c = Checks("exercise: input rate")
+    c = Checks("ex-topo-rate")
     e = ns["ex_rate"]
     c.within("layer-2 spikes at 60 Hz relative to 30 Hz", e["spikes"][1] / e["spikes"][0],
              low=3, source="the drive crosses the threshold")

@@ -40,7 +40,7 @@ def fig_lif_constant_input(ns: dict) -> list[Check]:
 
 
 def ex_weaker_input(ns: dict) -> list[Check]:
-    c = Checks("exercise: I = 1.5")
+    c = Checks("ex-gs-weaker")
     e = ns["ex_weaker"]
     c.close("spike times", e["simulated"], e["predicted"], atol=1e-12, unit="ms",
             source=f"{ANALYTIC}: τ ln 3 rounded up to the grid")
@@ -50,7 +50,7 @@ def ex_weaker_input(ns: dict) -> list[Check]:
 
 
 def ex_threshold_input(ns: dict) -> list[Check]:
-    c = Checks("exercise: I ≤ 1")
+    c = Checks("ex-gs-threshold")
     e = ns["ex_subthreshold"]
     c.equal("spikes with I = 1 and I = 0.9", e["counts"], [0, 0], source=ANALYTIC)
     c.within("largest v with I = 1", e["v_max"][0], 0.9999, 1, source=f"{ANALYTIC}: 1 - e^(-10)")

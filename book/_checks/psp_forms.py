@@ -114,7 +114,7 @@ def fig_psp_shapes(ns: dict) -> list[Check]:
 
 def ex_swap(ns: dict) -> list[Check]:
     """Exercise: swapping tau and tau2 keeps the peak time and scales the height by tau/tau2."""
-    c = Checks("exercise: swapped time constants")
+    c = Checks("ex-psp-swap")
     e = ns["ex_swap"]
     c.equal("peak time, swapped", e["t_swapped"], e["t_default"], unit="ms",
             source="symmetry of eq. (biexp-peak), and of Euler's solution")
@@ -125,7 +125,7 @@ def ex_swap(ns: dict) -> list[Check]:
 
 def ex_textbook(ns: dict) -> list[Check]:
     """Exercise: the textbook conductance g(E - z) peaks before the current-based PSP."""
-    c = Checks("exercise: textbook conductance")
+    c = Checks("ex-psp-textbook")
     e = ns["ex_textbook"]
     c.within("textbook conductance: peak minus the current-based peak",
              e["t_textbook"] - e["t_current"], high=-5 * ns["defaultclock"].dt, unit="ms",

@@ -139,7 +139,7 @@ def fig_decoder(ns: dict) -> list[Check]:
 
 def ex_second_psp(ns: dict) -> list[Check]:
     """Exercise: the second PSP of both synapses, predicted from the equations."""
-    c = Checks("exercise: second PSP")
+    c = Checks("ex-stp-second")
     e = ns["ex_second"]
     for name in ("depression", "facilitation"):
         c.close(f"{name}: second PSP", ns[name]["peaks"][1], e[name], rtol=0.01,
@@ -149,7 +149,7 @@ def ex_second_psp(ns: dict) -> list[Check]:
 
 def ex_window(ns: dict) -> list[Check]:
     """Exercise: the τ from which the pair 10 ms apart crosses the threshold."""
-    c = Checks("exercise: integration window")
+    c = Checks("ex-stp-window")
     e = ns["ex_window"]
     c.within("τ at which the pair 10 ms apart reaches 1", e["tau_cross"], 17 * MS, 18 * MS,
              unit="ms", source=f"{ANALYTIC}: root of the largest v")

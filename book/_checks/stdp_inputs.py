@@ -117,7 +117,7 @@ def fig_correlated_explorer(ns: dict) -> list[Check]:
 
 def ex_bin_width(ns: dict) -> list[Check]:
     """Exercise: the count correlation grows with the bin width, as predicted."""
-    c = Checks("exercise: bin width")
+    c = Checks("ex-stdp-bins")
     e = ns["ex_bins"]
     for width, measured, predicted in zip(e["widths"], e["measured"], e["predicted"]):
         c.close(f"count correlation, {width:g} ms bins", measured, predicted, rtol=0.5,
@@ -129,7 +129,7 @@ def ex_bin_width(ns: dict) -> list[Check]:
 
 def ex_full_correlation(ns: dict) -> list[Check]:
     """Exercise: c = 1 doubles the correlation and leaves the other half unchanged."""
-    c = Checks("exercise: c = 1")
+    c = Checks("ex-stdp-c1")
     e = ns["ex_c1"]
     c.close("count correlation at c = 1", e["rho"], e["predicted"], rtol=0.5,
             source=f"{ANALYTIC}: eq. (count-correlation)")

@@ -95,7 +95,7 @@ def tum_seeds(ns: dict) -> list[Check]:
 
 def ex_regular_train(ns: dict) -> list[Check]:
     """Exercise: x before each spike of a regular train approaches the fixed point."""
-    c = Checks("exercise: one depressing synapse")
+    c = Checks("ex-tum-train")
     e = ns["ex_train"]
     for rate, x_sim, x_pred in zip(e["rates"], e["simulated"], e["predicted"]):
         c.close(f"x before the last spike at {rate:g} Hz", x_sim, x_pred, rtol=0.005,
@@ -105,7 +105,7 @@ def ex_regular_train(ns: dict) -> list[Check]:
 
 def ex_burst_drop(ns: dict) -> list[Check]:
     """Exercise: x after a burst from the fraction of neurons that fire in it."""
-    c = Checks("exercise: x after a burst")
+    c = Checks("ex-tum-drop")
     e = ns["ex_drop"]
     c.close("lowest x after each burst", e["measured"], e["predicted"], rtol=0.1,
             source="x before × mean of (1 - U)^k, U = 0.5")

@@ -181,7 +181,7 @@ def fig_stdp_pairs(ns: dict) -> list[Check]:
 
 def ex_first_spike(ns: dict) -> list[Check]:
     """Exercise: the weight that makes neuron 1 fire after n jumps."""
-    c = Checks("exercise: fewer jumps")
+    c = Checks("ex-syn-jumps")
     e = ns["ex_jumps"]
     c.close("first spike of neuron 1, w = 0.25", e["simulated"], e["predicted"], atol=1e-9,
             unit="ms", source=f"{ANALYTIC}: the geometric sum of the jumps")
@@ -190,7 +190,7 @@ def ex_first_spike(ns: dict) -> list[Check]:
 
 def ex_truncated_window(ns: dict) -> list[Check]:
     """Exercise: the 100 pairs sum to more than zero although the window integrates below."""
-    c = Checks("exercise: truncated window")
+    c = Checks("ex-syn-window")
     e = ns["ex_window"]
     c.within("integral of the full window", e["integral"], high=0, unit="ms",
              source=f"{ANALYTIC}: A_pre τ_pre + A_post τ_post")
@@ -202,7 +202,7 @@ def ex_truncated_window(ns: dict) -> list[Check]:
 
 def ex_dimension(ns: dict) -> list[Check]:
     """Exercise: a width without its square runs, and every weight is about 1."""
-    c = Checks("exercise: units")
+    c = Checks("ex-syn-units")
     e = ns["ex_units"]
     c.true("exp(x_pre) refused", e["refused"], source="snncore's dimension check",
            value=e["message"][:60] + "…")

@@ -15,6 +15,6 @@ def test_spikes_off_the_grid_fail_the_check(chapter):
 
     ns = chapter("getting-started")
     late = dict(ns["ex_weaker"], simulated=ns["ex_weaker"]["simulated"] + 0.1e-3)
-    with pytest.raises(CheckFailed, match=r"exercise: I = 1.5: spike times: 9 values, "
+    with pytest.raises(CheckFailed, match=r"ex-gs-weaker: spike times: 9 values, "
                                           r"largest difference 0.1 ms"):
         getting_started.ex_weaker_input(dict(ns, ex_weaker=late))

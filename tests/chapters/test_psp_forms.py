@@ -78,8 +78,8 @@ def test_every_figure_passes_its_checks(chapter):
     records = psp_forms.verify(chapter("psp-forms"))
     assert all(r.passed for r in records) and len(records) == 37
     assert {r.figure for r in records} == {"fig-psp-levels", "fig-psp-shapes",
-                                           "exercise: swapped time constants",
-                                           "exercise: textbook conductance"}
+                                           "ex-psp-swap",
+                                           "ex-psp-textbook"}
 
 
 def test_a_late_alpha_peak_fails_its_check(chapter):

@@ -178,8 +178,8 @@ def test_every_figure_passes_its_checks(ns):
 
     records = checks.verify(ns)
     assert all(r.passed for r in records) and len(records) == 44
-    assert {"fig-stp", "fig-coincidence", "fig-tuning", "fig-decoder", "exercise: second PSP",
-            "exercise: integration window"} <= {r.figure for r in records}
+    assert {"fig-stp", "fig-coincidence", "fig-tuning", "fig-decoder", "ex-stp-second",
+            "ex-stp-window"} <= {r.figure for r in records}
 
 
 def test_a_facilitating_synapse_that_depresses_fails_its_check(ns):

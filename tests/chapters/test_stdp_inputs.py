@@ -98,8 +98,8 @@ def test_every_figure_passes_its_checks(ns):
     records = stdp_inputs.verify(ns)
     assert all(r.passed for r in records) and len(records) == 28
     assert {r.figure for r in records} == {"fig-latency-input", "fig-correlated-input",
-                                           "fig-correlated-explorer", "exercise: bin width",
-                                           "exercise: c = 1"}
+                                           "fig-correlated-explorer", "ex-stdp-bins",
+                                           "ex-stdp-c1"}
 
 
 def test_a_spike_outside_its_window_fails_its_check(ns):

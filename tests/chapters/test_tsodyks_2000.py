@@ -84,8 +84,8 @@ def test_every_figure_passes_its_checks(ns):
     records = tsodyks_2000.verify(ns)
     assert all(r.passed for r in records) and len(records) == 20
     assert {r.figure for r in records} == {"fig-tum-network", "seeds 1-6",
-                                           "exercise: one depressing synapse",
-                                           "exercise: x after a burst"}
+                                           "ex-tum-train",
+                                           "ex-tum-drop"}
 
 
 def test_a_network_without_bursts_fails_its_check(ns):

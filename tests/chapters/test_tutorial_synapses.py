@@ -96,7 +96,7 @@ def test_every_figure_passes_its_checks(chapter):
     assert all(r.passed for r in records)
     figures = {r.figure for r in records}
     assert {"fig-syn-simplest", "fig-syn-delay", "fig-syn-distance", "fig-stdp-pairs",
-            "exercise: units"} <= figures
+            "ex-syn-units"} <= figures
     assert len(records) == 66
 
 
