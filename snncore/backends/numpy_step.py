@@ -168,9 +168,10 @@ def record_spikes(op: RecordSpikes) -> Step:
     def run(step: int, t: float) -> None:
         spikes = events.spikes
         if spikes.size:
+            if sink is not None:
+                sink._make_room(spikes.size)  # may refuse the step: nothing counted yet
             counts[spikes] += 1
             if sink is not None:
-                sink._make_room(spikes.size)
                 sink._add_events(spikes.copy(), t,
                                  {name: array[spikes] for name, array in variables.items()})
 
