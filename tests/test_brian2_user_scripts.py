@@ -28,14 +28,7 @@ import snncore
 SCRIPTS = Path(__file__).parent / "brian2_user_scripts"
 BRIAN2_SEEDS = (1, 2, 3)
 #: Scripts also run on the numba backend (its compile time keeps the rest to numpy).
-NUMBA_SCRIPTS = ("get_set_states", "store_restore_file", "group_state_access")
-
-#: Scripts that need a feature another part of issue 14 delivers (name: reason).
-PENDING: dict[str, str] = {
-    "dt_changes": "needs groups on their own clocks in one network (helper inputs); "
-                  "refused with a clear error today",
-}
-
+NUMBA_SCRIPTS = ("get_set_states", "store_restore_file", "group_state_access", "dt_changes")
 
 def _cases() -> list:
     paths = sorted(SCRIPTS.glob("*.py"))
@@ -44,10 +37,7 @@ def _cases() -> list:
 
 
 def _case(path: Path, backend: str):
-    marks = []
-    if path.stem in PENDING:
-        marks.append(pytest.mark.xfail(strict=True, reason=PENDING[path.stem]))
-    return pytest.param(path, backend, id=f"{backend}-{path.stem}", marks=marks)
+    return pytest.param(path, backend, id=f"{backend}-{path.stem}")
 
 
 def _is_stochastic(source: str) -> bool:
