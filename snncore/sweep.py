@@ -41,9 +41,12 @@ SCHEDULER_ENV = "SNNCORE_SCHEDULER"
 _RESERVED = ("point", "seed", "run_seed", "failed", "error")
 # Seeds stay below 2**31 so that they fit netCDF-3's 32-bit integers.
 _SEED_LIMIT = 2**31
-# Tasks per worker thread when points are batched: enough to balance the load at the end
-# of a sweep, few enough that the scheduler's cost per task stays small.
+# Points are sent in batches, one dask task each. A task costs the client, the scheduler
+# and the worker some milliseconds of CPU (tens on a loaded machine), so a batch should
+# take at least _TASK_SECONDS of CPU; and there should be up to _TASKS_PER_THREAD of them
+# per worker thread (at least 2), so that the load stays balanced at the end of a sweep.
 _TASKS_PER_THREAD = 16
+_TASK_SECONDS = 0.5
 
 
 def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Mapping], *,
@@ -362,10 +365,12 @@ def _run_points(model: Callable, context: _Context, runs: list[_Run], base: str)
 
     Each outcome is ``(index, kind, payload, stats)``: kind ``'ok'`` with the outputs,
     ``'raised'`` with ``(exception, text)``, or ``'bad'`` with a message; stats are
-    ``(pid, order, kernels loaded, kernels compiled)`` during the point.
+    ``(pid, order, kernels loaded, kernels compiled, seconds)`` during the point (CPU
+    seconds of the worker process: what the point costs, however busy the machine).
     """
     out = []
     for run in runs:
+        start = time.process_time()
         loaded, compiled = numba_backend.loaded_count(), numba_backend.compile_count()
         context.apply(model)
         snnrandom.seed(run.seed)
@@ -379,7 +384,7 @@ def _run_points(model: Callable, context: _Context, runs: list[_Run], base: str)
             except SnnError as error:
                 outcome = ("bad", str(error))
         stats = (os.getpid(), next(_RUN_ORDER), numba_backend.loaded_count() - loaded,
-                 numba_backend.compile_count() - compiled)
+                 numba_backend.compile_count() - compiled, time.process_time() - start)
         out.append((run.index, *outcome, stats))
     return out
 
@@ -537,30 +542,48 @@ def _run_here(model: Callable, context: _Context, runs: list[_Run], results: _Re
 
 def _run_on(client, model: Callable, context: _Context, runs: list[_Run], results: _Results,
             batch_size: int | None) -> None:
-    """One point on each worker thread first (each imports the model's kernels), the rest
-    in batches once the first result has passed its checks."""
+    """Two points on each worker thread first, one per task (each worker imports the
+    model's kernels at its first), then the rest in batches, once a result has passed
+    its checks and a point has run without importing kernels (its time sizes the
+    batches) or the first points are all back."""
     from distributed import as_completed
 
     threads = max(1, sum(client.nthreads().values()))
-    futures = [client.submit(_run_points, model, context, [run], results.base, pure=False)
-               for run in runs[:threads]]
-    rest = runs[threads:]
-    size = batch_size or max(1, math.ceil(len(rest) / (_TASKS_PER_THREAD * threads)))
+
+    def submit(batches: list[list[_Run]]) -> list:
+        # One message to the scheduler for all of them, with the model pickled once.
+        n = len(batches)
+        return client.map(_run_points, [model] * n, [context] * n, batches,
+                          [results.base] * n, pure=False)
+
+    futures = submit([[run] for run in runs[:2 * threads]])
+    rest = runs[2 * threads:]
+    waiting = len(futures)  # first points not back yet
     try:
         # with_results: each task's outcomes are fetched as it completes, while the others
         # run, rather than one round trip to a worker per task from this thread.
         pending = as_completed(futures, loop=client.loop, with_results=True)
         for outcomes in _outcomes(pending):
             results.add(outcomes)
-            if rest:
-                batches = [client.submit(_run_points, model, context, rest[k:k + size],
-                                         results.base, pure=False)
-                           for k in range(0, len(rest), size)]
+            waiting -= 1
+            # stats: (pid, order, kernels loaded, kernels compiled, seconds)
+            warm = [stats[4] for stats in results.stats if not any(stats[2:4])]
+            if rest and (warm or waiting == 0):
+                seconds = min(warm or [stats[4] for stats in results.stats])
+                size = batch_size or _batch_size(len(rest), threads, seconds)
+                batches = submit([rest[k:k + size] for k in range(0, len(rest), size)])
                 futures += batches
                 pending.update(batches)
                 rest = []
     finally:
         client.cancel(futures)
+
+
+def _batch_size(points: int, threads: int, seconds: float) -> int:
+    """Points per task for ``points`` points of about ``seconds`` each."""
+    balanced = math.ceil(points / (_TASKS_PER_THREAD * threads))
+    long_enough = math.ceil(_TASK_SECONDS / max(seconds, 1e-9))
+    return max(1, min(max(balanced, long_enough), math.ceil(points / (2 * threads))))
 
 
 def _outcomes(pending) -> Iterator[list]:
@@ -689,7 +712,7 @@ class _Results:
         or loaded from the disk cache) and compiled; and the kernels imported after each
         worker's first point (0 when a model structure compiles once per process)."""
         by_pid: dict[int, list[tuple]] = {}
-        for pid, order, loaded, compiled in self.stats:
+        for pid, order, loaded, compiled, _ in self.stats:
             by_pid.setdefault(pid, []).append((order, loaded, compiled))
         pids = sorted(by_pid)
         later = sum(loaded + compiled for pid in pids

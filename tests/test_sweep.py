@@ -25,7 +25,7 @@ from sweep_models import Unshippable, flaky, noisy, relaxing, wordy
 import snncore
 from snncore import ms, sweep
 from snncore.errors import SnnError, SweepError
-from snncore.sweep import _model_string_constants, _Progress
+from snncore.sweep import _batch_size, _model_string_constants, _Progress
 
 GRID = {"tau": [5 * ms, 10 * ms], "I": [0.5, 1.0, 2.0]}
 
@@ -170,6 +170,15 @@ def test_notebook_constants_named_only_in_model_strings_travel_with_the_model():
     exec(notebook, namespace)  # noqa: S102 - a stand-in for a notebook's cells
     assert _model_string_constants(namespace["model"]) == {"tau": 5 * ms, "theta": 2.0}
     assert _model_string_constants(noisy) == {}  # importable by the workers: nothing sent
+
+
+def test_batches_are_long_enough_and_balanced():
+    # Fast points (15 ms of CPU): batches of at least 0.5 s, at least 2 per worker thread.
+    assert _batch_size(196, 2, 0.015) == 34
+    assert _batch_size(196, 2, 1e-5) == 49
+    # Slow points (0.3 s): up to 16 batches per thread.
+    assert _batch_size(416, 2, 0.3) == 13
+    assert _batch_size(10, 2, 2.0) == 1
 
 
 # ---- compilation ------------------------------------------------------------------------
