@@ -30,7 +30,7 @@ from .expressions import (
     uses_random,
 )
 from .namespace import Resolver
-from .random import generator, numba_state
+from .random import setup_key, stream_key
 from .units import DIMENSIONLESS, SECOND
 
 
@@ -90,6 +90,8 @@ class Bound:
     backend: str
     #: The kind of each external function the code calls (see function_binding).
     functions: dict = field(default_factory=dict)
+    #: Whether the code draws random numbers (and so needs a stream of its own).
+    draws: bool = False
 
     def set(self, name: str, value) -> None:
         if self.backend == "numpy" and name in self.spec.scalars:
@@ -308,8 +310,10 @@ def bind(
         args = [numpy_scalar(value) if name in spec.scalars else value
                 for name, value in zip(argnames, args, strict=True)]
     positions = {name: k for k, name in enumerate(argnames)}
+    exprs = [e for _, e in spec.scalar_statements + spec.statements] + record_exprs
     bound = Bound(kernel, args, positions, spec, backend,
-                  function_binding.signature_of(functions))
+                  function_binding.signature_of(functions),
+                  draws=any(uses_random(e) for e in exprs + [cond_expr] if e is not None))
     if cache is not None:
         cache[(cache_key, requested)] = bound
     return bound
@@ -513,7 +517,13 @@ def _check_reassignment(owner: Owner, name: str, first: TypeInfo, info: TypeInfo
             f"dimension {first.dim}, but the expression has dimension {info.dim}")
 
 
-def fresh_rng(bound: Bound) -> None:
-    """Point a kernel at the current random stream (``seed()`` may have replaced it)."""
-    bound.args[bound.positions["_rng"]] = \
-        generator() if bound.backend == "numpy" else numba_state()
+def fresh_rng(bound: Bound, owner: Owner | None = None, purpose=None) -> None:
+    """Point a kernel at its random stream (``seed()`` may have changed the key): for
+    code run at time steps, ``owner``'s stream for ``purpose``; without an owner, a new
+    call of the setup stream (initial values, connect())."""
+    bound.args[bound.positions["_rng"]] = setup_key() if owner is None else \
+        stream_key(owner, purpose) if bound.draws else _NO_STREAM
+
+
+#: The ``_rng`` of a kernel that draws nothing.
+_NO_STREAM = np.zeros(4, dtype=np.uint64)

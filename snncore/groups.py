@@ -708,7 +708,14 @@ class RunContext:
         """:func:`~snncore.codeobject.bind` for this run: backend, dt and random stream set."""
         bound = bind(owner, mode, statements, self.resolver(owner), self.backend, **kwargs)
         bound.set("dt", self.dt)
-        fresh_rng(bound)
+        # The stream is named by the code, so that the same code draws the same numbers
+        # on both backends and in every run of a network.
+        condition = kwargs.get("condition")
+        fresh_rng(bound, getattr(owner, "_stream_owner", owner),
+                  (kwargs.get("cache_key"), mode == "threshold",
+                   tuple((t, ast.dump(e)) for t, e, _s in statements),
+                   ast.dump(condition[0]) if condition else None,
+                   tuple(ast.dump(e) for e in kwargs.get("record", ()))))
         return bound
 
 

@@ -487,6 +487,8 @@ class Network:
         self._step, self._dt = snapshot["step"], snapshot["dt"]
         if restore_random_state:
             snnrandom.set_state(snapshot["random"])
+        else:  # time went back: the same steps draw new numbers
+            snnrandom.new_epoch()
 
     def get_states(self, units: bool = True, format: str = "dict",
                    subexpressions: bool = False, read_only_variables: bool = True,

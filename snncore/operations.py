@@ -157,8 +157,9 @@ class GenerateSpikes(Operation):
 @dataclass
 class PoissonDraws(Operation):
     """Binomial(n, p) event counts into ``counts`` (their normal approximation when
-    ``normal``) from the random stream of the ``stream`` backend, then ``kernel`` adds
-    their effect (PoissonInput)."""
+    ``normal``), computed by the ``stream`` backend from the random stream ``rng`` (see
+    :mod:`snncore.random`) at the step of each time ``t`` (clock ``dt``), then ``kernel``
+    adds their effect (PoissonInput)."""
 
     kernel: Bound
     counts: np.ndarray
@@ -166,6 +167,8 @@ class PoissonDraws(Operation):
     p: float
     normal: bool
     stream: str
+    rng: np.ndarray
+    dt: float
 
 
 @dataclass

@@ -21,8 +21,10 @@ numpy's vector functions.
 
 Counter layout (four 32-bit words): ``(element >> 1, step, site << 16 | attempt,
 stream)``; each Philox block gives two 64-bit halves, element ``e`` takes half
-``e & 1``. Steps count up to 2**32 (five days at dt = 0.1 ms), sites and attempts up to
-2**16 each.
+``e & 1``. The first draw of a normal needs only 32 bits: four elements share the
+block ``(element >> 2, step, site << 16, stream)``, element ``e`` taking word ``e & 3``
+(attempts from 1 on use the 64-bit layout). Steps count up to 2**32 (five days at
+dt = 0.1 ms), sites and attempts up to 2**16 each.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .backends.kernel_cache import cached
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _W0, _W1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
 _LOW = np.uint64(0xFFFFFFFF)
-_ONE, _S7, _S11, _S16, _S32 = (np.uint64(k) for k in (1, 7, 11, 16, 32))
+_ONE, _S2, _S11, _S16, _S32 = (np.uint64(k) for k in (1, 2, 11, 16, 32))
 _127 = np.uint64(127)
 _HALF31 = np.int64(2147483648)
 _EPS53 = 1.0 / 9007199254740992.0
@@ -72,6 +74,19 @@ def bits(k0, k1, stream, step, site, attempt, element):
     hi = w0 + (w2 - w0) * lane
     lo = w1 + (w3 - w1) * lane
     return (hi << _S32) | lo
+
+
+@cached
+@njit(inline="always")
+def word(k0, k1, stream, step, site, element):
+    """The 32 random bits of a normal's first draw: four elements share a block (a
+    normal's fast path needs 32 bits, and the block is the cost of a draw)."""
+    w0, w1, w2, w3 = philox(element >> _S2, step & _LOW, (site << _S16) & _LOW, stream,
+                            k0, k1)
+    half = (element >> _ONE) & _ONE
+    hi = w0 + (w2 - w0) * half
+    lo = w1 + (w3 - w1) * half
+    return hi + (lo - hi) * (element & _ONE)
 
 
 def _unit(b):
@@ -110,10 +125,10 @@ _R = 3.442619855899
 
 @cached
 @njit(inline="always")
-def split(b):
-    """The ziggurat's signed 32-bit ``hz`` (the top half) and layer ``iz`` (seven bits of
-    the bottom half, so that the layer and the value do not share bits)."""
-    return np.int64(b >> _S32) - _HALF31, np.int64(b & _127)
+def split(w):
+    """The ziggurat's signed 32-bit ``hz`` and layer ``iz`` (its low seven bits, as in
+    Marsaglia & Tsang's RNOR) from 32 random bits."""
+    return np.int64(w) - _HALF31, np.int64(w & _127)
 
 
 # ---------------------------------------------------------------- scalars (Numba)
@@ -136,7 +151,7 @@ def normal(k0, k1, stream, step, site, element):
     function.
     """
     step, site, element = np.uint64(step), np.uint64(site), np.uint64(element)
-    hz, iz = split(bits(k0, k1, stream, step, site, np.uint64(0), element))
+    hz, iz = split(word(k0, k1, stream, step, site, element))
     if abs(hz) < _KN[iz]:
         return hz * _WN[iz]
     return _normal_rejected(k0, k1, stream, step, site, element, hz, iz)
@@ -161,7 +176,7 @@ def _normal_rejected(k0, k1, stream, step, site, element, hz, iz):
         u = unit(bits(k0, k1, stream, step, site, attempt, element))
         if _FN[iz] + u * (_FN[iz - 1] - _FN[iz]) < math.exp(-0.5 * x * x):
             return x
-        hz, iz = split(bits(k0, k1, stream, step, site, attempt + _ONE, element))
+        hz, iz = split(bits(k0, k1, stream, step, site, attempt + _ONE, element) >> _S32)
         attempt += np.uint64(2)
         if abs(hz) < _KN[iz]:
             return hz * _WN[iz]
@@ -216,6 +231,7 @@ def _python(function, **callees):
 
 _philox_np = philox.py_func
 _bits_np = _python(bits, philox=_philox_np)
+_word_np = _python(word, philox=_philox_np)
 _split_np = split.py_func
 
 
@@ -248,7 +264,8 @@ def _bits_at(key, step, site, attempt, elements):
 def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
     """Standard normal numbers for ``elements``, equal to :func:`normal`'s."""
     elements = _u64(elements)
-    hz, iz = _split_np(_bits_at(key, step, site, 0, elements))
+    k0, k1, stream = _key(key)
+    hz, iz = _split_np(_word_np(k0, k1, stream, np.uint64(step), np.uint64(site), elements))
     out = hz * _WN[iz]
     todo = np.flatnonzero(~(np.abs(hz) < _KN[iz]))
     if todo.size:
@@ -288,7 +305,7 @@ def _normals_rejected(key, step, site, elements, hz, iz) -> np.ndarray:
             done[w[ok]] = True
             again = w[~ok]
             rows = todo[again]
-            nhz, niz = _split_np(_bits_at(key, step, site, a[again] + _ONE, e[again]))
+            nhz, niz = _split_np(_bits_at(key, step, site, a[again] + _ONE, e[again]) >> _S32)
             attempt[rows] += np.uint64(2)
             hz[rows], iz[rows] = nhz, niz
             fast = np.abs(nhz) < _KN[niz]
@@ -352,3 +369,129 @@ def _ptrs(key, step, site, elements, lam) -> np.ndarray:
         out[todo[accept]] = k[accept].astype(np.int64)
         todo = todo[~accept]
     return out
+
+
+# ---------------------------------------------------------------- kernel helpers
+@cached
+@njit
+def draw_step(rng, t, dt):
+    """The step that names a kernel's draws: that of time ``t``, as Brian 2 rounds it, or
+    for setup code (``rng[3] > 0``) the number of the setup call. ``rng`` is a kernel's
+    ``_rng`` argument (see :mod:`snncore.random`)."""
+    if rng[3]:
+        return int(rng[3]) - 1
+    return int((t + 1e-3 * dt) / dt)
+
+
+@cached
+@njit
+def _fill_bits_range(out, k0, k1, stream, step, site):
+    """The 64 bits of the draws of elements ``0 .. out.size - 1``, two per Philox block
+    (a loop LLVM vectorises)."""
+    c1 = np.uint64(step) & _LOW
+    c2 = (np.uint64(site) << _S16) & _LOW
+    n = out.size
+    for b in range(n >> 1):
+        w0, w1, w2, w3 = philox(np.uint64(b), c1, c2, stream, k0, k1)
+        out[2 * b] = (w0 << _S32) | w1
+        out[2 * b + 1] = (w2 << _S32) | w3
+    if n & 1:
+        out[n - 1] = bits(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(0),
+                          np.uint64(n - 1))
+
+
+@cached
+@njit
+def _fill_bits_at(out, k0, k1, stream, step, site, indices):
+    """The 64 bits of the draws of elements ``indices[:out.size]``."""
+    step, site, zero = np.uint64(step), np.uint64(site), np.uint64(0)
+    for q in range(out.size):
+        out[q] = bits(k0, k1, stream, step, site, zero, np.uint64(indices[q]))
+
+
+@cached
+@njit
+def _fill_words_range(out, k0, k1, stream, step, site):
+    """The 32 bits of the first draws of normals ``0 .. out.size - 1``, four per block."""
+    c1 = np.uint64(step) & _LOW
+    c2 = (np.uint64(site) << _S16) & _LOW
+    n = out.size
+    for b in range(n >> 2):
+        w0, w1, w2, w3 = philox(np.uint64(b), c1, c2, stream, k0, k1)
+        out[4 * b] = w0
+        out[4 * b + 1] = w1
+        out[4 * b + 2] = w2
+        out[4 * b + 3] = w3
+    for e in range(n & ~3, n):
+        out[e] = word(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(e))
+
+
+@cached
+@njit
+def _fill_words_at(out, k0, k1, stream, step, site, indices):
+    """The 32 bits of the first draws of normals ``indices[:out.size]``."""
+    step, site = np.uint64(step), np.uint64(site)
+    for q in range(out.size):
+        out[q] = word(k0, k1, stream, step, site, np.uint64(indices[q]))
+
+
+@cached
+@njit
+def _to_uniforms(b):
+    out = np.empty(b.size)
+    for q in range(b.size):
+        out[q] = unit(b[q])
+    return out
+
+
+@cached
+@njit
+def _to_normals(w, k0, k1, stream, step, site, indices):
+    out = np.empty(w.size)
+    for q in range(w.size):
+        hz, iz = split(w[q])
+        out[q] = hz * _WN[iz]
+        if not abs(hz) < _KN[iz]:
+            element = q if indices.size == 0 else indices[q]
+            out[q] = _normal_rejected(k0, k1, stream, np.uint64(step), np.uint64(site),
+                                      np.uint64(element), hz, iz)
+    return out
+
+
+_NO_INDICES = np.zeros(0, dtype=np.int64)
+
+
+@cached
+@njit
+def uniforms_range(k0, k1, stream, step, site, n):
+    """:func:`uniform` of elements ``0 .. n-1``, drawn before a kernel's loop."""
+    b = np.empty(n, dtype=np.uint64)
+    _fill_bits_range(b, k0, k1, stream, step, site)
+    return _to_uniforms(b)
+
+
+@cached
+@njit
+def uniforms_at(k0, k1, stream, step, site, indices, n):
+    """:func:`uniform` of elements ``indices[:n]``."""
+    b = np.empty(n, dtype=np.uint64)
+    _fill_bits_at(b, k0, k1, stream, step, site, indices)
+    return _to_uniforms(b)
+
+
+@cached
+@njit
+def normals_range(k0, k1, stream, step, site, n):
+    """:func:`normal` of elements ``0 .. n-1``."""
+    b = np.empty(n, dtype=np.uint64)
+    _fill_words_range(b, k0, k1, stream, step, site)
+    return _to_normals(b, k0, k1, stream, step, site, _NO_INDICES)
+
+
+@cached
+@njit
+def normals_at(k0, k1, stream, step, site, indices, n):
+    """:func:`normal` of elements ``indices[:n]``."""
+    b = np.empty(n, dtype=np.uint64)
+    _fill_words_at(b, k0, k1, stream, step, site, indices)
+    return _to_normals(b, k0, k1, stream, step, site, indices)

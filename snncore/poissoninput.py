@@ -20,6 +20,7 @@ from .errors import SnnError
 from .expressions import TypeInfo, did_you_mean, parse_expression
 from .groups import RunContext
 from .operations import Operation, PoissonDraws, over_elements
+from .random import stream_key
 from .regular import check_slot
 from .units import DIMENSIONLESS
 
@@ -109,7 +110,7 @@ class PoissonInput:
                                     self.weight if isinstance(self.weight, str) else None))
         return [PoissonDraws(self.when, self.order, self.name,
                              over_elements(bound, counts.size), counts, self.N, p, normal,
-                             ctx.backend)]
+                             ctx.backend, stream_key(self, "counts"), ctx.dt)]
 
     def _state(self) -> dict:
         return {}
@@ -125,6 +126,7 @@ class _CountOwner:
     def __init__(self, source: PoissonInput, target_type: TypeInfo):
         self._source, self._target_type = source, target_type
         self._element_index = source.target._element_index
+        self._stream_owner = source  # a weight expression's draws are the input's
         self.namespace = source.namespace
         self.where = source.where
 

@@ -1,27 +1,49 @@
-"""The random streams behind ``rand()``, ``randn()`` and ``xi``.
+"""The random streams behind ``rand()``, ``randn()``, ``poisson()``, ``xi``, Poisson
+inputs and random connections and initial values.
 
-The numpy backend draws from one :class:`numpy.random.Generator`; Numba kernels draw
-from a xoshiro256+ generator whose state, a uint64[4] array, is passed to every kernel.
-:func:`seed` seeds both, so a seeded run repeats exactly on the same backend;
-:func:`get_state` and :func:`set_state` let ``store()``/``restore()`` rewind both.
+Every draw comes from the counter-based generator of :mod:`snncore.philox`, keyed by the
+seed: a kernel's draw is named by its stream, the time step, the element and the draw
+site, so the numpy backend, the Numba kernels and the fused loop give the same numbers,
+however a run is cut into segments and in whatever order (or on however many threads)
+elements are visited.
+
+A *stream* is one piece of code of one object (a group's state update, its threshold,
+a pathway's ``on_pre``, a Poisson input). Streams are numbered in the order they are
+first used after :func:`seed`, so the same script gives the same numbers on either
+backend, and a model built again (new objects) draws new ones, as in Brian 2.
+Code run outside of time steps (initial values such as ``'rand()*mV'``, ``connect()``
+conditions and probabilities) draws from a setup stream whose calls are counted.
+
+Kernels receive ``_rng``, a uint64 array ``[k0, k1, stream, setup]``: the key, the
+stream and, for setup code, 1 + the number of the call (0 in code run at a time step,
+whose step is that of ``t``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_generator = np.random.default_rng()
-_numba_state = np.random.SeedSequence().generate_state(4, np.uint64)
+#: The stream of code run outside of time steps.
+SETUP_STREAM = 0xFFFFFFFF
 
 
-def generator() -> np.random.Generator:
-    """The generator used by numpy kernels and by initial-value expressions."""
-    return _generator
+class _Streams:
+    """The key and the numbering of streams since the last :func:`seed`."""
+
+    def __init__(self, value: int | None) -> None:
+        self.entropy = np.random.SeedSequence(value).entropy
+        self.epoch = 0
+        self.streams: dict[tuple, int] = {}
+        self.setup_calls = 0
+        self.key = self._key()
+
+    def _key(self) -> tuple[int, int]:
+        words = np.random.SeedSequence(self.entropy, spawn_key=(self.epoch,)) \
+            .generate_state(2, np.uint32)
+        return int(words[0]), int(words[1])
 
 
-def numba_state() -> np.ndarray:
-    """The state array of the Numba kernels' generator (updated in place)."""
-    return _numba_state
+_streams = _Streams(None)
 
 
 def seed(value: int | None = None) -> None:
@@ -33,20 +55,51 @@ def seed(value: int | None = None) -> None:
     value : int or None
         The seed; None draws fresh entropy.
     """
-    global _generator
+    global _streams
     np.random.seed(value)  # noqa: NPY002 (the legacy global stream is what scripts use)
-    _generator = np.random.default_rng(value)
-    # SeedSequence spreads any seed over the 256 state bits (never all zero).
-    sequence = np.random.SeedSequence(value).spawn(1)[0]
-    _numba_state[:] = sequence.generate_state(4, np.uint64)
+    _streams = _Streams(value)
+
+
+def stream_key(owner, purpose) -> np.ndarray:
+    """The ``_rng`` argument of code run at time steps: ``owner``'s stream for
+    ``purpose`` (any hashable naming the code on its owner), numbered on first use."""
+    key = (getattr(owner, "_creation_index", owner.where), purpose)
+    number = _streams.streams.setdefault(key, len(_streams.streams))
+    return np.array([*_streams.key, number, 0], dtype=np.uint64)
+
+
+def setup_key() -> np.ndarray:
+    """The ``_rng`` argument of one evaluation of setup code (a new call each time)."""
+    _streams.setup_calls += 1
+    return np.array([*_streams.key, SETUP_STREAM, _streams.setup_calls], dtype=np.uint64)
+
+
+def generator() -> np.random.Generator:
+    """A numpy generator for one setup call (``connect()``'s probabilities, gaps and
+    samples), keyed by the seed and the number of the call: numpy's own counter-based
+    Philox, as setup code runs in numpy on both backends."""
+    k0, k1, _stream, call = (int(k) for k in setup_key())
+    return np.random.Generator(np.random.Philox(key=k0 | k1 << 32 | call << 64))
 
 
 def get_state() -> dict:
-    """A snapshot of both streams."""
-    return {"numpy": _generator.bit_generator.state, "numba": _numba_state.copy()}
+    """A snapshot of the streams: the seed, its epoch, the numbering, the setup calls."""
+    return {"entropy": _streams.entropy, "epoch": _streams.epoch,
+            "streams": dict(_streams.streams), "setup_calls": _streams.setup_calls}
 
 
 def set_state(state: dict) -> None:
-    """Rewind both streams to a snapshot from :func:`get_state`."""
-    _generator.bit_generator.state = state["numpy"]
-    _numba_state[:] = state["numba"]
+    """Return to a snapshot from :func:`get_state`: the same draws follow."""
+    global _streams
+    streams = _Streams.__new__(_Streams)
+    streams.entropy, streams.epoch = state["entropy"], state["epoch"]
+    streams.streams, streams.setup_calls = dict(state["streams"]), state["setup_calls"]
+    streams.key = streams._key()
+    _streams = streams
+
+
+def new_epoch() -> None:
+    """New numbers from here on for the same streams and steps: a network restored to an
+    earlier time draws anew (Brian 2's streams go on where they are)."""
+    _streams.epoch += 1
+    _streams.key = _streams._key()

@@ -23,6 +23,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from model_strategies import NEURON_NAMES, PAIR_NAMES, SYN_NAMES
+from model_strategies import condition as _condition
+from model_strategies import expression as _expression
 
 from snncore import (
     Equations,
@@ -143,33 +146,6 @@ def _model_lines() -> st.SearchStrategy[str]:
                      st.sampled_from(FLAGS)).map(
         lambda p: f"{p[0]}{p[1]}{p[2]}{p[3]}{p[4]}" + (f" ({p[5]})" if p[5] else ""))
     return st.lists(line, min_size=1, max_size=3).map("\n".join)
-
-
-def _expression(names: list[str]) -> st.SearchStrategy[str]:
-    """Well-formed dimensionless expressions that stay bounded for a few steps."""
-    leaf = st.one_of(st.sampled_from(names), st.integers(0, 4).map(str),
-                     st.floats(0.1, 2.0).map(lambda f: f"{f:.3g}"))
-    return st.recursive(leaf, lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(
-            lambda p: f"({p[0]} {p[1]} {p[2]})"),
-        st.tuples(st.sampled_from(["sin", "cos", "tanh", "abs"]), inner).map(
-            lambda p: f"{p[0]}({p[1]})"),
-        inner.map(lambda s: f"clip({s}, -1, 1)"),
-        inner.map(lambda s: f"-{s}"),
-        inner.map(lambda s: f"{s}/3"),
-    ), max_leaves=10)
-
-
-def _condition(names: list[str]) -> st.SearchStrategy[str]:
-    cmp = st.tuples(_expression(names), st.sampled_from(["<", ">", "<=", ">=", "!="]),
-                    _expression(names)).map(lambda p: f"{p[0]} {p[1]} {p[2]}")
-    return st.one_of(cmp, st.tuples(cmp, st.sampled_from(["and", "or"]), cmp).map(
-        lambda p: f"({p[0]}) {p[1]} ({p[2]})"), cmp.map(lambda s: f"not ({s})"))
-
-
-NEURON_NAMES = ["v", "x", "t/ms", "i", "N", "dt/ms", "rand()"]
-SYN_NAMES = ["w", "v_pre", "v_post", "i", "j", "N_pre", "x_post"]
-PAIR_NAMES = ["v_pre", "v_post", "i", "j", "N_pre", "x_post"]
 
 
 # ---- the check -------------------------------------------------------------------------

@@ -12,10 +12,10 @@ changed parameter reuses the compiled kernel.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field, replace
 
 from ..expressions import identifiers, render, uses_random
+from .draws import NUMBA_PROLOGUE, NUMPY_PROLOGUE, numba_draws, number_draws, numpy_draws
 from .hoisting import hoist_invariants, share_calls
 
 
@@ -165,8 +165,16 @@ def _optimised(spec: KernelSpec) -> tuple[list[tuple[str, ast.expr]], KernelSpec
 
 
 def _numba_source(spec: KernelSpec) -> str:
+    spec, sites = number_draws(spec)
+    lines = _numba_lines(spec, sites)
+    return "\n".join(numba_draws(line, sites, "_idx", True) for line in lines) + "\n"
+
+
+def _numba_lines(spec: KernelSpec, sites) -> list[str]:
     args = ", ".join(spec.argnames())
     lines = [f"def kernel({args}):"]
+    if sites:
+        lines += NUMBA_PROLOGUE
     for name in sorted(_read(spec)):
         if spec.arrays[name].index == "shared":
             lines.append(f"    {name} = {spec.arrays[name].array}[0]")
@@ -176,6 +184,7 @@ def _numba_source(spec: KernelSpec) -> str:
             lines.append(f"    {spec.arrays[target].array}[0] = {target}")
     pre, spec = _optimised(spec)
     lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
+    lines += sites.numba_fills(spec.mode)
     if spec.mode == "threshold":
         lines.append("    _c = 0")
     if spec.mode == "summed":
@@ -188,7 +197,7 @@ def _numba_source(spec: KernelSpec) -> str:
         lines.append("            _idx = _perm[_q]" if spec.has_perm else "            _idx = _q")
         lines += _numba_body(spec, spec.statements, "            ")
         lines.append("    return 0")
-        return "\n".join(_state_in_registers(lines)) + "\n"
+        return lines
     lines.append("    for _k in range(_n):")
     lines.append("        _idx = _k" if spec.mode in ("all", "summed")
                  else "        _idx = _indices[_k]")
@@ -217,53 +226,7 @@ def _numba_source(spec: KernelSpec) -> str:
         lines += _numba_body(spec, spec.statements, "        ")
     if spec.mode != "threshold":
         lines.append("    return 0")
-    return "\n".join(_state_in_registers(lines)) + "\n"
-
-
-_DRAW = re.compile(r"_(randn|rand)\(_rng\)|_poisson\(_rng, ")
-_STATE = "_r0, _r1, _r2, _r3"
-_STATE_ARRAY = "_rng[0], _rng[1], _rng[2], _rng[3]"
-
-
-def _state_in_registers(lines: list[str]) -> list[str]:
-    """Rewrite the draws ``_rand(_rng)``, ``_randn(_rng)``, ``_poisson(_rng, lam)`` of a
-    Numba kernel to thread the generator state through local scalars (see
-    ``numba_helpers._next4``).
-
-    Each draw becomes a statement just before the line that uses it, in the line's
-    left-to-right order (a Poisson draw's mean first), so a conditional expression
-    draws on both branches (the stream stays deterministic; every draw is still
-    independent). The state is loaded from ``_rng`` at entry and stored back before
-    each ``return``.
-    """
-    if not any(_DRAW.search(line) for line in lines):
-        return lines
-    out = [lines[0], f"    {_STATE} = {_STATE_ARRAY}"]
-    count = 0
-
-    def rewrite(text: str, indent: str) -> str:
-        nonlocal count
-        match = _DRAW.search(text)
-        if match is None:
-            return text
-        name, count = f"_z{count}", count + 1
-        if match.group(1):
-            out.append(f"{indent}{name}, {_STATE} = _{match.group(1)}4({_STATE})")
-            return text[:match.start()] + name + rewrite(text[match.end():], indent)
-        depth, end = 1, match.end()
-        while depth:
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            end += 1
-        mean = rewrite(text[match.end():end - 1], indent)
-        out.append(f"{indent}{name}, {_STATE} = _poisson4({mean}, {_STATE})")
-        return text[:match.start()] + name + rewrite(text[end:], indent)
-
-    for line in lines[1:]:
-        indent = line[:len(line) - len(line.lstrip())]
-        if line.lstrip().startswith("return "):
-            out.append(f"{indent}{_STATE_ARRAY} = {_STATE}")
-        out.append(rewrite(line, indent))
-    return out
+    return lines
 
 
 def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[str]:
@@ -307,7 +270,7 @@ def _numpy_scalar_block(spec: KernelSpec) -> list[str]:
         names |= identifiers(expr) | {target}
     lines = [f"    {name} = {spec.arrays[name].array}[0]" for name in sorted(names)
              if name in spec.arrays]
-    lines.append("    _n_elements, _n = _n, 1")
+    lines.append("    _n_elements, _n, _elem = _n, 1, np.zeros(1, dtype=np.int64)")
     for target, expr in spec.scalar_statements:
         lines.append(f"    {target} = np.asarray({render(expr, 'numpy')}).reshape(-1)[0]")
         if target in spec.arrays:
@@ -324,6 +287,15 @@ def _uses(spec: KernelSpec, name: str) -> bool:
 
 
 def _numpy_source(spec: KernelSpec) -> str:
+    spec, sites = number_draws(spec)
+    lines = _numpy_lines(spec)
+    if sites:
+        lines[1:1] = NUMPY_PROLOGUE
+    return "\n".join(numpy_draws(line) for line in lines) + "\n"
+
+
+def _numpy_lines(spec: KernelSpec) -> list[str]:
+    """The numpy kernel; a draw is of the elements ``_elem``."""
     args = ", ".join(spec.argnames())
     all_elements = spec.mode in ("all", "evaluate", "summed")
     lines = [f"def kernel({args}):"]
@@ -336,33 +308,35 @@ def _numpy_source(spec: KernelSpec) -> str:
     if spec.mode == "threshold":
         cond_names = identifiers(spec.condition) & set(spec.arrays)
         lines += _numpy_loads(spec, cond_names, False)
+        lines.append("    _elem = _idx")
         lines.append(f"    _cond = np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
-        lines.append("    _idx = _indices[_cond]")
+        lines.append("    _idx = _elem = _indices[_cond]")
         lines.append("    _n = len(_idx)")
         lines.append("    _spikes[:_n] = _idx")
         for target, expr in spec.statements:
             lines.append(f"    {_element(spec.arrays[target])} = {render(expr, 'numpy')}")
         lines.append("    return _n")
-        return "\n".join(lines) + "\n"
+        return lines
     if spec.mode == "rows":
         lines.append("    _idx = _rows_to_ids(_indices, _ptr, "
                      + ("_perm)" if spec.has_perm else "None)"))
         # Draws (rand(), poisson()) are one per synapse of the rows, not one per row.
         lines.append("    _n = len(_idx)")
     lines += _numpy_scalar_block(spec)
+    lines.append("    _elem = np.arange(_n)" if all_elements else "    _elem = _idx")
     indexed = sorted({spec.arrays[t].index for t in _written(spec)
                       if spec.arrays[t].index not in (None, "shared")})
     if indexed:
         # Several synapses may write one neuron: process rounds with distinct targets,
         # so that every write accumulates as in a sequential loop.
         lines.append(f"    for _idx in _unique_rounds(_idx, {', '.join(indexed)}):")
-        lines.append("        _n = len(_idx)")
+        lines.append("        _n, _elem = len(_idx), _idx")
         body = _numpy_loads(spec, _read(spec), all_elements)
         body += [f"    {t} = {render(e, 'numpy')}" for t, e in spec.statements]
         body += _numpy_stores(spec, spec.statements, all_elements)
         lines += ["    " + line for line in body]
         lines.append("    return 0")
-        return "\n".join(lines) + "\n"
+        return lines
     lines += _numpy_loads(spec, _read(spec), all_elements)
     for target, expr in spec.statements:
         lines.append(f"    {target} = {render(expr, 'numpy')}")
@@ -371,14 +345,14 @@ def _numpy_source(spec: KernelSpec) -> str:
             lines.append(f"    _buf_{r}[:, _col] = {render(expr, 'numpy')}")
     if spec.mode == "evaluate":
         lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
-        return "\n".join(lines) + "\n"
+        return lines
     if spec.mode == "summed":
         # In synapse order, as the Numba loop adds them (np.add.at is slower).
         lines.append(f"    _target[:] = np.bincount({spec.summed_index}, weights=np.broadcast_to("
                      f"{render(spec.condition, 'numpy')}, (_n,)), minlength=_target.size)")
     lines += _numpy_stores(spec, spec.statements, all_elements)
     lines.append("    return 0")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def kernel_source(spec: KernelSpec, flavor: str) -> str:

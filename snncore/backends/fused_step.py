@@ -164,11 +164,10 @@ def generate_spikes(op: GenerateSpikes, loop) -> None:
 
 def poisson_draws(op: PoissonDraws, loop) -> None:
     from ..binomial import draw_counts
-    from ..random import numba_state
 
     loop.emit(f"{loop.function(draw_counts)}({loop.arg(op.counts, 'counts')}, "
               f"{loop.arg(op.n, 'n')}, {loop.arg(op.p, 'p')}, {loop.arg(op.normal, 'normal')}, "
-              f"{loop.arg(numba_state(), 'rng')})")
+              f"{loop.arg(op.rng, 'rng')}, _t, {loop.arg(op.dt, 'dt')})")
     loop.emit(loop.call(op.kernel))
 
 

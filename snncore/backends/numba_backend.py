@@ -29,8 +29,16 @@ _HEADER = """\
 import math
 import numpy as np
 from numba import njit
-from snncore.backends.numba_helpers import (_clip, _exprel, _int, _poisson4, _rand4,
-                                            _randn4, _timed1, _timed2, _timestep)
+from snncore.backends.numba_helpers import (_clip, _exprel, _int, _timed1, _timed2,
+                                            _timestep)
+from snncore.philox import draw_step as _draw_step
+from snncore.philox import normal as _normal
+from snncore.philox import normals_at as _normals_at
+from snncore.philox import normals_range as _normals_range
+from snncore.philox import poisson as _poisson
+from snncore.philox import uniform as _uniform
+from snncore.philox import uniforms_at as _uniforms_at
+from snncore.philox import uniforms_range as _uniforms_range
 
 """
 _LOADED: dict[str, ModuleType] = {}

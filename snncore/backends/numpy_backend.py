@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import philox
 from ..errors import SnnError
 from ..functions import exprel as _exprel
 from ..functions import timestep as _timestep
@@ -20,12 +21,17 @@ def _int(x):
     return np.trunc(np.asarray(x, dtype=float)).astype(np.int64)
 
 
-def _poisson(rng, lam, n):
-    lam = np.ravel(np.asarray(lam, dtype=float))
-    bad = ~(lam >= 0)
-    if bad.any():
-        raise SnnError(f"poisson() needs a non-negative mean, got {lam[bad][0]}")
-    return rng.poisson(lam if lam.size > 1 else lam[0], n)
+def _uniforms(rng, step, site, elements):
+    return philox.uniforms(rng[:3], step, site, elements)
+
+
+def _normals(rng, step, site, elements):
+    return philox.normals(rng[:3], step, site, elements)
+
+
+def _poissons(rng, step, site, elements, lam):
+    # A mean that is not a non-negative number gives 0, as in the Numba kernels.
+    return philox.poissons(rng[:3], step, site, elements, lam)
 
 
 def _group_dt(dt):
@@ -75,7 +81,8 @@ def _unique_rounds(ids, *keys):
 
 
 _HELPERS = {"np": np, "_int": _int, "_exprel": _exprel, "_timestep": _timestep,
-            "_poisson": _poisson, "_timed1": _timed1, "_timed2": _timed2,
+            "_uniforms": _uniforms, "_normals": _normals, "_poissons": _poissons,
+            "_draw_step": philox.draw_step.py_func, "_timed1": _timed1, "_timed2": _timed2,
             "_rows_to_ids": _rows_to_ids, "_unique_rounds": _unique_rounds}
 _CACHE: dict[str, Callable] = {}
 
