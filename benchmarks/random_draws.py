@@ -2,7 +2,8 @@
 
     python benchmarks/random_draws.py [--repeats 5]
 
-Three numbers, each the best of ``--repeats`` (the machine's other work only adds):
+The numbers are CPU time of this (single-threaded) process, the best of ``--repeats``:
+on a shared machine the wall clock also counts the other processes' turns.
 
 - ``uniform_ns`` and ``normal_ns``: one uniform and one standard normal number as a
   kernel's loop gets them, drawn for 100 000 elements before the loop (the vectorised
@@ -49,10 +50,10 @@ def _best(func, repeats: int, per: int) -> float:
     func(0)  # compile or load
     best = float("inf")
     for _ in range(repeats):
-        began = time.perf_counter()
+        began = time.process_time()
         for step in range(20):
             func(step)
-        best = min(best, (time.perf_counter() - began) / 20)
+        best = min(best, (time.process_time() - began) / 20)
     return best / per * 1e9
 
 
@@ -84,9 +85,9 @@ def neuron_step(noise: bool, repeats: int, n: int = 4000, duration: float = 1.0)
     best = float("inf")
     for _ in range(repeats):
         net = build()
-        began = time.perf_counter()
+        began = time.process_time()
         net.run(duration * snncore.second)
-        best = min(best, time.perf_counter() - began)
+        best = min(best, time.process_time() - began)
     steps = round(duration / float(snncore.defaultclock.dt))
     return best / (n * steps) * 1e9
 

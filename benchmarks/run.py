@@ -56,7 +56,7 @@ MODEL_NAMES = list(models.MODELS) + ["stp_rerun"]
 NOT_APPLICABLE = {("stp_rerun", "brian2-cpp-first"), ("stp_rerun", "brian2-cpp-warm")}
 LOOP_MODELS = ("cuba", "cobahh", "brunel_hakim")  # loop target against C++ standalone
 EXTRAS = ["engine_core.py", "synapses_large.py", "widget_latency.py", "segments.py",
-          "nonfinite_check.py", "sweep_speed.py"]
+          "nonfinite_check.py", "sweep_speed.py", "random_draws.py"]
 
 # Issue 8's anchors: Brian 2 2.9.0 on this 2-core machine, whole-process wall seconds.
 ANCHORS = {
@@ -451,7 +451,7 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--no-extras", action="store_true",
                         help="skip engine_core.py, synapses_large.py, widget_latency.py, "
-                             "segments.py, nonfinite_check.py, sweep_speed.py")
+                             "segments.py, nonfinite_check.py, sweep_speed.py, random_draws.py")
     parser.add_argument("--update", action="store_true",
                         help="re-measure the selected models and tools and merge them "
                              "into the existing --output file (recorded under 'updates')")

@@ -78,7 +78,8 @@ def counts(out: np.ndarray, n: int, p: float, normal: bool, rng: np.ndarray, t: 
     x = np.zeros(out.size, dtype=np.int64)
     px = np.full(out.size, qn)
     attempt = np.zeros(out.size, dtype=np.int64)
-    u = philox._unit(philox._bits_at(key, step, 0, attempt, elements))
+    bits_of = philox.Attempts(key, step, 0, elements)
+    u = philox._unit(bits_of(elements, 0))
     active = np.flatnonzero(u > px)
     while active.size:
         x[active] += 1
@@ -86,7 +87,7 @@ def counts(out: np.ndarray, n: int, p: float, normal: bool, rng: np.ndarray, t: 
         go_on = active[x[active] <= bound]
         x[over], px[over] = 0, qn
         attempt[over] += 1
-        u[over] = philox._unit(philox._bits_at(key, step, 0, attempt[over], elements[over]))
+        u[over] = philox._unit(bits_of(over, attempt[over]))
         u[go_on] -= px[go_on]
         px[go_on] = ((n - x[go_on] + 1) * small * px[go_on]) / (x[go_on] * q)
         active = active[u[active] > px[active]]

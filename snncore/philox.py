@@ -249,10 +249,33 @@ def uniforms(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
 
     ``key`` is ``(k0, k1, stream)``.
     """
+    elements = _u64(elements)
+    first = _contiguous(elements)
+    if first is None:
+        return _unit(_bits_at(key, step, site, 0, elements))
+    # A range of elements (the common case): each block computed once, for two.
+    lo, hi = first >> 1, (first + elements.size + 1) >> 1
+    w0, w1, w2, w3 = _blocks(key, step, site, lo, hi)
+    b = np.empty((hi - lo, 2), dtype=np.uint64)
+    b[:, 0] = (w0 << _S32) | w1
+    b[:, 1] = (w2 << _S32) | w3
+    return _unit(b.ravel()[first & 1:][:elements.size])
+
+
+def _contiguous(elements: np.ndarray) -> int | None:
+    """The first element if ``elements`` are consecutive and increasing, else None."""
+    if elements.size < 8 or int(elements[-1]) - int(elements[0]) != elements.size - 1:
+        return None
+    return int(elements[0]) if np.all(np.diff(elements.astype(np.int64)) == 1) else None
+
+
+def _blocks(key, step, site, lo, hi):
+    """The four words of the attempt-0 blocks ``lo .. hi - 1`` of a draw site."""
     k0, k1, stream = _key(key)
-    b = _bits_np(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(0),
-                 _u64(elements))
-    return _unit(b)
+    c0 = np.arange(lo, hi, dtype=np.uint64)
+    c1 = np.full(c0.size, np.uint64(step) & _LOW)
+    c2 = np.full(c0.size, (np.uint64(site) << _S16) & _LOW)
+    return _philox_np(c0, c1, c2, np.full(c0.size, stream), k0, k1)
 
 
 def _bits_at(key, step, site, attempt, elements):
@@ -264,8 +287,15 @@ def _bits_at(key, step, site, attempt, elements):
 def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
     """Standard normal numbers for ``elements``, equal to :func:`normal`'s."""
     elements = _u64(elements)
-    k0, k1, stream = _key(key)
-    hz, iz = _split_np(_word_np(k0, k1, stream, np.uint64(step), np.uint64(site), elements))
+    first = _contiguous(elements)
+    if first is None:
+        k0, k1, stream = _key(key)
+        words = _word_np(k0, k1, stream, np.uint64(step), np.uint64(site), elements)
+    else:  # each block computed once, for four elements
+        lo, hi = first >> 2, (first + elements.size + 3) >> 2
+        words = np.stack(_blocks(key, step, site, lo, hi), axis=1).ravel()
+        words = words[first & 3:][:elements.size]
+    hz, iz = _split_np(words)
     out = hz * _WN[iz]
     todo = np.flatnonzero(~(np.abs(hz) < _KN[iz]))
     if todo.size:
@@ -273,20 +303,48 @@ def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
     return out
 
 
+class Attempts:
+    """The 64 random bits of the attempts of one draw site for some elements (numpy).
+
+    A rejection loop asks for a few attempts of ever fewer elements; numpy's cost is per
+    call, so the bits of :data:`BATCH` attempts of every element come from one call.
+    """
+
+    BATCH = 8
+
+    def __init__(self, key, step: int, site: int, elements: np.ndarray, first: int = 0):
+        self.key, self.step, self.site, self.first = key, step, site, first
+        self.elements = _u64(elements)
+        self.table = np.zeros((self.elements.size, 0), dtype=np.uint64)
+
+    def __call__(self, rows: np.ndarray, attempt) -> np.ndarray:
+        """The bits of attempt ``attempt`` (an int or one per row) of elements ``rows``."""
+        column = np.asarray(attempt, dtype=np.int64) - self.first
+        need = int(np.max(column, initial=-1)) + 1
+        while self.table.shape[1] < need:
+            start = self.first + self.table.shape[1]
+            attempts = np.arange(start, start + self.BATCH, dtype=np.uint64)
+            more = _bits_at(self.key, self.step, self.site, attempts[None, :],
+                            self.elements[:, None])
+            self.table = np.concatenate([self.table, more], axis=1)
+        return self.table[rows, column]
+
+
 def _normals_rejected(key, step, site, elements, hz, iz) -> np.ndarray:
     """:func:`_normal_rejected` for each element, as a loop over masked vectors."""
     out = np.zeros(elements.size)
-    attempt = np.ones(elements.size, dtype=np.uint64)
+    bits_of = Attempts(key, step, site, elements, first=1)
+    attempt = np.ones(elements.size, dtype=np.int64)
     todo = np.arange(elements.size)
     while todo.size:
-        e, a = elements[todo], attempt[todo]
+        a = attempt[todo]
         tail = iz[todo] == 0
         done = np.zeros(todo.size, dtype=bool)
         if tail.any():
             t = np.flatnonzero(tail)
-            u = _unit(_bits_at(key, step, site, a[t], e[t]))
-            v = _unit(_bits_at(key, step, site, a[t] + _ONE, e[t]))
-            attempt[todo[t]] += np.uint64(2)
+            u = _unit(bits_of(todo[t], a[t]))
+            v = _unit(bits_of(todo[t], a[t] + 1))
+            attempt[todo[t]] += 2
             # The value itself comes from log: the C library's, as in Numba.
             x = np.array([-math.log(1.0 - w) for w in u]) / _R
             y = np.array([-math.log(1.0 - w) for w in v])
@@ -298,15 +356,15 @@ def _normals_rejected(key, step, site, elements, hz, iz) -> np.ndarray:
         if w.size:
             rows = todo[w]
             x = hz[rows] * _WN[iz[rows]]
-            u = _unit(_bits_at(key, step, site, a[w], e[w]))
+            u = _unit(bits_of(rows, a[w]))
             izr = iz[rows]
             ok = _FN[izr] + u * (_FN[izr - 1] - _FN[izr]) < np.exp(-0.5 * x * x)
             out[rows[ok]] = x[ok]
             done[w[ok]] = True
             again = w[~ok]
             rows = todo[again]
-            nhz, niz = _split_np(_bits_at(key, step, site, a[again] + _ONE, e[again]) >> _S32)
-            attempt[rows] += np.uint64(2)
+            nhz, niz = _split_np(bits_of(rows, a[again] + 1) >> _S32)
+            attempt[rows] += 2
             hz[rows], iz[rows] = nhz, niz
             fast = np.abs(nhz) < _KN[niz]
             out[rows[fast]] = (nhz * _WN[niz])[fast]
@@ -334,9 +392,10 @@ def _knuth(key, step, site, elements, lam) -> np.ndarray:
     out = np.zeros(elements.size, dtype=np.int64)
     prod = np.ones(elements.size)
     todo = np.arange(elements.size)
+    bits_of = Attempts(key, step, site, elements)
     attempt = 0
     while todo.size:
-        prod[todo] *= _unit(_bits_at(key, step, site, attempt, elements[todo]))
+        prod[todo] *= _unit(bits_of(todo, attempt))
         attempt += 1
         stop = prod[todo] <= limit[todo]
         out[todo[~stop]] += 1
@@ -352,10 +411,11 @@ def _ptrs(key, step, site, elements, lam) -> np.ndarray:
     vr = 0.9277 - 3.6224 / (b - 2.0)
     out = np.zeros(elements.size, dtype=np.int64)
     todo = np.arange(elements.size)
+    bits_of = Attempts(key, step, site, elements)
     attempt = 0
     while todo.size:
-        u = _unit(_bits_at(key, step, site, attempt, elements[todo])) - 0.5
-        v = _unit(_bits_at(key, step, site, attempt + 1, elements[todo]))
+        u = _unit(bits_of(todo, attempt)) - 0.5
+        v = _unit(bits_of(todo, attempt + 1))
         attempt += 2
         us = 0.5 - np.abs(u)
         k = np.floor((2.0 * a[todo] / us + b[todo]) * u + lam[todo] + 0.43)
