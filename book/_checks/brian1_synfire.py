@@ -38,8 +38,11 @@ def fig_synfire(ns: dict) -> list[Check]:
     c.within("spread: group 0 minus groups 1-9", np.mean(spreads[:, 0])
              - np.mean(spreads[:, 1:]), low=0.1 * MS, unit="ms",
              source="the packet synchronises")
+    # One spike out of step can raise a group's spread in one run to ~0.7 ms (both
+    # simulators), so a group's mean over 4 seeds varies by up to ~0.3 ms between seed
+    # sets; 0.4 ms still catches a packet that does not synchronise (about 1 ms).
     c.close("spread per group, mean over seeds", spreads.mean(0), ref["spreads"]["mean"],
-            atol=0.25 * MS, unit="ms", source=BRIAN2_SEEDS)
+            atol=0.4 * MS, unit="ms", source=f"{BRIAN2_SEEDS}, one late spike's range")
     weak = np.array([ns["synfire"](3 * MV, s)["counts"] for s in ref["seeds"][:2]])
     c.within("w = 3 mV: largest packet in groups 7-9", weak[:, -3:].max(), high=14,
              source="the packet dies out")
