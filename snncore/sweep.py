@@ -90,7 +90,8 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
         A progress bar (default in Jupyter), lines of text on stderr (default elsewhere),
         False for none, or a function called with (points done, points in all).
     batch_size : int, optional
-        Points per dask task (by default about 16 tasks per worker thread).
+        Points per dask task (by default: at least 0.5 s of CPU per task, as timed on
+        the first points, and 2 to 16 tasks per worker thread).
     connect_timeout : float
         Seconds to wait for a scheduler given by address.
 
@@ -108,8 +109,8 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     SnnError
         For bad input, before any point runs: no points, a parameter the model does not
         take (or one it needs and the grid lacks), an unreachable scheduler; and, at the
-        first point that returns (before the rest of the sweep is sent to the workers), a
-        model that returns something other than numbers or arrays.
+        first point that returns (before more than two points per worker thread are
+        sent), a model that returns something other than numbers or arrays.
     SweepError
         A model that raised (``errors='raise'``).
     """
