@@ -112,20 +112,18 @@ def record_state(op: RecordState, loop) -> None:
 
 
 def record_spikes(op: RecordSpikes, loop) -> None:
-    spikes = loop.spikes(op.events)
-    call = loop.function
-    loop.emit(f"{call(loop_helpers._count_spikes)}({loop.arg(op.counts, 'counts')}, "
-              f"{spikes})")
-    sink = op.sink
+    spikes, counts = loop.spikes(op.events), loop.arg(op.counts, "counts")
+    call, sink = loop.function, op.sink
     if sink is None:
+        loop.emit(f"{call(loop_helpers._count_spikes)}({counts}, {spikes})")
         return
     grown = loop.buffer(len(op.counts), {
         "i": np.int64, "step": np.int64,
         **{f"v_{name}": array.dtype for name, array in op.variables.items()}},
         sink.where, sink.way_out)
     filled, names = grown.count_name, grown.names
-    loop.emit(f"{call(loop_helpers._append_spikes)}({names['i']}, {names['step']}, "
-              f"{filled}, {spikes}, _step)")
+    loop.emit(f"{call(loop_helpers._record_spikes)}({counts}, {names['i']}, "
+              f"{names['step']}, {filled}, {spikes}, _step)")
     for name, array in op.variables.items():
         loop.emit(f"{call(loop_helpers._append_values)}({names['v_' + name]}, {filled}, "
                   f"{loop.arg(array, 'src')}, {spikes})")

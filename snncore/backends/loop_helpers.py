@@ -115,11 +115,13 @@ def _count_spikes(counts, spikes):
 
 @cached
 @njit
-def _append_spikes(out_i, out_step, filled, spikes, step):
-    """Each spike's index and step after the ``filled[0]`` rows of ``out_i`` and
-    ``out_step`` (the caller adds the count once the spikes' values are in too)."""
+def _record_spikes(counts, out_i, out_step, filled, spikes, step):
+    """One more spike for each element in ``spikes``, and each spike's index and step
+    after the ``filled[0]`` rows of ``out_i`` and ``out_step`` (the caller adds the
+    count once the spikes' values are in too)."""
     start = filled[0]
     for q in range(spikes.size):
+        counts[spikes[q]] += 1
         out_i[start + q] = spikes[q]
         out_step[start + q] = step
 
