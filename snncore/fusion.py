@@ -122,11 +122,11 @@ class FusedLoop:
         self._segments[-1].append(line)
 
     def split(self, op, undo: bool) -> None:
-        """Run ``op`` in Python at this point of the step, when it is due (every
-        ``op.every`` steps, else every step). With ``undo``, the loop also returns at
-        the start of each step in which a user's operation is due, so that the network
-        can note the state a failing one restores (see :meth:`advance`)."""
-        every = getattr(op, "every", 1) * op.clock_every
+        """Run ``op`` in Python at this point of the step, when its clock ticks. With
+        ``undo``, the loop also returns at the start of each step in which a user's
+        operation is due, so that the network can note the state a failing one restores
+        (see :meth:`advance`)."""
+        every = op.clock_every
         due = "" if every == 1 else f" and _step % {self.arg(every, 'every')} == 0"
         self._python.append((op.name, clocked(step_function(op), op), every, due,
                              op.user_code))

@@ -12,7 +12,7 @@ from .expressions import did_you_mean, parse_expression
 from .groups import RunContext
 from .memory import ensure_fits
 from .operations import Operation, RecordRate, RecordSpikes, RecordState
-from .regular import check_slot, steps_per_tick
+from .regular import check_slot
 
 
 def _element_indices(key, source, what: str):
@@ -184,9 +184,7 @@ class StateMonitor:
         scope.register(self)
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
-        every = steps_per_tick(self.dt, ctx.dt, self.where)
-        # steps start_step ... start_step + n_steps - 1 that are multiples of every
-        n_new = -(-(ctx.start_step + ctx.n_steps) // every) - -(-ctx.start_step // every)
+        n_new = ctx.n_steps  # ticks of this monitor's clock (snncore.clocks)
         n_values = len(self.record) * len(self.record_variables) + 1  # + the time
         _ensure_recording_fits(
             8 * n_values * (self._t.count + n_new),
@@ -203,7 +201,7 @@ class StateMonitor:
             bound.set(f"_buf_{r}", self._data[var].data)
         bound.set("_n", len(self.record))
         bound.set("_indices", self.record)
-        return [RecordState(self.when, self.order, self.name, bound, every, self._t,
+        return [RecordState(self.when, self.order, self.name, bound, self._t,
                             [*self._data.values(), self._t])]
 
     @property

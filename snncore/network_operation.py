@@ -12,7 +12,7 @@ from collections.abc import Callable
 from . import scope
 from .errors import SnnError
 from .operations import Operation, PythonCall
-from .regular import check_slot, steps_per_tick
+from .regular import check_slot
 
 
 class NetworkOperation:
@@ -55,9 +55,8 @@ class NetworkOperation:
         return self.function(*args)
 
     def _operations(self, ctx) -> list[Operation]:
-        every = steps_per_tick(self.dt, ctx.dt, f"network operation '{self.name}'")
-        return [PythonCall(self.when, self.order, self.name, self.function, self._has_arg,
-                           every)]
+        # Called on this operation's own clock (snncore.clocks).
+        return [PythonCall(self.when, self.order, self.name, self.function, self._has_arg)]
 
     def _state(self) -> dict:
         return {}

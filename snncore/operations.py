@@ -57,11 +57,10 @@ def over_elements(kernel: Bound, n: int) -> Bound:
 
 @dataclass
 class KernelCall(Operation):
-    """A kernel over fixed elements every ``every`` steps (ticks at step 0, every, ...):
-    state updates, subexpressions constant over dt, summed variables, run_regularly."""
+    """A kernel over fixed elements each tick of its clock: state updates,
+    subexpressions constant over dt, summed variables, run_regularly."""
 
     kernel: Bound
-    every: int = 1
 
 
 @dataclass
@@ -109,12 +108,10 @@ class PropagateQueued(Operation):
 
 @dataclass
 class RecordState(Operation):
-    """A record kernel every ``every`` steps, writing column ``times.count`` of each
-    recorded array; the time goes into ``times`` and every array in ``grown`` gains a
-    column (StateMonitor)."""
+    """A record kernel writing column ``times.count`` of each recorded array; the time
+    goes into ``times`` and every array in ``grown`` gains a column (StateMonitor)."""
 
     kernel: Bound
-    every: int
     times: object  # snncore.monitors._Grown
     grown: list
 
@@ -173,10 +170,9 @@ class PoissonDraws(Operation):
 
 @dataclass
 class PythonCall(Operation):
-    """The user's Python ``function`` every ``every`` steps, given the time if
-    ``takes_time`` (network_operation)."""
+    """The user's Python ``function``, given the time if ``takes_time``
+    (network_operation)."""
 
     function: Callable
     takes_time: bool
-    every: int
     user_code: ClassVar[bool] = True

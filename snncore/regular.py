@@ -17,17 +17,6 @@ from .groups import RunContext, check_slot
 from .operations import KernelCall, Operation, over_elements
 
 
-def steps_per_tick(dt: float | None, sim_dt: float, where: str) -> int:
-    """How many simulation steps one ``dt`` of an object's own clock spans."""
-    if dt is None:
-        return 1
-    every = int(round(dt / sim_dt))
-    if every < 1 or abs(every * sim_dt - dt) > 1e-9 * dt:
-        raise SnnError(f"the dt of {where} ({dt:g} s) must be a whole multiple of the "
-                       f"simulation time step ({sim_dt:g} s)")
-    return every
-
-
 class RunRegularly:
     """Statements run for every element of a group every ``dt`` (see
     :meth:`snncore.groups.Group.run_regularly`)."""
@@ -57,12 +46,10 @@ class RunRegularly:
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
         group = self.group
-        every = steps_per_tick(self.dt, ctx.dt, self.where)
         bound = ctx.bind(group, "all", self._statements, shared_writes=True,
                          cache_key=("run_regularly", self.name))
         bound.set("dt", ctx.on_clock(clock_dt(group)).dt)  # Brian 2: the group's dt
-        return [KernelCall(self.when, self.order, self.name, over_elements(bound, len(group)),
-                           every)]
+        return [KernelCall(self.when, self.order, self.name, over_elements(bound, len(group)))]
 
     def _state(self) -> dict:
         return {}

@@ -43,16 +43,8 @@ def emit(op: Operation, loop) -> None:
     _RENDERERS[type(op)](op, loop)
 
 
-def _every(loop, every: int, line: str) -> None:
-    if every == 1:
-        loop.emit(line)
-    else:
-        loop.emit(f"if _step % {loop.arg(every, 'every')} == 0:")
-        loop.emit("    " + line)
-
-
 def kernel_call(op: KernelCall, loop) -> None:
-    _every(loop, op.every, loop.call(op.kernel))
+    loop.emit(loop.call(op.kernel))
 
 
 def threshold(op: Threshold, loop) -> None:
@@ -98,10 +90,9 @@ def propagate_queued(op: PropagateQueued, loop) -> None:
 
 def record_state(op: RecordState, loop) -> None:
     col = loop.arg(np.array([op.times.count]), "col")
-    _every(loop, op.every, loop.call(op.kernel, _col=f"{col}[0]"))
-    indent = "" if op.every == 1 else "    "
-    loop.emit(f"{indent}{loop.arg(op.times.data, 'times')}[0, {col}[0]] = _t")
-    loop.emit(f"{indent}{col}[0] += 1")
+    loop.emit(loop.call(op.kernel, _col=f"{col}[0]"))
+    loop.emit(f"{loop.arg(op.times.data, 'times')}[0, {col}[0]] = _t")
+    loop.emit(f"{col}[0] += 1")
     column = loop.values[col]
 
     def done() -> None:

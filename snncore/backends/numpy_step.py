@@ -52,13 +52,11 @@ def _deliver(kernel) -> Callable[[np.ndarray, float], None]:
 
 
 def kernel_call(op: KernelCall) -> Step:
-    args, t_pos, call, every = op.kernel.args, op.kernel.positions["t"], op.kernel.kernel, \
-        op.every
+    args, t_pos, call = op.kernel.args, op.kernel.positions["t"], op.kernel.kernel
 
     def run(step: int, t: float) -> None:
-        if step % every == 0:
-            args[t_pos] = t
-            call(*args)
+        args[t_pos] = t
+        call(*args)
 
     return run
 
@@ -146,11 +144,9 @@ def _queue_push(queue, step: int, ids: np.ndarray, delays: np.ndarray) -> None:
 
 def record_state(op: RecordState) -> Step:
     args, pos, call = op.kernel.args, op.kernel.positions, op.kernel.kernel
-    col_pos, t_pos, every, times = pos["_col"], pos["t"], op.every, op.times
+    col_pos, t_pos, times = pos["_col"], pos["t"], op.times
 
     def run(step: int, t: float) -> None:
-        if step % every:
-            return
         col = times.count
         args[col_pos] = col
         args[t_pos] = t
@@ -221,14 +217,13 @@ def poisson_draws(op: PoissonDraws) -> Step:
 
 
 def python_call(op: PythonCall) -> Step:
-    function, takes_time, every = op.function, op.takes_time, op.every
+    function, takes_time = op.function, op.takes_time
 
     def run(step: int, t: float) -> None:
-        if step % every == 0:
-            if takes_time:
-                function(t)
-            else:
-                function()
+        if takes_time:
+            function(t)
+        else:
+            function()
 
     return run
 
