@@ -63,8 +63,9 @@ def _run(b2, g, nu_ratio, seed):
     G = b2.NeuronGroup(n, 'dv/dt = -v/tau : volt (unless refractory)',
                        threshold='v > theta', reset='v = V_r', refractory=tau_rp,
                        method='exact')
-    # The chapter's code: inputs during the refractory period are lost (for Brian 2,
-    # which makes v read-only then, the factor changes nothing).
+    # Inputs during the refractory period are lost. Brian 2 makes v read-only then,
+    # so the explicit factor (written when these references were made) changes nothing;
+    # the chapter leaves it to snncore, which does the same.
     E = b2.Synapses(G[:N_E], G, on_pre='v += J*int(not_refractory_post)', delay=D)
     E.connect(p=EPSILON)
     I = b2.Synapses(G[N_E:], G, on_pre='v += -g*J*int(not_refractory_post)', delay=D)
