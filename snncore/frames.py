@@ -64,6 +64,8 @@ DPI = 100
 PAD = 0.05
 # Characters of a frame's content hash in its file name.
 NAME_LENGTH = 24
+# Stops per slider unless an explorer says otherwise (at least).
+MIN_STOPS = 9
 # States of each explorer run again in the kernel and compared with their frames.
 CHECKS = 3
 
@@ -79,27 +81,39 @@ def folder() -> Path | None:
     return Path(value) if value else None
 
 
-def stop_indices(slider: Slider, stops: int) -> list[int]:
+def stop_indices(slider: Slider, stops: int | Sequence[float]) -> list[int]:
     """Grid positions of ``slider`` (0 = ``low``) that the site precomputes.
 
-    A uniform stride through the default that gives at least ``stops`` positions, plus
-    both ends; every position if the slider has no more than ``stops``.
+    Given a number: a uniform stride through the default that gives at least ``stops``
+    positions, plus both ends (every position if the slider has no more). Given values
+    (in the units shown): those, and the default.
 
     Parameters
     ----------
     slider : Slider
-    stops : int
-        At least this many positions (at least 2).
+    stops : int or sequence of float
+        At least this many positions (at least 2), or the values to precompute.
 
     Returns
     -------
     list of int
         Sorted positions, the default's among them.
     """
-    if stops < 2:
-        raise SnnError(f"an explorer needs at least 2 stops per slider, got {stops}")
     positions = round((slider.high - slider.low) / slider.step) + 1
     default = round((slider.value - slider.low) / slider.step)
+    if not isinstance(stops, int | np.integer):
+        found = {default}
+        for value in stops:
+            value = round(float(value), 10)  # 6.0000000000000036 from np.arange is 6
+            k = (value - slider.low) / slider.step
+            if not (slider.low <= value <= slider.high) or abs(k - round(k)) > 1e-9:
+                raise SnnError(f"slider '{slider.label}': the stop {value} is not on its "
+                               f"grid {slider.low}, {slider.low + slider.step:g}, ... "
+                               f"{slider.high}")
+            found.add(round(k))
+        return sorted(found)
+    if stops < 2:
+        raise SnnError(f"an explorer needs at least 2 stops per slider, got {stops}")
     if positions <= stops:
         return list(range(positions))
     stride = (positions - 1) // (stops - 1)
@@ -128,15 +142,17 @@ class Plan:
     states: list[tuple[int, ...]] = field(default_factory=list)
 
 
-def plan(sliders: dict[str, Slider], stops: int, max_states: int) -> Plan:
+def plan(sliders: dict[str, Slider], stops: int | dict[str, int | Sequence[float]],
+         max_states: int) -> Plan:
     """Which states a control precomputes: every combination if at most ``max_states``,
     else one slider at a time from the defaults.
 
     Parameters
     ----------
     sliders : dict of Slider
-    stops : int
-        At least this many stops per slider.
+    stops : int or dict
+        At least this many stops per slider, or per slider name a number or the values
+        (see :func:`stop_indices`; a slider left out gets 9).
     max_states : int
         The most states of a full cross product.
 
@@ -146,8 +162,14 @@ def plan(sliders: dict[str, Slider], stops: int, max_states: int) -> Plan:
     """
     names = list(sliders)
     values, default = [], []
-    for slider in sliders.values():
-        positions = stop_indices(slider, stops)
+    if isinstance(stops, dict):
+        unknown = set(stops) - set(sliders)
+        if unknown:
+            raise SnnError(f"stops given for {', '.join(sorted(unknown))}, which is not a "
+                           f"slider of the explorer ({', '.join(sliders)})")
+    for name, slider in sliders.items():
+        positions = stop_indices(slider, stops.get(name, MIN_STOPS)
+                                 if isinstance(stops, dict) else stops)
         values.append([_shown(slider, p) for p in positions])
         default.append(positions.index(round((slider.value - slider.low) / slider.step)))
     default = tuple(default)
@@ -350,7 +372,7 @@ def _label_html(label: str) -> str:
                    for k, part in enumerate(parts))
 
 
-def precompute(explorer: Explorer, out: Path, *, stops: int, max_states: int,
+def precompute(explorer: Explorer, out: Path, *, stops: int | dict, max_states: int,
                scheduler: str | None = None, checks: int = CHECKS, seed: int = 0) -> Frames:
     """Compute the frames of ``explorer`` into ``out`` and check a sample of them.
 
@@ -363,8 +385,9 @@ def precompute(explorer: Explorer, out: Path, *, stops: int, max_states: int,
     stops, max_states : int
         See :func:`plan`.
     scheduler : str, optional
-        The address of the dask scheduler that runs the sweep; by default
-        ``$SNNCORE_EXPLORER_SCHEDULER``, else a local cluster started for this sweep.
+        The address of the dask scheduler that runs the sweep, or ``'synchronous'`` for
+        this process; by default ``$SNNCORE_EXPLORER_SCHEDULER``, else a local cluster
+        started for this sweep.
     checks : int
         States run again here and compared with their frames, pixel for pixel.
     seed : int

@@ -75,21 +75,27 @@ class Explorer:
         If true, moving a slider only sets its parameter; a "Run" button re-runs the model,
         which is called with an extra keyword ``report`` (see :meth:`report`) and shown
         in a progress bar. For models that take more than a moment.
-    stops : int
+    stops : int or dict
         The static site's control: at least this many stops per slider, the default
-        among them.
+        among them; or per slider name, a number or a list of the values (in the units
+        shown) to precompute, such as those the text mentions.
     max_states : int
         The static site's control precomputes every combination of the stops if there
         are at most this many, else one slider at a time from the defaults. Lower it for
         slow models: the book's build time and size grow with it.
+    parallel : bool
+        Precompute on the build's worker processes (the default), or in this process:
+        for a model that uses objects built outside it (a stored network), which cannot
+        be sent to other processes.
     """
 
     def __init__(self, model: Callable[..., object], draw: Callable[[plt.Figure, object], None],
                  sliders: dict[str, Slider], figsize: tuple[float, float] = (8, 4),
-                 run_button: bool = False, stops: int = 9, max_states: int = 125):
+                 run_button: bool = False, stops: int | dict = frames.MIN_STOPS,
+                 max_states: int = 100, parallel: bool = True):
         self.model, self.draw, self.sliders = model, draw, sliders
         self.run_button = run_button
-        self.stops, self.max_states = stops, max_states
+        self.stops, self.max_states, self.parallel = stops, max_states, parallel
         self._static = None  # the static control's HTML, once precomputed
         self.progress = 0.0  # completed fraction of the current run, as last reported
         self.button = None  # the Run button, once shown
@@ -176,8 +182,9 @@ class Explorer:
             if out is None:
                 raise SnnError(f"no folder for precomputed frames: ${frames.FRAMES_ENV} is "
                                "set only while the book is built")
-            precomputed = frames.precompute(self, out, stops=self.stops,
-                                            max_states=self.max_states)
+            precomputed = frames.precompute(
+                self, out, stops=self.stops, max_states=self.max_states,
+                scheduler=None if self.parallel else "synchronous")
             self._static = precomputed.html(alt="The figure for the values of the sliders")
         return self._static
 

@@ -57,6 +57,19 @@ def test_stops_include_the_default_and_both_ends(slider, stops, expected):
     assert len(found) >= min(stops, found[-1] + 1)
 
 
+def test_stops_given_as_values_are_checked_and_keep_the_default():
+    slider = Slider("A (mV)", 0, 4, 0.1, 1.8)
+    assert frames.stop_indices(slider, [0, 1.4, 2.2, 4]) == [0, 14, 18, 22, 40]
+    with pytest.raises(SnnError, match="'A \\(mV\\)': the stop 1.45 is not on its grid"):
+        frames.stop_indices(slider, [1.45])
+    weight = Slider("w", 2, 6, 0.02, 4.86)  # np.arange's last value is 6.0000000000000036
+    assert len(frames.stop_indices(weight, np.arange(2, 6.01, 0.1))) == 41 + 1
+    plan = frames.plan({"A": slider, "B": Slider("B", 0, 1, 0.1, 0.5)}, {"A": [1, 3]}, 100)
+    assert plan.values == [[1, 1.8, 3], [round(0.1 * k, 10) for k in range(11)]]
+    with pytest.raises(SnnError, match="stops given for C, which is not a slider"):
+        frames.plan({"A": slider}, {"C": 3}, 100)
+
+
 def test_the_default_stop_gives_exactly_the_slider_value():
     slider = Slider("U", 0.05, 1, 0.05, 0.45)
     plan = frames.plan({"U": slider}, 9, 100)
