@@ -6,8 +6,8 @@ Each example is a network of model strings drawn by hypothesis (the strategies o
 supported functions, ``rand()`` and possibly noise (``xi``), and optionally synapses with
 code drawing ``rand()``, a connect condition or probability (possibly with ``rand()``)
 and homogeneous or heterogeneous delays. A model that both backends accept must give the
-same spikes (bit for bit), traces and synaptic weights (to 1e-12 relative; the same
-operations give the same bits); a model that one backend rejects, the other must reject
+same spikes (bit for bit), traces and synaptic weights (to 1e-12 of their scale; the
+same operations give the same bits); a model that one backend rejects, the other must reject
 with the same snncore error. Anything else that escapes is a failure.
 
 ``make test`` runs a fixed, bounded set of examples (about 60 s with an empty kernel
@@ -147,8 +147,14 @@ def check_agreement(model: Model, steps: int = STEPS) -> bool:
                                           err_msg=f"{name}: {model}")
     for name in ("v", "x", "w"):
         if name in numpy_result:
+            # numpy's and the C library's tanh, exp, ... may differ in the last bit: 1e-12
+            # of the trace's scale (a value near zero after a cancellation keeps the
+            # absolute error of the values it came from).
+            finite = np.abs(numpy_result[name][np.isfinite(numpy_result[name])])
+            scale = finite.max(initial=0.0)
             np.testing.assert_allclose(numba_result[name], numpy_result[name], rtol=1e-12,
-                                       atol=0, equal_nan=True, err_msg=f"{name}: {model}")
+                                       atol=1e-12 * scale, equal_nan=True,
+                                       err_msg=f"{name}: {model}")
     return True
 
 
@@ -170,12 +176,16 @@ REGRESSIONS = [
     # heterogeneous delays drawn at random, rand() in the connect condition
     Model("1.5", True, "v > 1", "rand()", on_pre="rand()", connect_condition="rand() < 0.5",
           delay="rand()*2*ms"),
+    # The long profile's first find: tanh differs in the last bit between numpy and the
+    # C library, and a value near zero (v after a reset to -tanh(v)) is 1e-12 apart
+    # relative to itself, not to the trace.
+    Model("-clip(--0.1, -1, 1)", False, "-3 < -tanh(v)", "-tanh(v)"),
 ]
 
 
 @pytest.mark.parametrize("model", REGRESSIONS, ids=range(len(REGRESSIONS)))
 def test_regression_models(model):
-    assert check_agreement(model)
+    assert check_agreement(model, steps=1000)  # as long as the long profile's runs
 
 
 def test_report_counts():
