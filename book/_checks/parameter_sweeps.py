@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _checks import BRIAN2, Check, Checks
+from _checks import ANALYTIC, BRIAN2, Check, Checks
 from snncore.checks import reference
 
 BRIAN2_SEEDS = "Brian 2.9.0, same model, 6 seeds"
@@ -98,7 +98,34 @@ def fig_sweep_references(ns: dict) -> list[Check]:
     return c.done()
 
 
-CHECKS = (fig_sweep_map, fig_sweep_references)
+def ex_free(ns: dict) -> list[Check]:
+    """Exercise: the free potential under external input alone (Campbell's theorem)."""
+    c = Checks("ex-sweeps-free")
+    e = ns["ex_free"]
+    # 200 neurons over 0.9 s correlated over 20 ms: the mean's standard error is about
+    # 0.03 mV; the discrete steps raise both moments by about dt/tau = 0.5 %.
+    c.close("mean free potential", e["mean"], e["mu"], rtol=0.02, unit="mV",
+            source=f"{ANALYTIC}: C_E J τ ν_thr")
+    c.close("standard deviation of the free potential", e["std"], e["sigma"], rtol=0.05,
+            unit="mV", source=f"{ANALYTIC}: J √(C_E τ ν_thr / 2)")
+    return c.done()
+
+
+def ex_ceiling(ns: dict) -> list[Check]:
+    """Exercise: no rate above 1/tau_rp; the weakest inhibition comes closest to it."""
+    c = Checks("ex-sweeps-ceiling")
+    e = ns["ex_ceiling"]
+    c.within("highest rate on the map", e["top"], 0.5 * e["ceiling"], e["ceiling"],
+             unit="Hz", source=f"{ANALYTIC}: below 1/τ_rp, and towards it")
+    rate = ns["regimes"]["rate"]
+    weakest = float(rate.sel(g=rate["g"].min()).max())
+    c.within("highest rate at the weakest inhibition (smallest g)", weakest,
+             0.95 * e["top"], e["top"], unit="Hz",
+             source="the prediction of the exercise: within 5 % of the map's highest")
+    return c.done()
+
+
+CHECKS = (fig_sweep_map, fig_sweep_references, ex_free, ex_ceiling)
 
 
 def verify(ns: dict) -> list[Check]:
