@@ -72,6 +72,9 @@ def base_step(clocks: list[tuple[float, str]]) -> float:
     same order of operations, as long as such a grid exists and is not much finer than
     the clocks themselves.
     """
+    for dt, what in clocks:
+        if not (math.isfinite(dt) and dt > 0):
+            raise SnnError(f"the dt of {what} must be a positive duration, got {dt!r} s")
     smallest = min(dt for dt, _what in clocks)
     grid = 0
     for dt, what in clocks:
