@@ -12,6 +12,7 @@ the module ``__getattr__`` below, which builds ``__all__``).
 """
 
 import builtins
+from importlib.util import find_spec as _find_spec
 from math import e, inf, pi
 from types import ModuleType as _ModuleType
 
@@ -178,8 +179,11 @@ def _load_pylab() -> list[str]:
 
 
 def __getattr__(name: str):
-    # pylab's names, and the full __all__ of the star import, on first use.
-    if name.startswith("_") and name != "__all__":
+    # pylab's names, and the full __all__ of the star import, on first use. A submodule
+    # not imported yet is no such use: `from . import philox` asks for it here first,
+    # and importing matplotlib then would add a second to a run's first step.
+    if name.startswith("_") and name != "__all__" or \
+            _find_spec(f"{__name__}.{name}") is not None:
         raise AttributeError(f"module 'snncore' has no attribute '{name}'")
     if "__all__" not in globals():
         globals()["__all__"] = _load_pylab()

@@ -118,6 +118,27 @@ def test_import_snncore_alone_does_not_import_matplotlib():
     assert out.stdout.strip() == "matplotlib.pyplot"
 
 
+def test_running_a_model_imports_no_plotting_or_sweep_packages():
+    # A submodule imported on first use (`from .. import philox` in a backend) used to
+    # load pylab through the package's __getattr__: a second of a first run.
+    code = ("import sys, snncore as snn\n"
+            "for backend in ('numpy', 'numba'):\n"
+            "    snn.set_backend(backend)\n"
+            "    snn.start_scope()\n"
+            "    G = snn.NeuronGroup(2, 'dv/dt = (1.5 - v)/(10*ms) : 1', threshold='v > 1',\n"
+            "                        reset='v = 0', method='exact')\n"
+            "    S = snn.Synapses(G, G, on_pre='v += 0.1')\n"
+            "    S.connect(p=1)\n"
+            "    M = snn.SpikeMonitor(G)\n"
+            "    snn.run(20*snn.ms)\n"
+            "heavy = ('matplotlib', 'pylab', 'pandas', 'dask', 'xarray', 'ipywidgets', "
+            "'IPython')\n"
+            "print(sorted(name for name in heavy if name in sys.modules), M.num_spikes > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["[]", "True"]
+
+
 @pytest.mark.parametrize("use", [
     lambda obj: obj(1),
     lambda obj: obj.anything,
