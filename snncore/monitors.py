@@ -196,7 +196,8 @@ class StateMonitor:
             grown.reserve(n_new)
         exprs = [parse_expression(v) for v in self.record_variables]
         bound = ctx.bind(self.source, "record", [], record=exprs,
-                         cache_key=("record", self.name, tuple(self.record_variables)))
+                         cache_key=("record", self.name, tuple(self.record_variables)),
+                         elements=len(self.record))
         for r, var in enumerate(self.record_variables):
             bound.set(f"_buf_{r}", self._data[var].data)
         bound.set("_n", len(self.record))

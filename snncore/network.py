@@ -17,6 +17,7 @@ from . import devices, scope
 from . import random as snnrandom
 from .backends import available_backends
 from .backends.numpy_step import step_function
+from .backends.threads import run_threads
 from .clocks import base_step, clock_dt, clocked, clocks_of, set_clock
 from .errors import MagicError, SnnError
 from .expressions import did_you_mean
@@ -340,7 +341,8 @@ class Network:
         with guard:
             try:
                 # Non-finite values are reported by the check, not by numpy's warnings.
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                        run_threads():
                     self._loop(advance, n_steps, dt, report, report_period, check, guard)
             finally:
                 if fused is not None:

@@ -445,19 +445,20 @@ def draw_step(rng, t, dt):
 
 @cached
 @njit
-def _fill_bits_range(out, k0, k1, stream, step, site):
-    """The 64 bits of the draws of elements ``0 .. out.size - 1``, two per Philox block
-    (a loop LLVM vectorises)."""
+def _fill_bits_range(out, k0, k1, stream, step, site, lo):
+    """The 64 bits of the draws of elements ``lo .. lo + out.size - 1`` (``lo`` even),
+    two per Philox block (a loop LLVM vectorises)."""
     c1 = np.uint64(step) & _LOW
     c2 = (np.uint64(site) << _S16) & _LOW
+    first = lo >> 1
     n = out.size
     for b in range(n >> 1):
-        w0, w1, w2, w3 = philox(np.uint64(b), c1, c2, stream, k0, k1)
+        w0, w1, w2, w3 = philox(np.uint64(first + b), c1, c2, stream, k0, k1)
         out[2 * b] = (w0 << _S32) | w1
         out[2 * b + 1] = (w2 << _S32) | w3
     if n & 1:
         out[n - 1] = bits(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(0),
-                          np.uint64(n - 1))
+                          np.uint64(lo + n - 1))
 
 
 @cached
@@ -471,19 +472,21 @@ def _fill_bits_at(out, k0, k1, stream, step, site, indices):
 
 @cached
 @njit
-def _fill_words_range(out, k0, k1, stream, step, site):
-    """The 32 bits of the first draws of normals ``0 .. out.size - 1``, four per block."""
+def _fill_words_range(out, k0, k1, stream, step, site, lo):
+    """The 32 bits of the first draws of normals ``lo .. lo + out.size - 1`` (``lo`` a
+    multiple of 4), four per block."""
     c1 = np.uint64(step) & _LOW
     c2 = (np.uint64(site) << _S16) & _LOW
+    first = lo >> 2
     n = out.size
     for b in range(n >> 2):
-        w0, w1, w2, w3 = philox(np.uint64(b), c1, c2, stream, k0, k1)
+        w0, w1, w2, w3 = philox(np.uint64(first + b), c1, c2, stream, k0, k1)
         out[4 * b] = w0
         out[4 * b + 1] = w1
         out[4 * b + 2] = w2
         out[4 * b + 3] = w3
     for e in range(n & ~3, n):
-        out[e] = word(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(e))
+        out[e] = word(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(lo + e))
 
 
 @cached
@@ -497,61 +500,99 @@ def _fill_words_at(out, k0, k1, stream, step, site, indices):
 
 @cached
 @njit
-def _to_uniforms(b):
-    out = np.empty(b.size)
+def _to_uniforms(out, lo, b):
     for q in range(b.size):
-        out[q] = unit(b[q])
-    return out
+        out[lo + q] = unit(b[q])
 
 
 @cached
 @njit
-def _to_normals(w, k0, k1, stream, step, site, indices):
-    out = np.empty(w.size)
+def _to_normals(out, lo, w, k0, k1, stream, step, site, indices):
+    """Normals from the first words ``w`` of elements ``lo + q`` (``indices[q]`` when
+    given) into ``out[lo + q]``."""
     for q in range(w.size):
         hz, iz = split(w[q])
-        out[q] = hz * _WN[iz]
+        out[lo + q] = hz * _WN[iz]
         if not abs(hz) < _KN[iz]:
-            element = q if indices.size == 0 else indices[q]
-            out[q] = _normal_rejected(k0, k1, stream, np.uint64(step), np.uint64(site),
-                                      np.uint64(element), hz, iz)
-    return out
+            element = lo + q if indices.size == 0 else indices[q]
+            out[lo + q] = _normal_rejected(k0, k1, stream, np.uint64(step),
+                                           np.uint64(site), np.uint64(element), hz, iz)
 
 
 _NO_INDICES = np.zeros(0, dtype=np.int64)
+
+
+# A kernel draws its elements' numbers before its loop (``*_range``, ``*_at``) or, when
+# its elements run in parallel blocks, each block those of its elements (``*_span``,
+# ``*_span_at``, into a shared array); either way each element gets the same bits.
+@cached
+@njit
+def uniforms_span(out, k0, k1, stream, step, site, lo, hi):
+    """``out[lo:hi]`` = :func:`uniform` of elements ``lo .. hi-1`` (``lo`` even)."""
+    b = np.empty(hi - lo, dtype=np.uint64)
+    _fill_bits_range(b, k0, k1, stream, step, site, lo)
+    _to_uniforms(out, lo, b)
+
+
+@cached
+@njit
+def uniforms_span_at(out, k0, k1, stream, step, site, indices, lo, hi):
+    """``out[lo:hi]`` = :func:`uniform` of elements ``indices[lo:hi]``."""
+    b = np.empty(hi - lo, dtype=np.uint64)
+    _fill_bits_at(b, k0, k1, stream, step, site, indices[lo:hi])
+    _to_uniforms(out, lo, b)
+
+
+@cached
+@njit
+def normals_span(out, k0, k1, stream, step, site, lo, hi):
+    """``out[lo:hi]`` = :func:`normal` of elements ``lo .. hi-1`` (``lo`` a multiple
+    of 4)."""
+    w = np.empty(hi - lo, dtype=np.uint64)
+    _fill_words_range(w, k0, k1, stream, step, site, lo)
+    _to_normals(out, lo, w, k0, k1, stream, step, site, _NO_INDICES)
+
+
+@cached
+@njit
+def normals_span_at(out, k0, k1, stream, step, site, indices, lo, hi):
+    """``out[lo:hi]`` = :func:`normal` of elements ``indices[lo:hi]``."""
+    w = np.empty(hi - lo, dtype=np.uint64)
+    _fill_words_at(w, k0, k1, stream, step, site, indices[lo:hi])
+    _to_normals(out, lo, w, k0, k1, stream, step, site, indices[lo:hi])
 
 
 @cached
 @njit
 def uniforms_range(k0, k1, stream, step, site, n):
     """:func:`uniform` of elements ``0 .. n-1``, drawn before a kernel's loop."""
-    b = np.empty(n, dtype=np.uint64)
-    _fill_bits_range(b, k0, k1, stream, step, site)
-    return _to_uniforms(b)
+    out = np.empty(n)
+    uniforms_span(out, k0, k1, stream, step, site, 0, n)
+    return out
 
 
 @cached
 @njit
 def uniforms_at(k0, k1, stream, step, site, indices, n):
     """:func:`uniform` of elements ``indices[:n]``."""
-    b = np.empty(n, dtype=np.uint64)
-    _fill_bits_at(b, k0, k1, stream, step, site, indices)
-    return _to_uniforms(b)
+    out = np.empty(n)
+    uniforms_span_at(out, k0, k1, stream, step, site, indices, 0, n)
+    return out
 
 
 @cached
 @njit
 def normals_range(k0, k1, stream, step, site, n):
     """:func:`normal` of elements ``0 .. n-1``."""
-    b = np.empty(n, dtype=np.uint64)
-    _fill_words_range(b, k0, k1, stream, step, site)
-    return _to_normals(b, k0, k1, stream, step, site, _NO_INDICES)
+    out = np.empty(n)
+    normals_span(out, k0, k1, stream, step, site, 0, n)
+    return out
 
 
 @cached
 @njit
 def normals_at(k0, k1, stream, step, site, indices, n):
     """:func:`normal` of elements ``indices[:n]``."""
-    b = np.empty(n, dtype=np.uint64)
-    _fill_words_at(b, k0, k1, stream, step, site, indices)
-    return _to_normals(b, k0, k1, stream, step, site, indices)
+    out = np.empty(n)
+    normals_span_at(out, k0, k1, stream, step, site, indices, 0, n)
+    return out

@@ -15,6 +15,11 @@ snncore adds its own section, ``prefs.snncore``:
   :class:`~snncore.errors.NonFiniteError` naming the variable, the group, the element and
   the time; ``'warn'`` warns and goes on; ``'ignore'`` does not check (see
   :mod:`snncore.nonfinite`).
+- ``prefs.snncore.threads``: how many threads a run of the Numba backend uses for
+  kernels over many elements: ``0`` (the default) follows Numba's setting
+  (``numba.set_num_threads``, at most ``NUMBA_NUM_THREADS``, by default every core), a
+  positive number sets it for each run (see :mod:`snncore.backends.threads`). Results
+  are the same bits for any number of threads.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ DEFAULTS: dict[str, Any] = {
 #: snncore's own preferences (Brian 2 has none of these).
 SNNCORE_DEFAULTS: dict[str, Any] = {
     "snncore.nonfinite": "error",
+    "snncore.threads": 0,
 }
 DEFAULTS.update(SNNCORE_DEFAULTS)
 
@@ -121,8 +127,15 @@ def _check_nonfinite(mode: object) -> None:
                               + ", ".join(repr(m) for m in MODES))
 
 
+def _check_threads(value: object) -> None:
+    from .backends.threads import check_threads
+
+    check_threads(value)
+
+
 _APPLY = {
     "snncore.nonfinite": _check_nonfinite,
+    "snncore.threads": _check_threads,
     "codegen.target": _apply_target,
     "core.default_float_dtype": _check_float_dtype,
     "core.network.default_schedule": _fixed(

@@ -22,7 +22,7 @@ def test_prefs_know_every_brian2_preference():
     import brian2
 
     # ... and snncore's own section.
-    assert set(prefs) == set(brian2.prefs) | {"snncore.nonfinite"}
+    assert set(prefs) == set(brian2.prefs) | {"snncore.nonfinite", "snncore.threads"}
 
 
 def test_codegen_target_chooses_the_backend():

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..expressions import identifiers, render, uses_random
 from .draws import NUMBA_PROLOGUE, NUMPY_PROLOGUE, numba_draws, number_draws, numpy_draws
 from .hoisting import hoist_invariants, share_calls
+from .threads import BLOCK
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class KernelSpec:
     #: statements: writes to shared variables, temporaries of shared values); a random
     #: draw in them is one number.
     scalar_statements: list[tuple[str, ast.expr]] = field(default_factory=list)
+    #: 'all', 'threshold', 'record' modes (numba flavour): the elements run in parallel
+    #: blocks (:mod:`snncore.backends.threads`).
+    parallel: bool = False
 
     def argnames(self) -> list[str]:
         """The kernel's arguments, in order."""
@@ -184,6 +188,8 @@ def _numba_lines(spec: KernelSpec, sites) -> list[str]:
             lines.append(f"    {spec.arrays[target].array}[0] = {target}")
     pre, spec = _optimised(spec)
     lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
+    if spec.parallel:
+        return lines + _blocked_lines(spec, sites)
     lines += sites.numba_fills(spec.mode)
     if spec.mode == "threshold":
         lines.append("    _c = 0")
@@ -199,34 +205,66 @@ def _numba_lines(spec: KernelSpec, sites) -> list[str]:
         lines.append("    return 0")
         return lines
     lines.append("    for _k in range(_n):")
-    lines.append("        _idx = _k" if spec.mode in ("all", "summed")
-                 else "        _idx = _indices[_k]")
+    lines += _element_lines(spec, "_c", "        ")
+    lines.append("    return _c" if spec.mode == "threshold" else "    return 0")
+    return lines
+
+
+def _element_lines(spec: KernelSpec, count: str, indent: str) -> list[str]:
+    """The work on element ``_k`` of the loop (a threshold counts its spikes in
+    ``count``)."""
+    lines = [indent + ("_idx = _k" if spec.mode in ("all", "summed") else "_idx = _indices[_k]")]
     if spec.mode == "threshold":
         names = _read(spec)
-        lines += _index_loads(spec, names, "        ") + _element_index(spec, "        ")
+        lines += _index_loads(spec, names, indent) + _element_index(spec, indent)
         for name in sorted(identifiers(spec.condition) & set(spec.arrays)):
             if spec.arrays[name].index != "shared":
-                lines.append(f"        {name} = {_element(spec.arrays[name])}")
-        lines.append(f"        if {render(spec.condition, 'numba')}:")
-        lines.append("            _spikes[_c] = _idx")
-        lines.append("            _c += 1")
+                lines.append(f"{indent}{name} = {_element(spec.arrays[name])}")
+        lines.append(f"{indent}if {render(spec.condition, 'numba')}:")
+        lines.append(f"{indent}    _spikes[{count}] = _idx")
+        lines.append(f"{indent}    {count} += 1")
         for target, expr in spec.statements:
             place = _element(spec.arrays[target]) if target in spec.arrays else target
-            lines.append(f"            {place} = {render(expr, 'numba')}")
-        lines.append("    return _c")
+            lines.append(f"{indent}    {place} = {render(expr, 'numba')}")
     elif spec.mode == "record":
-        lines += _numba_body(spec, spec.statements, "        ")
+        lines += _numba_body(spec, spec.statements, indent)
         for r, expr in enumerate(spec.record):
-            lines.append(f"        _buf_{r}[_k, _col] = {render(expr, 'numba')}")
+            lines.append(f"{indent}_buf_{r}[_k, _col] = {render(expr, 'numba')}")
     elif spec.mode == "summed":
-        lines += _numba_body(spec, spec.statements, "        ")
-        lines.append(f"        _target[{spec.summed_index}[_idx]] += "
+        lines += _numba_body(spec, spec.statements, indent)
+        lines.append(f"{indent}_target[{spec.summed_index}[_idx]] += "
                      f"{render(spec.condition, 'numba')}")
     else:
-        lines += _numba_body(spec, spec.statements, "        ")
-    if spec.mode != "threshold":
-        lines.append("    return 0")
+        lines += _numba_body(spec, spec.statements, indent)
     return lines
+
+
+def _blocked_lines(spec: KernelSpec, sites) -> list[str]:
+    """The element loop in blocks of :data:`~snncore.backends.threads.BLOCK` run in
+    parallel (``prange``). A threshold's block ``b`` writes its spikes from position
+    ``b * BLOCK`` of ``_spikes`` and its count into ``_bc[b]``; the blocks' spikes are
+    then moved together in block order, so they stay sorted."""
+    lines = [f"    _nb = (_n + {BLOCK - 1}) // {BLOCK}"]
+    lines += sites.numba_allocations()
+    if spec.mode == "threshold":
+        lines.append("    _bc = np.empty(_nb, dtype=np.int64)")
+    lines += ["    for _b in prange(_nb):",
+              f"        _lo = _b * {BLOCK}",
+              f"        _hi = min(_lo + {BLOCK}, _n)"]
+    lines += sites.numba_block_fills(spec.mode, "        ")
+    if spec.mode == "threshold":
+        lines.append("        _cb = _lo")
+    lines.append("        for _k in range(_lo, _hi):")
+    lines += _element_lines(spec, "_cb", "            ")
+    if spec.mode != "threshold":
+        return lines + ["    return 0"]
+    return lines + ["        _bc[_b] = _cb - _lo",
+                    "    _c = 0",
+                    "    for _b in range(_nb):",
+                    "        for _q in range(_bc[_b]):",
+                    f"            _spikes[_c] = _spikes[_b * {BLOCK} + _q]",
+                    "            _c += 1",
+                    "    return _c"]
 
 
 def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[str]:

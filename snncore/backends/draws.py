@@ -97,6 +97,22 @@ class Sites:
         return lines
 
 
+    def numba_allocations(self) -> list[str]:
+        """Lines making the arrays that parallel blocks fill with their draws."""
+        return [f"    _d{site} = np.empty(_n)" for site in sorted(self.before_loop)]
+
+    def numba_block_fills(self, mode: str, indent: str) -> list[str]:
+        """Lines drawing a parallel block's numbers (elements ``_lo`` to ``_hi``)."""
+        lines = []
+        for site in sorted(self.before_loop):
+            fill = _NUMBA_FILL[self.kinds[site]]
+            at = "_span(" if mode in ("all", "summed") else "_span_at("
+            where = "" if mode in ("all", "summed") else "_indices, "
+            lines.append(f"{indent}{fill}{at}_d{site}, _k0, _k1, _ks, _step, {site}, "
+                         f"{where}_lo, _hi)")
+        return lines
+
+
 def numba_draws(line: str, sites: Sites, element: str, pre_drawn: bool) -> str:
     """``line`` with its placeholders replaced by Numba draws of ``element`` (the
     pre-drawn arrays at ``_k`` where ``pre_drawn``)."""

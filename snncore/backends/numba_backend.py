@@ -57,8 +57,21 @@ def loaded_count() -> int:
     return len(_LOADED)
 
 
+#: What a kernel running its elements in parallel blocks adds (snncore.backends.threads).
+_PARALLEL_HEADER = """\
+from numba import prange
+from snncore.philox import normals_span as _normals_span
+from snncore.philox import normals_span_at as _normals_span_at
+from snncore.philox import uniforms_span as _uniforms_span
+from snncore.philox import uniforms_span_at as _uniforms_span_at
+"""
+
+
 def _module_source(spec: KernelSpec) -> str:
     body = kernel_source(spec, "numba")
+    if spec.parallel:
+        return _HEADER + _PARALLEL_HEADER + \
+            "\n@njit(error_model='numpy', nogil=True, parallel=True)\n" + body
     return _HEADER + "\n@njit(error_model='numpy', nogil=True)\n" + body
 
 

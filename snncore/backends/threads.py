@@ -1,0 +1,108 @@
+"""Threads in the Numba backend: which kernels run their elements in parallel, and how
+many threads a run uses.
+
+A kernel over many elements (a state update, a threshold, a state monitor's recording)
+splits its elements into blocks of :data:`BLOCK` and runs the blocks on Numba's threads
+(``prange``). The blocks depend on the number of elements only, each block runs its
+elements in order, and every random draw is a function of its counter
+(:mod:`snncore.philox`), so the result is the same bits for any number of threads (and
+the same as the serial kernel's). A threshold's blocks note their spikes apart and are
+joined in order after the parallel part, so spikes stay sorted. Synaptic delivery,
+summed variables and the code run on spiking elements stay serial: they scatter into
+shared targets, and their work per step is small in the models measured (see
+``benchmarks/threads.py``).
+
+Threads cost time of their own: starting the blocks of one kernel call and waiting for
+the last one costs a few microseconds per call and step, and ``parallel=True`` makes
+Numba compile a kernel for seconds rather than a fraction of one. So a kernel runs in
+parallel only when its estimated serial work per call, :func:`work` (elements times the
+cost of one element), is at least :data:`MIN_WORK`; the small models of the book keep
+their serial kernels and their short compile.
+
+How many threads: Numba's setting, i.e. ``numba.set_num_threads(k)`` (at most
+``NUMBA_NUM_THREADS``, which defaults to the number of cores), unless the preference
+``prefs.snncore.threads`` is a positive number, which a run then uses (and restores
+Numba's setting after).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+from collections.abc import Iterator
+
+from ..expressions import RANDOM_FUNCTIONS
+
+#: Elements per parallel block: a multiple of 4, so that a block's random draws start on
+#: a Philox block (four normals or two uniforms per block), and large enough that a
+#: block's draws and element loop vectorise.
+BLOCK = 1024
+
+#: Nanoseconds of serial work per kernel call above which the kernel runs in parallel.
+#: Measured (``benchmarks/threads.py``, 2 cores): one parallel call costs 2-5 us more than
+#: a serial one with Numba's OpenMP layer on an idle machine; from about 20 us of work
+#: two threads save more than that, with a margin for the per-block draws.
+MIN_WORK = 20_000.0
+
+#: Rough serial cost (ns) of one element: per AST node of its code, per call of a
+#: mathematical function (exp, log, ...: about 10-20 ns each without vector versions),
+#: per random draw (a Philox block and its conversion).
+_NODE_NS, _CALL_NS, _DRAW_NS = 0.3, 12.0, 4.0
+
+
+def work(exprs: list[ast.expr], elements: int) -> float:
+    """Estimated serial nanoseconds of one kernel call: ``elements`` times the cost of
+    evaluating ``exprs`` for one element."""
+    cost = 0.0
+    for expr in exprs:
+        for node in ast.walk(expr):
+            if not isinstance(node, ast.expr):
+                continue  # operators and contexts are parts of their expression
+            cost += _NODE_NS
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                cost += _DRAW_NS if node.func.id in RANDOM_FUNCTIONS else _CALL_NS
+    return cost * elements
+
+
+def worth_threads(exprs: list[ast.expr], elements: int) -> bool:
+    """Whether a kernel evaluating ``exprs`` for ``elements`` elements runs in parallel
+    blocks (see :data:`MIN_WORK`)."""
+    return elements > BLOCK and work(exprs, elements) >= MIN_WORK
+
+
+def check_threads(value: object) -> None:
+    """Check a value of ``prefs.snncore.threads``."""
+    from ..errors import PreferenceError
+
+    limit = _limit()
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+        raise PreferenceError(
+            f"prefs.snncore.threads cannot be {value!r}; use 0 (Numba's setting, "
+            f"numba.set_num_threads) or a number of threads from 1 to {limit} "
+            "(NUMBA_NUM_THREADS, set before Numba is imported, raises the limit)")
+
+
+def _limit() -> int:
+    import numba
+
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+@contextlib.contextmanager
+def run_threads() -> Iterator[None]:
+    """The threads of a run: ``prefs.snncore.threads`` if positive, Numba's setting
+    otherwise (restored afterwards)."""
+    from ..prefs import prefs
+
+    wanted = prefs["snncore.threads"]
+    if not wanted:
+        yield
+        return
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
