@@ -122,6 +122,47 @@ def _nbytes_per_synapse(lib, kind: str, S) -> dict:
             "synapses": n}
 
 
+def _held_bytes(lib, group, synapses: list) -> dict:
+    """The arrays snncore keeps for a network's neurons and synapses (after a run: CSR
+    row pointers, spike rings and queues included), per neuron and per synapse."""
+    held = lib.memory.held_arrays(group, *synapses)
+    neurons = sum(held[group.name].values())
+    per_syn = sum(sum(held[S.name].values()) for S in synapses)
+    n_syn = sum(len(S) for S in synapses)
+    return {"neuron_bytes": neurons, "synapse_bytes": per_syn,
+            "bytes_per_neuron": neurons / len(group),
+            "bytes_per_synapse": per_syn / n_syn if n_syn else None,
+            "arrays": {f"{name}.{path}": size for name, arrays in held.items()
+                       for path, size in arrays.items() if size >= 1024}}
+
+
+def _one_weight_memory(lib, N: int) -> dict:
+    """Synapses with one weight (``w : 1``, set by an expression) on N neurons, 40 and
+    120 inputs per neuron, after a 1 ms run: the bytes each synapse adds (the
+    difference between the two, so that the per-neuron CSR row pointers drop out), and
+    the bytes held per synapse at 80 inputs."""
+    lib.start_scope()
+    lib.seed(1)
+    G = lib.NeuronGroup(N, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                        namespace={"ms": lib.ms})
+    G.v = "rand()"
+    pair = []
+    for inputs in (40, 120):
+        S = lib.Synapses(G, G, "w : 1", on_pre="v_post += w")
+        S.connect(p=inputs / N)
+        S.w = "0.1*rand()"
+        pair.append(S)
+    lib.Network(G, *pair).run(1 * lib.ms)
+    held = [_held_bytes(lib, G, [S]) for S in pair]
+    added = (held[1]["synapse_bytes"] - held[0]["synapse_bytes"]) / (len(pair[1]) - len(pair[0]))
+    return {"memory": {"bytes_per_synapse": added,
+                       "bytes_per_synapse_with_row_pointers":
+                           (held[0]["synapse_bytes"] + held[1]["synapse_bytes"])
+                           / (len(pair[0]) + len(pair[1])),
+                       "arrays": held[1]["arrays"]},
+            "synapses": len(pair[0]) + len(pair[1]), "N": N}
+
+
 def measure(spec: dict) -> dict:
     tool, name, quick, workdir = spec["tool"], spec["model"], spec["quick"], spec["workdir"]
     lib, kind = _import_tool(tool, workdir)
@@ -133,6 +174,8 @@ def measure(spec: dict) -> dict:
 
     if name == "stp_rerun":
         return {**out, **_stp_rerun(lib, kind, quick)}
+    if name == "one_weight_memory":
+        return {**out, **_one_weight_memory(lib, spec["N"])}
 
     t0 = time.perf_counter()
     if name.startswith("cuba_scaling"):
@@ -178,6 +221,8 @@ def measure(spec: dict) -> dict:
     out["synapses"] = int(sum(len(S) for S in m.synapses))
     if name == "brunel_hakim":
         out["memory"] = _nbytes_per_synapse(lib, kind, m.synapses[0])
+    if name.startswith("cuba_scaling") and kind == "snncore":
+        out["memory"] = _held_bytes(lib, m.objects[0], m.synapses)
     out["info"] = m.info
     if spec.get("second_run") and kind != "standalone":
         # The same duration again in this process: the loop with every kernel loaded,

@@ -160,6 +160,53 @@ def run_scaling(tools: list, quick: bool, timeout: float, scratch: Path) -> dict
             print(f"  cuba_scaling N={n:<7d} {tool:20s} " + _short(res), flush=True)
         out["sizes"][tool] = rows
         out.setdefault("slopes", {})[tool] = fit_slope(rows)
+        if tool.startswith("snncore"):
+            n = 4000 if quick else 64000
+            res = run_child({"model": "one_weight_memory", "tool": tool, "quick": quick,
+                             "workdir": str(workdir), "N": n}, env, timeout)
+            out.setdefault("memory", {})[tool] = memory_summary(rows, res)
+    return out
+
+
+def memory_summary(rows: dict, one_weight: dict) -> dict:
+    """Bytes per neuron and per synapse of the scaling series: the arrays snncore holds
+    (at the largest size), and the growth of the peak resident memory from 16k neurons
+    up (a straight-line fit against the neurons, each with its 80 synapses, so that
+    the fixed cost of the interpreter and the libraries drops out); and the bytes per
+    synapse of a Synapses with one weight."""
+    import numpy as np
+
+    ok = {int(n): r for n, r in rows.items() if r.get("ok") and r.get("memory")}
+    out: dict = {}
+    if ok:
+        largest = ok[max(ok)]["memory"]
+        out["held_bytes_per_neuron"] = largest["bytes_per_neuron"]
+        out["held_bytes_per_synapse"] = largest["bytes_per_synapse"]
+        out["held_arrays_at_N"] = max(ok)
+    big = sorted(n for n in ok if n >= 16000)
+    if len(big) < 2:
+        big = sorted(ok)
+    if len(big) >= 2:
+        neurons = np.array(big, dtype=float)
+        synapses = np.array([ok[n]["synapses"] for n in big], dtype=float)
+        rss = np.array([ok[n]["peak_rss_mb"] for n in big]) * 2**20
+        per_neuron = float(np.polyfit(neurons, rss, 1)[0])
+        out["peak_rss_bytes_per_neuron_with_its_synapses"] = per_neuron
+        out["peak_rss_bytes_per_synapse"] = float(np.polyfit(synapses, rss, 1)[0])
+        out["peak_rss_note"] = (
+            "growth of the peak RSS from N = " + f"{big[0]} to {big[-1]}, charged to the "
+            "synapses alone (an upper bound); it includes the benchmark drawing the pairs "
+            "with numpy (int64 arrays) and connect() converting them")
+    if one_weight.get("ok"):
+        mem = one_weight["memory"]
+        out["one_weight"] = {
+            "N": one_weight["N"], "synapses": one_weight["synapses"],
+            "held_bytes_per_synapse": mem["bytes_per_synapse"],
+            "held_bytes_per_synapse_with_row_pointers":
+                mem["bytes_per_synapse_with_row_pointers"],
+            "arrays": mem["arrays"]}
+    else:
+        out["one_weight"] = {"error": one_weight.get("error", "?")}
     return out
 
 
@@ -261,6 +308,10 @@ def check_targets(results: dict, scaling: dict | None) -> list:
         s = scaling["slopes"][REFERENCE]["slope"]
         out.append({"target": "CUBA scaling: log-log slope in [0.9, 1.1] from 16k",
                     "value": s, "met": 0.9 <= s <= 1.1})
+    one = (scaling or {}).get("memory", {}).get(REFERENCE, {}).get("one_weight", {})
+    if "held_bytes_per_synapse" in one:
+        add("bytes per synapse with one weight (arrays held after a run) <= 16",
+            one["held_bytes_per_synapse"], 16, unit="B")
     for model in results:
         mine = _get(results, model, "snncore-numpy",
                     "rerun_median_s" if model == "stp_rerun" else "wall_s")
@@ -513,6 +564,12 @@ def main(argv: list | None = None) -> int:
             if fit:
                 print(f"\nscaling {tool}: log-log slope {fit['slope']:.2f} "
                       f"(from N = {fit['from_N']}, {fit['points']} points)")
+        for tool, mem in data["scaling"].get("memory", {}).items():
+            print(f"memory {tool}: " + ", ".join(
+                f"{key} {value:.1f}" for key, value in mem.items()
+                if isinstance(value, float)) + ", one weight: " + ", ".join(
+                f"{key} {value:.1f}" for key, value in mem.get("one_weight", {}).items()
+                if isinstance(value, float)))
     print("\nTargets of issue 8 (against the Brian 2 numbers of this run):")
     for t in data["targets"]:
         if "met" not in t:

@@ -86,6 +86,8 @@ def _evaluate(syn, block: dict[str, np.ndarray], expr: ast.expr, source: str,
 
 
 def _check_range(values: np.ndarray, size: int, what: str, where: str) -> None:
+    if not values.size or 0 <= values.min() and values.max() < size:
+        return  # no mask of the size of the connection when all are valid
     bad = values[(values < 0) | (values >= size)]
     if bad.size:
         raise SnnError(f"cannot connect {what} index {int(bad[0])} in {where}: valid indices "
@@ -187,13 +189,14 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
                                     keep.shape)
         if prob != 1.0:
             keep &= _keep(syn, block, prob, namespace)
-        pres.append(block_i[keep])
-        posts.append(block_j[keep])
+        pres.append(block_i[keep].astype(np.int32))  # what is stored: 8 bytes a pair
+        posts.append(block_j[keep].astype(np.int32))
         kept += pres[-1].size
         if kept > _BLOCK:  # a condition: what is kept so far must fit
             _ensure_fit(syn, kept, where)
-    pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
-    post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
+    pre = np.concatenate(pres) if pres else np.zeros(0, np.int32)
+    post = np.concatenate(posts) if posts else np.zeros(0, np.int32)
+    del pres, posts
     return _repeat(syn, pre, post, n, namespace)
 
 
@@ -301,7 +304,7 @@ def _indices(value, name: str, where: str) -> np.ndarray:
     array = np.asarray(value)
     if array.ndim > 1 or (array.size and array.dtype.kind not in "iu"):
         raise SnnError(f"{where}: {name} must be an int or a 1-d array of ints, got {value!r}")
-    return array.astype(np.int64)
+    return array.astype(np.int64, copy=False)
 
 
 def _check_boolean(syn, expr, source, types, namespace, where) -> None:
@@ -352,7 +355,7 @@ def _repeat(syn, pre: np.ndarray, post: np.ndarray, n,
         _ensure_fit(syn, pre.size * n, f"connect() of {syn.where}")
         if n != 1:
             pre, post = np.repeat(pre, n), np.repeat(post, n)
-    return pre.astype(np.int32), post.astype(np.int32)
+    return pre.astype(np.int32, copy=False), post.astype(np.int32, copy=False)
 
 
 def _fewest_kept(syn, sources, n_post, cond, condition, prob, namespace) -> float:

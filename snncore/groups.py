@@ -529,7 +529,7 @@ class Group(StateAccess):
                      cache_key=("evaluate", text))
         n = 1 if shared else self.N
         bound.set("_n", n)
-        bound.set("_indices", np.arange(n))
+        bound.set("_indices", None)  # it evaluates every element: no index array kept
         bound.set("t", _network_time(self))
         bound.set("dt", 0.0)
         fresh_rng(bound)

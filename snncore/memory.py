@@ -10,6 +10,7 @@ available and a way out.
 
 from __future__ import annotations
 
+import numpy as np
 import psutil
 
 from .errors import InsufficientMemoryError
@@ -50,3 +51,63 @@ def ensure_fits(nbytes: float, what: str, way_out: str) -> None:
         raise InsufficientMemoryError(
             f"{what} needs about {describe(nbytes)} of memory, and {describe(free)} is "
             f"available; {way_out}")
+
+
+def held_arrays(*objects) -> dict[str, dict[str, int]]:
+    """The numpy arrays each of ``objects`` holds, and their sizes in bytes.
+
+    Everything reachable from an object's attributes is followed (containers, the
+    engine's own helper objects: spike rings, CSR caches, bound kernels), except other
+    groups: a Synapses object's ``source`` is counted with the source. An array is
+    counted once, with the first object (in the order given) that reaches it, and a
+    view counts as the array it views, so the totals add up to what the objects keep
+    allocated between runs.
+
+    Parameters
+    ----------
+    *objects
+        Groups, Synapses, monitors.
+
+    Returns
+    -------
+    dict
+        ``{object name: {path: bytes}}``, the path naming where the array was found
+        (``'_vars.w.array'``, ``'_csr_cache.pre[1]'``).
+    """
+    seen: set[int] = set()
+    out: dict[str, dict[str, int]] = {}
+    for obj in objects:
+        found: dict[str, int] = {}
+        _walk(obj, obj, "", found, seen, set())
+        out[getattr(obj, "name", type(obj).__name__)] = found
+    return out
+
+
+def _walk(root, value, path: str, found: dict, seen: set, visited: set) -> None:
+    if isinstance(value, np.ndarray):
+        base = value
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        if id(base) not in seen:
+            seen.add(id(base))
+            found[path] = base.nbytes
+        return
+    if id(value) in visited or value is None or isinstance(value, str | bytes | int | float):
+        return
+    visited.add(id(value))
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = ((f"{path}[{k}]", item) for k, item in enumerate(value))
+    elif type(value).__module__.startswith("snncore") and (value is root or not (
+            hasattr(value, "variable_ref") or hasattr(value, "objects"))):
+        # The engine's own objects; another group's arrays are that group's, and a
+        # network's are its objects'.
+        attributes = getattr(value, "__dict__", None) or {
+            name: getattr(value, name) for name in getattr(value, "__slots__", ())
+            if hasattr(value, name)}
+        items = ((f"{path}.{key}" if path else key, item) for key, item in attributes.items())
+    else:
+        return
+    for sub, item in items:
+        _walk(root, item, sub, found, seen, visited)

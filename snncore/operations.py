@@ -29,7 +29,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from .backends.codegen import ALL_ELEMENTS
 from .codeobject import Bound
+
+#: ``_indices`` of a kernel over all elements, which does not read it.
+NO_INDICES = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -51,7 +55,10 @@ class Operation:
 def over_elements(kernel: Bound, n: int) -> Bound:
     """``kernel`` set to run over elements ``0 .. n-1`` (what :class:`KernelCall` runs)."""
     kernel.set("_n", n)
-    kernel.set("_indices", np.arange(n, dtype=np.int64))
+    # A kernel over every element counts them itself: an index array would be 8 bytes
+    # per element (per synapse) kept for nothing.
+    kernel.set("_indices", NO_INDICES if kernel.spec.mode in ALL_ELEMENTS
+               else np.arange(n, dtype=np.int64))
     return kernel
 
 

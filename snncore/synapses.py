@@ -171,8 +171,13 @@ class Synapses(Group):
             raise SnnError(f"on_event of {self.where} names no pathway: "
                            f"{', '.join(sorted(unknown))} (pathways: "
                            f"{', '.join(p.name for p in self._pathways) or 'none'})")
-        #: Delay of each pathway by name: one value in seconds, or one per synapse.
+        #: Delay of each pathway by name: one value in seconds when all synapses have
+        #: it (stored once), else one per synapse.
         self._delays: dict[str, float | np.ndarray] = {}
+        #: Pathways whose delay was given before any synapse (here, usually): one value
+        #: for every synapse, those made later too; a delay set with ``S.delay = ...``
+        #: is per synapse, and synapses made after it start at 0, as in Brian 2.
+        self._shared_delays: set[str] = set()
         if isinstance(delay, dict):
             names = [p.name for p in self._pathways]
             for pname, value in delay.items():
@@ -406,10 +411,17 @@ class Synapses(Group):
             raise SnnError(f"cannot set the delay of {self.where}: got {array.size} values for "
                            f"{len(self)} synapses")
         _check_delays(array, self.where)
-        if array.ndim == 0 or array.size == 1 and len(self) != 1:
-            self._delays[pathway] = float(array.reshape(-1)[0])
+        if not len(self):
+            # Brian 2 refuses this; snncore has always taken it for every synapse to come.
+            self._shared_delays.add(pathway)
+        self._store_delay(pathway, array)
+
+    def _store_delay(self, pathway: str, array: np.ndarray) -> None:
+        """One value when every synapse has the same delay, else a copy per synapse."""
+        if array.size and np.all(array == array.flat[0]):
+            self._delays[pathway] = float(array.flat[0])
         else:
-            self._delays[pathway] = array.copy()
+            self._delays[pathway] = np.array(array, dtype=float)
 
     def _delay_values(self, pathway: str) -> np.ndarray:
         """The delay of every synapse along a pathway (a new array)."""
@@ -479,7 +491,7 @@ class Synapses(Group):
         values = checked_values(value, count, f"the delay of {self.where}", float)
         _check_delays(values, self.where)
         delays[indices] = values
-        self._delays["pre"] = delays
+        self._store_delay("pre", delays)
 
     # ---- connecting -----------------------------------------------------------------
 
@@ -521,8 +533,16 @@ class Synapses(Group):
             raise SnnError(f"{self.where} would have more than 2**31 - 1 synapses")
         old = len(self)
         new = old + pre.size
+        # The first connection keeps connect()'s index arrays (new, int32) as they are:
+        # no second copy of them at the peak.
+        adopt = {"_synaptic_pre": pre, "_synaptic_post": post} if old == 0 and \
+            pre is not post and all(a.dtype == np.int32 and a.flags.owndata and
+                                    a.flags.writeable for a in (pre, post)) else {}
         for name, var in self._vars.items():
             if var.shared:
+                continue
+            if name in adopt:
+                var.array = adopt[name]
                 continue
             grown = np.zeros(new, dtype=var.array.dtype)
             grown[:old] = var.array
@@ -530,10 +550,15 @@ class Synapses(Group):
                 grown[old:] = 0.0
             var.array = grown
         all_pre, all_post = self._vars["_synaptic_pre"].array, self._vars["_synaptic_post"].array
-        all_pre[old:], all_post[old:] = pre, post
+        if not adopt:
+            all_pre[old:], all_post[old:] = pre, post
         for pname, delay in self._delays.items():
-            if isinstance(delay, np.ndarray):
-                self._delays[pname] = np.concatenate([delay, np.zeros(pre.size)])
+            if pname in self._shared_delays or isinstance(delay, float) and delay == 0.0:
+                continue
+            # A per-synapse delay: the new synapses' start at 0.
+            grown = np.zeros(new)
+            grown[:old] = delay
+            self._store_delay(pname, grown)
         for name in _COUNTS:
             if name in self._vars:
                 self._update_count(name)
@@ -648,13 +673,16 @@ class Synapses(Group):
             steps = _delay_steps(delay, ctx.dt)
             homogeneous = None if steps.size and np.any(steps != steps[0]) else \
                 (int(steps[0]) if steps.size else 0)
+            if homogeneous is None and steps.max() < 1 << 31:
+                steps = steps.astype(np.int32)  # 4 bytes per synapse, not 8
         else:
             steps, homogeneous = None, int(_delay_steps(np.asarray(delay), ctx.dt))
         length = (homogeneous if homogeneous is not None else int(steps.max(initial=0))) + 1
         key = (pathway.name, homogeneous is None)
         ring = self._queues.get(key)
         if ring is None or len(ring) != length:
-            ring = self._queues[key] = (SpikeRing(length, len(source))
+            # Without a delay, spikes are delivered at once and the ring holds none.
+            ring = self._queues[key] = (SpikeRing(length, len(source) if length > 1 else 0)
                                         if homogeneous is not None
                                         else DelayQueue(length, len(self)))
         name = f"{self.name}_{pathway.name}"
@@ -815,8 +843,9 @@ class DelayQueue:
     """
 
     def __init__(self, length: int, n_synapses: int):
-        # A start for spread-out delays; a row rarely holds more than its share.
-        self.buf = np.zeros((length, max(16, n_synapses // length)), dtype=np.int64)
+        # A start for spread-out delays; a row rarely holds more than its share. Synapse
+        # indices are below 2**31 (connect() refuses more synapses).
+        self.buf = np.zeros((length, max(16, n_synapses // length)), dtype=np.int32)
         self.counts = np.zeros(length, dtype=np.int64)
 
     def __len__(self) -> int:

@@ -85,3 +85,31 @@ def test_a_full_queue_row_grows_on_both_backends(backend, pieces):
         + 5 * np.array([0, 20 * 0.0001])
     np.testing.assert_allclose(v[:, -1], expected, rtol=1e-12)
     assert v[0, 11] == v[0, 12] == v[0, 13] < v[0, 14]
+
+
+def delays_and_later_synapses(lib):
+    """Delays set per synapse (``S.delay = ...``) cover the synapses that exist then:
+    synapses made later start at 0; a delay given to Synapses() covers every synapse,
+    as in Brian 2."""
+    G = lib.NeuronGroup(4, "v : 1", threshold="False")
+    S = lib.Synapses(G, G, on_pre="v_post += 1")
+    S.connect(i=0, j=1)
+    S.delay = 2 * lib.ms  # one value, stored once
+    S.connect(i=[1, 2], j=[2, 3])
+    T = lib.Synapses(G, G, on_pre="v_post += 1", delay=1 * lib.ms)
+    T.connect(i=0, j=1)
+    T.connect(i=1, j=2)
+    U = lib.Synapses(G, G, on_pre="v_post += 1")
+    U.connect(i=[0, 1], j=[1, 2])
+    U.delay[:] = "1*ms"  # a uniform array, stored once
+    U.connect(i=2, j=3)
+    return {"S": si(S.delay[:]), "T": np.broadcast_to(si(T.delay[:]), 2),
+            "U": si(U.delay[:])}
+
+
+def test_synapses_made_after_a_delay_was_set_have_brian2_delays():
+    ref = brian2_run(delays_and_later_synapses)
+    got = snn_run(delays_and_later_synapses)
+    for key, value in ref.items():
+        np.testing.assert_allclose(got[key], value, rtol=0, atol=1e-15, err_msg=key)
+    np.testing.assert_allclose(got["S"], [2e-3, 0, 0], atol=1e-15)

@@ -106,3 +106,55 @@ def test_a_spike_recording_that_outgrows_memory_stops_the_run(backend, monkeypat
     S.active = False
     net.run(1 * ms)
     assert round(net.t / (0.1 * ms)) == steps + 10
+
+
+# One weight per synapse: int32 pre- and postsynaptic indices and a float64 weight are 16
+# bytes, and nothing else may grow with the synapses (no index array kept by a kernel
+# over all synapses, no second copy of the indices, a uniform delay stored once).
+ONE_WEIGHT = {
+    "on_pre": ("w : 1", {}),
+    "summed": ("w : 1\nI{k}_post = w*v_pre : 1 (summed)", {}),
+    "clock-driven": ("dw/dt = -w/(10*ms) : 1 (clock-driven)", {}),
+    "uniform delay": ("w : 1", {"delay": "2*ms"}),
+    "delay set by index": ("w : 1", {"delay[:]": 1 * ms}),
+}
+
+
+@pytest.mark.parametrize("case", ONE_WEIGHT, ids=str)
+def test_a_synapse_with_one_weight_holds_at_most_16_bytes(backend, case):
+    model, extra = ONE_WEIGHT[case]
+    G = NeuronGroup(500, "dv/dt = -v/(10*ms) : 1\nI0 : 1\nI1 : 1", threshold="v > 1",
+                    reset="v = 0")
+    G.v = "1.5*rand()"
+    pair = []
+    for k, p in enumerate((0.05, 0.2)):
+        S = Synapses(G, G, model.format(k=k), on_pre="v_post += w")
+        S.connect(p=p)
+        S.w = "rand()"
+        for name, value in extra.items():
+            if name.endswith("[:]"):
+                getattr(S, name[:-3])[:] = value
+            else:
+                setattr(S, name, value)
+        pair.append(S)
+    Network(G, *pair).run(3 * ms)
+    held = memory.held_arrays(G, *pair)
+    held, sizes = [sum(held[S.name].values()) for S in pair], [len(S) for S in pair]
+    # The difference between two densities on the same neurons: what each synapse adds
+    # (arrays per neuron, such as the CSR row pointers, cancel out).
+    per_synapse = (held[1] - held[0]) / (sizes[1] - sizes[0])
+    assert 16 - 1e-9 <= per_synapse <= 16, per_synapse
+
+
+def test_held_arrays_counts_each_array_once_with_its_first_holder():
+    G = NeuronGroup(100, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w")
+    S.connect(i=np.arange(100)[::-1], j=np.arange(100))
+    Network(G, S).run(1 * ms)
+    held = memory.held_arrays(G, S)
+    assert held[G.name]["_vars.v.array"] == 800
+    # S reads G's v through its kernels: counted with G, not again with S. Its own:
+    # i, j and w (16 bytes each), the CSR row pointers (8 bytes per source neuron and
+    # one), the CSR order (4 bytes each, as i is not sorted), an empty spike ring.
+    assert sum(held[S.name].values()) == 100 * 16 + 101 * 8 + 100 * 4 + 8 * 2
+    assert held[S.name]["_vars.w.array"] == 800

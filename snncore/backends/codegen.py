@@ -19,6 +19,9 @@ from .draws import NUMBA_PROLOGUE, NUMPY_PROLOGUE, numba_draws, number_draws, nu
 from .hoisting import hoist_invariants, share_calls
 from .threads import BLOCK
 
+#: Modes that run over every element 0 .. _n-1 and never read ``_indices``.
+ALL_ELEMENTS = frozenset({"all", "evaluate", "summed"})
+
 
 @dataclass(frozen=True)
 class ArrayRef:
@@ -335,7 +338,7 @@ def _numpy_source(spec: KernelSpec) -> str:
 def _numpy_lines(spec: KernelSpec) -> list[str]:
     """The numpy kernel; a draw is of the elements ``_elem``."""
     args = ", ".join(spec.argnames())
-    all_elements = spec.mode in ("all", "evaluate", "summed")
+    all_elements = spec.mode in ALL_ELEMENTS
     lines = [f"def kernel({args}):"]
     if _uses(spec, "t"):
         # The time comes as a Python float each step; numpy's float divides by zero

@@ -126,7 +126,8 @@ def propagate_queued(op: PropagateQueued) -> Step:
 def _queue_push(queue, step: int, ids: np.ndarray, delays: np.ndarray) -> None:
     """Queue the synapses ``ids`` (in order) in ``queue`` (a DelayQueue), each due
     ``delays[id]`` steps after ``step``."""
-    slots = (step + delays[ids]) % len(queue)
+    # step first reduced: delays may be int32, and step + delay must not overflow them
+    slots = (step % len(queue) + delays[ids]) % len(queue)
     order = np.argsort(slots, kind="stable")  # grouped by row, queued order kept
     slots, ids = slots[order], ids[order]
     first = np.r_[0, np.flatnonzero(slots[1:] != slots[:-1]) + 1]
@@ -135,7 +136,8 @@ def _queue_push(queue, step: int, ids: np.ndarray, delays: np.ndarray) -> None:
     columns = queue.counts[slots] + np.arange(slots.size) - np.repeat(first, sizes)
     need = int(columns.max()) + 1
     if need > queue.buf.shape[1]:
-        grown = np.zeros((len(queue), max(2 * queue.buf.shape[1], need)), dtype=np.int64)
+        grown = np.zeros((len(queue), max(2 * queue.buf.shape[1], need)),
+                         dtype=queue.buf.dtype)
         grown[:, :queue.buf.shape[1]] = queue.buf
         queue.buf = grown
     queue.buf[slots, columns] = ids
