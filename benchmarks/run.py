@@ -14,14 +14,19 @@ construction, code generation and compilation, simulation, counting).
 Tools (``--tools``):
 
 * ``snncore-numba-first``: numba backend, ``SNNCORE_CACHE_DIR`` a fresh empty folder;
-* ``snncore-numba-warm``: a second process on the same (now filled) kernel cache;
+* ``snncore-numba-warm``: a second process on the same (now filled) kernel cache, on
+  every core (Numba's threads, ``NUMBA_NUM_THREADS``);
+* ``snncore-numba-1thread``: the same on one thread (``prefs.snncore.threads = 1``);
 * ``snncore-numpy``;
 * ``brian2-numpy``: Brian 2 runtime mode, numpy target;
 * ``brian2-cython-first`` / ``-warm``: cython target with
   ``prefs.codegen.runtime.cython.cache_dir`` a fresh folder, then the same folder again;
 * ``brian2-cpp-first`` / ``-warm``: ``cpp_standalone`` into a fresh directory (code
   generation, compilation and running the binary), then a second process that
-  regenerates into the same directory, where ``make`` recompiles only what changed.
+  regenerates into the same directory, where ``make`` recompiles only what changed;
+* ``brian2-cpp-openmp``: ``cpp_standalone`` with OpenMP on every core
+  (``prefs.devices.cpp_standalone.openmp_threads = os.cpu_count()``), in a directory of
+  its own.
 
 Every model gets fresh cache folders, so "first" always starts from an empty cache.
 A child that fails or exceeds ``--timeout`` is recorded with its error; the harness
@@ -49,14 +54,17 @@ sys.path.insert(0, str(HERE))
 
 import bench_models as models  # noqa: E402
 
-TOOLS = ["snncore-numba-first", "snncore-numba-warm", "snncore-numpy", "brian2-numpy",
-         "brian2-cython-first", "brian2-cython-warm", "brian2-cpp-first", "brian2-cpp-warm"]
+TOOLS = ["snncore-numba-first", "snncore-numba-warm", "snncore-numba-1thread",
+         "snncore-numpy", "brian2-numpy", "brian2-cython-first", "brian2-cython-warm",
+         "brian2-cpp-first", "brian2-cpp-warm", "brian2-cpp-openmp"]
 REFERENCE = "snncore-numba-warm"
 MODEL_NAMES = list(models.MODELS) + ["stp_rerun"]
-NOT_APPLICABLE = {("stp_rerun", "brian2-cpp-first"), ("stp_rerun", "brian2-cpp-warm")}
+NOT_APPLICABLE = {("stp_rerun", "brian2-cpp-first"), ("stp_rerun", "brian2-cpp-warm"),
+                  ("stp_rerun", "brian2-cpp-openmp")}
+THREAD_MODELS = ("cobahh", "tuning_curve")  # every core >= 1.7x faster than one thread
 LOOP_MODELS = ("cuba", "cobahh", "brunel_hakim")  # loop target against C++ standalone
 EXTRAS = ["engine_core.py", "synapses_large.py", "widget_latency.py", "segments.py",
-          "nonfinite_check.py", "sweep_speed.py", "random_draws.py"]
+          "nonfinite_check.py", "sweep_speed.py", "random_draws.py", "threads_speed.py"]
 
 # Issue 8's anchors: Brian 2 2.9.0 on this 2-core machine, whole-process wall seconds.
 ANCHORS = {
@@ -263,6 +271,12 @@ def _get(results, model, tool, key="wall_s"):
     return res.get(key) if res.get("ok") else None
 
 
+def _loop(results, model, tool):
+    """The loop time of ``tool``: its second run in the process (every kernel loaded)
+    where measured, else its run."""
+    return _get(results, model, tool, "second_loop_s") or _get(results, model, tool, "loop_s")
+
+
 def check_targets(results: dict, scaling: dict | None) -> list:
     """Issue 8's targets, against the Brian 2 numbers measured in this same run."""
     out = []
@@ -291,6 +305,20 @@ def check_targets(results: dict, scaling: dict | None) -> list:
                 or _get(results, model, REFERENCE, "loop_s"),
                 _get(results, model, "brian2-cpp-warm", "loop_s")
                 or _get(results, model, "brian2-cpp-first", "loop_s"))
+    cores = os.cpu_count()
+    for model in THREAD_MODELS:
+        one, every = _loop(results, model, "snncore-numba-1thread"), _loop(results, model,
+                                                                           REFERENCE)
+        add(f"{model}: numba loop >= 1.7x faster on {cores} threads than on 1",
+            one / every if one and every else None, 1.7, unit="x", better="higher")
+    for model, row in results.items():
+        openmp = row.get("brian2-cpp-openmp")
+        # The C++ timer covers the last run() only: comparable for models run once.
+        if openmp is not None and not openmp.get("skipped") and \
+                (openmp.get("runs") == 1 or not openmp.get("ok")):
+            add(f"{model}: numba loop <= C++ standalone OpenMP loop ({cores} threads)",
+                _loop(results, model, REFERENCE), _get(results, model, "brian2-cpp-openmp",
+                                                       "loop_s"))
     if "stp_rerun" in results:
         add("stp re-run after a change < 50 ms (median of 20)",
             _get(results, "stp_rerun", REFERENCE, "rerun_median_s"), 0.050)
@@ -502,7 +530,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--no-extras", action="store_true",
                         help="skip engine_core.py, synapses_large.py, widget_latency.py, "
-                             "segments.py, nonfinite_check.py, sweep_speed.py, random_draws.py")
+                             "segments.py, nonfinite_check.py, sweep_speed.py, random_draws.py, "
+                             "threads_speed.py")
     parser.add_argument("--update", action="store_true",
                         help="re-measure the selected models and tools and merge them "
                              "into the existing --output file (recorded under 'updates')")
@@ -517,6 +546,7 @@ def main(argv: list | None = None) -> int:
         parser.error(f"unknown tools {sorted(set(tools) - set(TOOLS))}")
     # "warm" needs its "first" process before it, in the same cache folder
     for warm, first in (("snncore-numba-warm", "snncore-numba-first"),
+                        ("snncore-numba-1thread", "snncore-numba-first"),
                         ("brian2-cython-warm", "brian2-cython-first"),
                         ("brian2-cpp-warm", "brian2-cpp-first")):
         if warm in tools and first not in tools:

@@ -19,6 +19,14 @@ parallel only when its estimated serial work per call, :func:`work` (elements ti
 cost of one element), is at least :data:`MIN_WORK`; the small models of the book keep
 their serial kernels and their short compile.
 
+Waiting threads: Numba's OpenMP layer (libgomp) lets an idle thread spin 300,000 times
+before it sleeps, milliseconds on current CPUs. On a machine whose cores are busy with
+other processes, a thread that spins takes the core from the one it waits for, and a
+run on two threads was measured 10 to 100 times slower than on one. snncore sets
+``GOMP_SPINCOUNT=1000`` (tens of microseconds, longer than the serial work between two
+parallel kernels of a step) unless ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` is set
+already; libgomp reads it when Numba first starts its threads.
+
 How many threads: Numba's setting, i.e. ``numba.set_num_threads(k)`` (at most
 ``NUMBA_NUM_THREADS``, which defaults to the number of cores), unless the preference
 ``prefs.snncore.threads`` is a positive number, which a run then uses (and restores
@@ -29,9 +37,13 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import os
 from collections.abc import Iterator
 
 from ..expressions import RANDOM_FUNCTIONS
+
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 #: Elements per parallel block: a multiple of 4, so that a block's random draws start on
 #: a Philox block (four normals or two uniforms per block), and large enough that a

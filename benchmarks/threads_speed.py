@@ -1,0 +1,150 @@
+"""Threads in the Numba backend: what a parallel kernel call costs, and what threads save.
+
+    python benchmarks/threads_speed.py [--quick]
+
+1. The price of a parallel call: a leaky integrator (the cheapest state update, about
+   0.5 ns per neuron) of N neurons, its kernels serial or parallel
+   (``snncore.backends.threads.MIN_WORK`` set to infinity or 0), on 1 and on every
+   thread; microseconds per step. Below about ``MIN_WORK`` of serial work per call,
+   the parallel kernels lose (this is how ``MIN_WORK`` was chosen).
+2. COBAHH (4000 neurons) and the tuning curve (41 x 10000 noisy neurons) of
+   ``bench_models.py``, each built once and then run for equal stretches on 1 thread
+   and on every thread, alternately (A, B, A, B, ...); the median time of each and their
+   ratio (the target: at least 1.7 on 2 cores).
+
+Every time is a median of interleaved repetitions in this one process; the load average
+is printed beside them (other processes share the cores). The last line (``RESULT``)
+holds every number as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_models as models  # noqa: E402
+import numba  # noqa: E402
+
+import snncore as snn  # noqa: E402
+from snncore.backends import threads  # noqa: E402
+
+ALL = numba.config.NUMBA_NUM_THREADS
+
+
+_LOOPS: list[float] = []
+
+
+def _timed_loop(original):
+    """``Network._loop`` timed: the stepping loop of a run, without building its
+    operations (as ``child.py`` times it)."""
+    def timed(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _LOOPS.append(time.perf_counter() - t0)
+    return timed
+
+
+snn.Network._loop = _timed_loop(snn.Network._loop)
+
+
+def _interleaved(runs: dict, repeats: int) -> dict:
+    """Median loop seconds of each callable in ``runs`` (each one ``run()``), called in
+    turn ``repeats`` times."""
+    times: dict = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            _LOOPS.clear()
+            run()
+            times[name].append(sum(_LOOPS))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _on_threads(k: int, run):
+    def call():
+        snn.prefs.snncore.threads = k
+        try:
+            run()
+        finally:
+            snn.prefs.snncore.threads = 0
+    return call
+
+
+def call_cost(sizes: list[int], steps: int, repeats: int) -> dict:
+    out = {}
+    for n in sizes:
+        nets = {}
+        for kind, min_work in (("serial", float("inf")), ("parallel", 0.0)):
+            threads.MIN_WORK = min_work
+            snn.start_scope()
+            G = snn.NeuronGroup(n, "dv/dt = (1.1 - v)/(10*ms) : 1", threshold="v > 1",
+                                reset="v = 0", method="exact")
+            G.v = "rand()"
+            net = snn.Network(G)
+            net.run(steps * snn.defaultclock.dt)  # compile, or load from the cache
+            nets[kind] = net
+        threads.MIN_WORK = _MIN_WORK
+        runs = {"serial": lambda net=nets["serial"]: net.run(steps * snn.defaultclock.dt)}
+        for k in sorted({1, ALL}):
+            runs[f"parallel, {k} thread(s)"] = _on_threads(
+                k, lambda net=nets["parallel"]: net.run(steps * snn.defaultclock.dt))
+        med = _interleaved(runs, repeats)
+        out[n] = {name: 1e6 * t / steps for name, t in med.items()}
+        print(f"N = {n:6d}: " + ", ".join(f"{name} {us:7.1f} us/step"
+                                          for name, us in out[n].items())
+              + f"   (load {os.getloadavg()[0]:.1f})", flush=True)
+    return out
+
+
+def speedups(quick: bool, repeats: int) -> dict:
+    out = {}
+    builders = {
+        "cobahh": lambda: models.cobahh(snn, N=400 if quick else 4000, duration=1.0),
+        "tuning_curve": lambda: models.tuning_curve(snn, n=200 if quick else 10000),
+    }
+    stretch = {"cobahh": 0.02 if quick else 0.1, "tuning_curve": 0.01 if quick else 0.05}
+    for name, build in builders.items():
+        spec = build()
+        net = snn.Network(*spec.objects)
+        net.run(0.001)  # compile, or load from the cache
+        seconds = stretch[name]
+        med = _interleaved({f"{k} thread(s)": _on_threads(
+            k, lambda net=net, seconds=seconds: net.run(seconds)) for k in sorted({1, ALL})},
+            repeats)
+        ratio = med["1 thread(s)"] / med[f"{ALL} thread(s)"]
+        out[name] = {"seconds_per_stretch": med, "stretch_s": seconds,
+                     "speedup": ratio, "load": os.getloadavg()[0]}
+        print(f"{name}: " + ", ".join(f"{k} {t:.3f} s" for k, t in med.items())
+              + f" per {seconds} s simulated; {ALL} threads {ratio:.2f}x faster than 1"
+              f"   (load {os.getloadavg()[0]:.1f})", flush=True)
+    return out
+
+
+_MIN_WORK = threads.MIN_WORK
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    snn.set_backend("numba")
+    print(f"threads: {ALL} (NUMBA_NUM_THREADS)")
+    result = {"threads": ALL, "load_at_start": os.getloadavg()[0]}
+    result["call_cost_us_per_step"] = call_cost(
+        [2048, 8192] if quick else [2048, 4096, 16384, 65536], 50 if quick else 500,
+        3 if quick else 7)
+    result["threading_layer"] = numba.threading_layer()  # known once a parallel call ran
+    print(f"threading layer: {result['threading_layer']}")
+    result["speedups"] = speedups(quick, 3 if quick else 5)
+    result["load_at_end"] = os.getloadavg()[0]
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
