@@ -1,18 +1,22 @@
-"""Cost of snncore's counter-based random numbers (Philox4x32-10) on the Numba backend.
+"""Cost of snncore's counter-based random numbers (Philox4x32-10), Numba and numpy.
 
-    python benchmarks/random_draws.py [--repeats 5]
+    python benchmarks/random_draws.py [--rounds 9]
 
-The numbers are CPU time of this (single-threaded) process, the best of ``--repeats``:
-on a shared machine the wall clock also counts the other processes' turns.
+Every number is CPU time of this single-threaded process (on a shared machine the wall
+clock also counts the other processes' turns), the median over ``--rounds`` rounds in
+which the variants take turns (interleaved, so that a change of load hits all of them
+alike); the load average is printed beside them.
 
-- ``uniform_ns`` and ``normal_ns``: one uniform and one standard normal number as a
-  kernel's loop gets them, drawn for 100 000 elements before the loop (the vectorised
-  fill of ``snncore.philox``), and ``*_scalar_ns`` one at a time (the draws of synapses
-  that received a spike);
-- ``noisy_step_ns``: one neuron-step of a noisy LIF group (4000 neurons,
-  ``dv/dt = (mu - v)/tau + sigma*xi/sqrt(tau)``, Euler-Maruyama, threshold and reset,
-  1 s at dt = 0.1 ms, in the fused loop), and ``quiet_step_ns`` the same model without
-  its noise term, so the difference is the cost of the noise.
+- ``numba_uniform_ns`` and ``numba_normal_ns``: one uniform and one standard normal
+  number as a kernel's loop gets them, drawn for 4000 elements before the loop (the
+  vectorised fill of ``snncore.philox``), each call at a new step (new numbers, as in a
+  run); ``numba_*_scalar_ns`` one at a time (the draws of synapses that received a
+  spike); ``numpy_uniform_ns`` and ``numpy_normal_ns`` the numpy backend's draws of
+  4000 elements;
+- ``*_noisy_step_ns``: one neuron-step of a noisy LIF group (4000 neurons,
+  ``dv/dt = (mu - v)/tau + sigma*xi/sqrt(tau)``, Euler-Maruyama, threshold and reset;
+  Numba's fused loop and the numpy backend), and ``*_quiet_step_ns`` the same model
+  without its noise term, so the difference is the cost of the noise.
 
 Prints one line per number and a JSON line at the end.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -33,8 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import snncore  # noqa: E402
 from snncore import philox  # noqa: E402
 
-N_DRAWS = 100_000
+N = 4000
 KEY = (np.uint64(0x12345), np.uint64(0x6789A), np.uint64(3))
+ELEMENTS = np.arange(N)
 
 
 @njit
@@ -46,61 +52,78 @@ def _scalar(kind, k0, k1, stream, step, n):
     return total
 
 
-def _best(func, repeats: int, per: int) -> float:
-    func(0)  # compile or load
-    best = float("inf")
-    for _ in range(repeats):
-        began = time.process_time()
-        for step in range(20):
-            func(step)
-        best = min(best, (time.process_time() - began) / 20)
-    return best / per * 1e9
+def _draw_timers() -> dict:
+    """Timers of one round: each takes the first step of the round, returns seconds."""
+    def timer(draw, calls):
+        def run(step):
+            began = time.process_time()
+            for s in range(step, step + calls):
+                draw(s)
+            return (time.process_time() - began) / (calls * N)
+        return run
 
-
-def draws(repeats: int) -> dict:
     return {
-        "uniform_ns": _best(lambda s: philox.uniforms_range(*KEY, s, 0, N_DRAWS),
-                            repeats, N_DRAWS),
-        "normal_ns": _best(lambda s: philox.normals_range(*KEY, s, 0, N_DRAWS),
-                           repeats, N_DRAWS),
-        "uniform_scalar_ns": _best(lambda s: _scalar(0, *KEY, s, N_DRAWS), repeats, N_DRAWS),
-        "normal_scalar_ns": _best(lambda s: _scalar(1, *KEY, s, N_DRAWS), repeats, N_DRAWS),
+        "numba_uniform_ns": timer(lambda s: philox.uniforms_range(*KEY, s, 0, N), 50),
+        "numba_normal_ns": timer(lambda s: philox.normals_range(*KEY, s, 0, N), 50),
+        "numba_uniform_scalar_ns": timer(lambda s: _scalar(0, *KEY, s, N), 20),
+        "numba_normal_scalar_ns": timer(lambda s: _scalar(1, *KEY, s, N), 20),
+        "numpy_uniform_ns": timer(lambda s: philox.uniforms(KEY, s, 0, ELEMENTS), 10),
+        "numpy_normal_ns": timer(lambda s: philox.normals(KEY, s, 0, ELEMENTS), 10),
     }
 
 
-def neuron_step(noise: bool, repeats: int, n: int = 4000, duration: float = 1.0) -> float:
-    snncore.set_backend("numba")
+def _network(backend: str, noise: bool):
+    snncore.set_backend(backend)
     term = " + sigma*xi/sqrt(tau)" if noise else ""
+    G = snncore.NeuronGroup(N, f"""dv/dt = (mu - v)/tau{term} : 1
+                                   mu : 1""", threshold="v > 1", reset="v = 0",
+                            method="euler", namespace={"tau": 10 * snncore.ms, "sigma": 0.5})
+    G.mu = "0.8 + 0.4*rand()"
+    net = snncore.Network(G)
+    net.run(10 * snncore.ms)  # compile or load the loop
+    return net
 
-    def build():
-        snncore.start_scope()
-        G = snncore.NeuronGroup(n, f"""dv/dt = (mu - v)/tau{term} : 1
-                                       mu : 1""", threshold="v > 1", reset="v = 0",
-                                method="euler",
-                                namespace={"tau": 10 * snncore.ms, "sigma": 0.5})
-        G.mu = "0.8 + 0.4*rand()"
-        return snncore.Network(G)
 
-    build().run(10 * snncore.ms)  # compile or load the loop
-    best = float("inf")
-    for _ in range(repeats):
-        net = build()
-        began = time.process_time()
-        net.run(duration * snncore.second)
-        best = min(best, time.process_time() - began)
-    steps = round(duration / float(snncore.defaultclock.dt))
-    return best / (n * steps) * 1e9
+def _step_timers() -> dict:
+    timers = {}
+    for backend, duration in (("numba", 0.2), ("numpy", 0.02)):
+        steps = round(duration / float(snncore.defaultclock.dt))
+        for noise in (True, False):
+            net = _network(backend, noise)
+
+            def run(_step, net=net, backend=backend, duration=duration, steps=steps):
+                snncore.set_backend(backend)
+                began = time.process_time()
+                net.run(duration * snncore.second)
+                return (time.process_time() - began) / (N * steps)
+            timers[f"{backend}_{'noisy' if noise else 'quiet'}_step_ns"] = run
+    return timers
+
+
+def measure(rounds: int) -> dict:
+    """Median ns per draw and per neuron-step over ``rounds`` interleaved rounds."""
+    timers = {**_draw_timers(), **_step_timers()}
+    for run in timers.values():
+        run(0)  # compile or load
+    times = {name: [] for name in timers}
+    for r in range(rounds):
+        for name, run in timers.items():
+            times[name].append(run(1000 * (r + 1)) * 1e9)
+    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    results = draws(args.repeats)
-    results["noisy_step_ns"] = neuron_step(True, args.repeats)
-    results["quiet_step_ns"] = neuron_step(False, args.repeats)
+    load_before = os.getloadavg()[0]
+    results = measure(args.rounds)
+    results["loadavg"] = [load_before, os.getloadavg()[0]]
     for name, value in results.items():
-        print(f"{name:18s} {value:6.2f} ns")
+        if name != "loadavg":
+            print(f"{name:26s} {value:7.2f} ns")
+    print(f"load average {load_before:.2f} at the start, {results['loadavg'][1]:.2f} "
+          "at the end")
     print(json.dumps(results))
 
 

@@ -31,7 +31,7 @@ from .expressions import (
     uses_random,
 )
 from .namespace import Resolver
-from .random import setup_key, stream_key
+from .random import RNG_SIZE, setup_key, stream_key
 from .units import DIMENSIONLESS, SECOND
 
 
@@ -538,4 +538,4 @@ def fresh_rng(bound: Bound, owner: Owner | None = None, purpose=None) -> None:
 
 
 #: The ``_rng`` of a kernel that draws nothing.
-_NO_STREAM = np.zeros(4, dtype=np.uint64)
+_NO_STREAM = np.zeros(RNG_SIZE, dtype=np.uint64)

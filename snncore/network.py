@@ -422,6 +422,7 @@ class Network:
                                              or guard.pending):
                 began = time.perf_counter()
                 advance(self._step, min(self._step + chunk, end))
+                snnrandom.raise_bad_means(dt)
                 if check is not None:
                     check.after_chunk(self.t, final=self._step >= end or self._stopped
                                       or Network._globally_stopped)

@@ -14,17 +14,28 @@ backend, and a model built again (new objects) draws new ones, as in Brian 2.
 Code run outside of time steps (initial values such as ``'rand()*mV'``, ``connect()``
 conditions and probabilities) draws from a setup stream whose calls are counted.
 
-Kernels receive ``_rng``, a uint64 array ``[k0, k1, stream, setup]``: the key, the
-stream and, for setup code, 1 + the number of the call (0 in code run at a time step,
-whose step is that of ``t``).
+Kernels receive ``_rng``, a uint64 array ``[k0, k1, stream, setup, bad, mean, step]``:
+the key, the stream and, for setup code, 1 + the number of the call (0 in code run at a
+time step, whose step is that of ``t``); then where a kernel running at time steps notes
+a ``poisson()`` mean it could not draw from (a flag, the mean's float bits, its step;
+kernels running in parallel blocks may note any of several), for
+:func:`raise_bad_means` to report between whole steps, as Brian 2 raises for them
+(numpy's "lam < 0 or lam contains NaNs").
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .errors import SnnError
+
 #: The stream of code run outside of time steps.
 SETUP_STREAM = 0xFFFFFFFF
+#: The slots of ``_rng`` after the key, the stream and the setup call.
+BAD, BAD_MEAN, BAD_STEP = 4, 5, 6
+RNG_SIZE = 7
+#: Above this mean numpy's Poisson sampler (Brian 2's) refuses, and counts overflow.
+POISSON_MAX = 9.223372006484771e18
 
 
 class _Streams:
@@ -36,6 +47,7 @@ class _Streams:
         self.streams: dict[tuple, int] = {}
         self.setup_calls = 0
         self.key = self._key()
+        self.noted: dict[int, tuple[np.ndarray, str]] = {}
 
     def _key(self) -> tuple[int, int]:
         words = np.random.SeedSequence(self.entropy, spawn_key=(self.epoch,)) \
@@ -65,13 +77,34 @@ def stream_key(owner, purpose) -> np.ndarray:
     ``purpose`` (any hashable naming the code on its owner), numbered on first use."""
     key = (getattr(owner, "_creation_index", owner.where), purpose)
     number = _streams.streams.setdefault(key, len(_streams.streams))
-    return np.array([*_streams.key, number, 0], dtype=np.uint64)
+    rng = np.array([*_streams.key, number, 0, 0, 0, 0], dtype=np.uint64)
+    # Code is bound anew for each run: the latest array of a stream is the one in use.
+    _streams.noted[number] = (rng, owner.where)
+    return rng
 
 
 def setup_key() -> np.ndarray:
     """The ``_rng`` argument of one evaluation of setup code (a new call each time)."""
     _streams.setup_calls += 1
-    return np.array([*_streams.key, SETUP_STREAM, _streams.setup_calls], dtype=np.uint64)
+    return np.array([*_streams.key, SETUP_STREAM, _streams.setup_calls, 0, 0, 0],
+                    dtype=np.uint64)
+
+
+def bad_mean(value: float, where: str) -> SnnError:
+    """The error of a ``poisson()`` mean that is not a number from 0 to
+    :data:`POISSON_MAX`."""
+    return SnnError(f"poisson() needs a mean from 0 to {POISSON_MAX:.3g}, got {value!r} "
+                    f"{where}")
+
+
+def raise_bad_means(dt: float) -> None:
+    """Raise the error of the first bad ``poisson()`` mean a kernel of this run noted."""
+    for rng, where in _streams.noted.values():
+        if rng[BAD]:
+            rng[BAD] = 0
+            value = float(rng[BAD_MEAN:BAD_MEAN + 1].view(np.float64)[0])
+            raise bad_mean(value, f"in the code of {where} at t = "
+                           f"{int(rng[BAD_STEP]) * dt:.6g} s")
 
 
 def generator() -> np.random.Generator:
@@ -95,6 +128,7 @@ def set_state(state: dict) -> None:
     streams.entropy, streams.epoch = state["entropy"], state["epoch"]
     streams.streams, streams.setup_calls = dict(state["streams"]), state["setup_calls"]
     streams.key = streams._key()
+    streams.noted = _streams.noted
     _streams = streams
 
 

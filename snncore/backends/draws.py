@@ -122,7 +122,9 @@ def numba_draws(line: str, sites: Sites, element: str, pre_drawn: bool) -> str:
         if pre_drawn and site in sites.before_loop:
             return f"_d{site}[_k]"
         at = "0" if site in sites.scalar else element
-        call = f"{_NUMBA[kind]}(_k0, _k1, _ks, _step, {site}, {at}"
+        # poisson() takes the whole stream, to note a mean it cannot draw from.
+        stream = "_rng" if kind == "poisson" else "_k0, _k1, _ks"
+        call = f"{_NUMBA[kind]}({stream}, _step, {site}, {at}"
         return call + (")" if end == ")" else ", ")
 
     return _PLACEHOLDER.sub(draw, line)

@@ -35,7 +35,7 @@ from snncore.philox import draw_step as _draw_step
 from snncore.philox import normal as _normal
 from snncore.philox import normals_at as _normals_at
 from snncore.philox import normals_range as _normals_range
-from snncore.philox import poisson as _poisson
+from snncore.philox import poisson_in as _poisson
 from snncore.philox import uniform as _uniform
 from snncore.philox import uniforms_at as _uniforms_at
 from snncore.philox import uniforms_range as _uniforms_range

@@ -12,6 +12,7 @@ from .. import philox
 from ..errors import SnnError
 from ..functions import exprel as _exprel
 from ..functions import timestep as _timestep
+from ..random import POISSON_MAX, bad_mean
 from ..source import shorten
 from ..timedarray import column_values, row_index
 from .codegen import KernelSpec, kernel_source
@@ -30,7 +31,15 @@ def _normals(rng, step, site, elements):
 
 
 def _poissons(rng, step, site, elements, lam):
-    # A mean that is not a non-negative number gives 0, as in the Numba kernels.
+    # A bad mean is noted for the run to raise after the step, as philox.poisson_in does
+    # in the Numba kernels; setup code (no run to tear) raises now.
+    means = np.broadcast_to(np.asarray(lam, dtype=float), np.shape(elements))
+    bad = ~((means >= 0.0) & (means <= POISSON_MAX))
+    if bad.any():
+        value = float(means[bad][0])
+        if rng[3]:
+            raise bad_mean(value, "in code run before the simulation")
+        philox.note_bad_mean.py_func(rng, value, step)
     return philox.poissons(rng[:3], step, site, elements, lam)
 
 
