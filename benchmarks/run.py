@@ -235,6 +235,16 @@ def fit_slope(rows: dict, n_min: int = 16000) -> dict | None:
             "points": len(pts)}
 
 
+def _json_line(out: str) -> dict | None:
+    """The JSON object on the last line of ``out``, if there is one."""
+    lines = out.strip().splitlines()
+    try:
+        value = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def run_extras(timeout: float) -> dict:
     extras = {}
     for script in EXTRAS:
@@ -251,6 +261,9 @@ def run_extras(timeout: float) -> dict:
         print(out + (("\n" + err) if err else ""), flush=True)
         extras[script] = {"ok": ok, "seconds": time.perf_counter() - t0,
                           "stdout": out, "error": err}
+        numbers = _json_line(out)
+        if numbers is not None:  # a script's numbers, when its last line gives them
+            extras[script]["numbers"] = numbers
     return extras
 
 

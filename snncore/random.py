@@ -111,7 +111,7 @@ def generator() -> np.random.Generator:
     """A numpy generator for one setup call (``connect()``'s probabilities, gaps and
     samples), keyed by the seed and the number of the call: numpy's own counter-based
     Philox, as setup code runs in numpy on both backends."""
-    k0, k1, _stream, call = (int(k) for k in setup_key())
+    k0, k1, _stream, call = (int(k) for k in setup_key()[:4])
     return np.random.Generator(np.random.Philox(key=k0 | k1 << 32 | call << 64))
 
 
