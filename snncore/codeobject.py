@@ -18,7 +18,6 @@ import numpy as np
 
 from . import function_binding
 from .backends import ArrayRef, KernelSpec, build_kernel
-from .backends.threads import worth_threads
 from .errors import DimensionMismatchError, SnnError, UnknownIdentifierError
 from .expressions import (
     TypeInfo,
@@ -152,9 +151,9 @@ def bind(
         code run once per step for the whole group (``run_regularly``), never per
         element (resets, events, synaptic code).
     elements : int, optional
-        How many elements an ``'all'``, ``'threshold'`` or ``'record'`` kernel runs over
-        (default ``len(owner)``, else 1): many make it a parallel kernel on the Numba backend
-        (:func:`~snncore.backends.threads.worth_threads`).
+        How many elements the kernel runs over (default ``len(owner)``, else 1): many
+        make an ``'all'``, ``'threshold'`` or ``'record'`` kernel parallel on the Numba
+        backend (:func:`~snncore.backends.codegen.runs_parallel`).
 
     Returns
     -------
@@ -307,13 +306,9 @@ def bind(
     # A Python function can only be called from vectorised code (numpy flavour).
     if mode == "evaluate" or function_binding.needs_python(functions):
         backend = "numpy"
-    per_element = [e for _, e in checked] + record_exprs + \
-        ([cond_expr] if cond_expr is not None else [])
-    if backend == "numba" and mode in ("all", "threshold", "record"):
-        if elements is None:  # an owner with no length (an input's counts) is one element
-            elements = len(owner) if hasattr(owner, "__len__") else 1
-        spec.parallel = worth_threads(per_element, elements)
-    exprs = [e for _, e in spec.scalar_statements + spec.statements] + record_exprs
+    if elements is None:  # an owner with no length (an input's counts) is one element
+        elements = len(owner) if hasattr(owner, "__len__") else 1
+    spec.elements = elements
     kernel = build_kernel(spec, backend)
     argnames = spec.argnames()
     values = {**array_values, **scalars, **whole}
@@ -323,6 +318,7 @@ def bind(
         args = [numpy_scalar(value) if name in spec.scalars else value
                 for name, value in zip(argnames, args, strict=True)]
     positions = {name: k for k, name in enumerate(argnames)}
+    exprs = [e for _, e in spec.scalar_statements + spec.statements] + record_exprs
     bound = Bound(kernel, args, positions, spec, backend,
                   function_binding.signature_of(functions),
                   draws=any(uses_random(e) for e in exprs + [cond_expr] if e is not None))

@@ -20,6 +20,7 @@ import pytest
 import snncore as snn
 from snncore import philox
 from snncore.backends import threads
+from snncore.backends.codegen import runs_parallel
 from snncore.errors import PreferenceError
 from snncore.expressions import parse_expression
 
@@ -143,7 +144,7 @@ def _parallel(model: str, n: int, threshold: str | None = None) -> bool:
     G = snn.NeuronGroup(n, model, threshold=threshold, method="euler")
     net = snn.Network(G)
     net.run(0.1 * snn.ms)
-    return any(bound.spec.parallel for bound in G._bound_cache.values())
+    return any(runs_parallel(bound.spec) for bound in G._bound_cache.values())
 
 
 def test_threads_only_for_enough_work():
@@ -153,6 +154,7 @@ def test_threads_only_for_enough_work():
     # a leaky integrator of 4000 neurons is a few microseconds: threads would cost more
     assert not _parallel("dv/dt = -v/(10*ms) : 1", 4000)
     assert threads.worth_threads([parse_expression("-v/tau")], 10**6)
+    assert not threads.worth_threads([parse_expression("exp(-v/tau)")], threads.BLOCK)
 
 
 def test_threads_preference():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..expressions import identifiers, render, uses_random
 from .draws import NUMBA_PROLOGUE, NUMPY_PROLOGUE, numba_draws, number_draws, numpy_draws
 from .hoisting import hoist_invariants, share_calls
-from .threads import BLOCK
+from .threads import BLOCK, worth_threads
 
 #: Modes that run over every element 0 .. _n-1 and never read ``_indices``.
 ALL_ELEMENTS = frozenset({"all", "evaluate", "summed"})
@@ -70,9 +70,9 @@ class KernelSpec:
     #: statements: writes to shared variables, temporaries of shared values); a random
     #: draw in them is one number.
     scalar_statements: list[tuple[str, ast.expr]] = field(default_factory=list)
-    #: 'all', 'threshold', 'record' modes (numba flavour): the elements run in parallel
-    #: blocks (:mod:`snncore.backends.threads`).
-    parallel: bool = False
+    #: How many elements the kernel runs over, where known: many, with enough work each,
+    #: make a Numba kernel run them in parallel blocks (:func:`runs_parallel`).
+    elements: int = 0
 
     def argnames(self) -> list[str]:
         """The kernel's arguments, in order."""
@@ -171,6 +171,19 @@ def _optimised(spec: KernelSpec) -> tuple[list[tuple[str, ast.expr]], KernelSpec
                                 condition=new[-1] if spec.condition is not None else None)
 
 
+def runs_parallel(spec: KernelSpec) -> bool:
+    """Whether the Numba kernel of ``spec`` runs its elements in parallel blocks: an
+    ``'all'``, ``'threshold'`` or ``'record'`` kernel whose work per call, once the
+    invariants are out of the loop, is worth threads
+    (:func:`~snncore.backends.threads.worth_threads`)."""
+    if spec.mode not in ("all", "threshold", "record") or spec.elements <= BLOCK:
+        return False
+    _pre, spec = _optimised(spec)
+    exprs = [e for _, e in spec.statements] + list(spec.record)
+    return worth_threads(exprs + ([spec.condition] if spec.condition is not None else []),
+                         spec.elements)
+
+
 def _numba_source(spec: KernelSpec) -> str:
     spec, sites = number_draws(spec)
     lines = _numba_lines(spec, sites)
@@ -189,9 +202,10 @@ def _numba_lines(spec: KernelSpec, sites) -> list[str]:
         lines.append(f"    {target} = {render(expr, 'numba')}")
         if target in spec.arrays:
             lines.append(f"    {spec.arrays[target].array}[0] = {target}")
+    parallel = runs_parallel(spec)
     pre, spec = _optimised(spec)
     lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
-    if spec.parallel:
+    if parallel:
         return lines + _blocked_lines(spec, sites)
     lines += sites.numba_fills(spec.mode)
     if spec.mode == "threshold":

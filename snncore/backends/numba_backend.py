@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from .codegen import KernelSpec, kernel_source
+from .codegen import KernelSpec, kernel_source, runs_parallel
 from .kernel_cache import cached, source_file
 
 try:
@@ -69,7 +69,7 @@ from snncore.philox import uniforms_span_at as _uniforms_span_at
 
 def _module_source(spec: KernelSpec) -> str:
     body = kernel_source(spec, "numba")
-    if spec.parallel:
+    if runs_parallel(spec):
         return _HEADER + _PARALLEL_HEADER + \
             "\n@njit(error_model='numpy', nogil=True, parallel=True)\n" + body
     return _HEADER + "\n@njit(error_model='numpy', nogil=True)\n" + body

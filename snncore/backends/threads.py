@@ -50,16 +50,25 @@ if "OMP_WAIT_POLICY" not in os.environ:
 #: block's draws and element loop vectorise.
 BLOCK = 1024
 
-#: Nanoseconds of serial work per kernel call above which the kernel runs in parallel.
-#: Measured (``benchmarks/threads.py``, 2 cores): one parallel call costs 2-5 us more than
-#: a serial one with Numba's OpenMP layer on an idle machine; from about 20 us of work
-#: two threads save more than that, with a margin for the per-block draws.
-MIN_WORK = 20_000.0
+#: Nanoseconds of serial work per kernel call from which the kernel runs in parallel.
+#: A parallel call costs a few microseconds more than a serial one (waking the threads,
+#: waiting for the last block: ``benchmarks/threads_speed.py``), and a parallel kernel
+#: compiles for about 0.8 s more (once per kernel cache). At 100 us two threads save
+#: about 45 us per call, which repays the compile time within about 20,000 steps. Below
+#: are the models whose kernels are cheap per step, where threads would save little and
+#: the first run would wait longer: CUBA's state update (about 20 us estimated, 4000
+#: neurons), Brunel-Hakim's (40 us, 5000 noisy neurons), the Tsodyks network's synapses
+#: (45 us, 16,000 synapses). Above: COBAHH's state update (650 us, 4000 HH neurons) and
+#: the tuning curve's state update and threshold (15 ms and 370 us, 410,000 neurons).
+MIN_WORK = 100_000.0
 
-#: Rough serial cost (ns) of one element: per AST node of its code, per call of a
-#: mathematical function (exp, log, ...: about 10-20 ns each without vector versions),
-#: per random draw (a Philox block and its conversion).
-_NODE_NS, _CALL_NS, _DRAW_NS = 0.3, 12.0, 4.0
+#: Rough serial cost (ns) of one element: per expression node of its code (loops of
+#: arithmetic vectorise), per call of a transcendental function (exp, log, ...: 10-20 ns
+#: each, without vector versions), per random draw (a Philox block and its conversion).
+_NODE_NS, _CALL_NS, _DRAW_NS = 0.15, 12.0, 4.0
+_TRANSCENDENTAL = {"exp", "expm1", "exprel", "log", "log10", "log1p", "sin", "cos", "tan",
+                   "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh",
+                   "arccosh", "arctanh"}
 
 
 def work(exprs: list[ast.expr], elements: int) -> float:
@@ -72,7 +81,9 @@ def work(exprs: list[ast.expr], elements: int) -> float:
                 continue  # operators and contexts are parts of their expression
             cost += _NODE_NS
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                cost += _DRAW_NS if node.func.id in RANDOM_FUNCTIONS else _CALL_NS
+                name = node.func.id.lstrip("_")
+                cost += _DRAW_NS if name in RANDOM_FUNCTIONS else \
+                    _CALL_NS if name in _TRANSCENDENTAL else 0.0
     return cost * elements
 
 
