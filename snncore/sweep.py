@@ -41,12 +41,16 @@ SCHEDULER_ENV = "SNNCORE_SCHEDULER"
 _RESERVED = ("point", "seed", "run_seed", "failed", "error")
 # Seeds stay below 2**31 so that they fit netCDF-3's 32-bit integers.
 _SEED_LIMIT = 2**31
-# Points are sent in batches, one dask task each. A task costs the client, the scheduler
-# and the worker some milliseconds of CPU (tens on a loaded machine), so a batch should
-# take at least _TASK_SECONDS of CPU; and there should be up to _TASKS_PER_THREAD of them
-# per worker thread (at least 2), so that the load stays balanced at the end of a sweep.
-_TASKS_PER_THREAD = 16
-_TASK_SECONDS = 0.5
+# Points go out in batches, one dask task each, at most _IN_FLIGHT tasks per worker thread
+# at a time (a worker has its next task at hand when one ends). Batches shrink as the sweep
+# goes on (guided self-scheduling: a batch holds at most 1/_IN_FLIGHT of a thread's share
+# of the points left), so the workers finish together. A task costs the client, the
+# scheduler and the worker a few milliseconds of CPU, so a batch takes at least
+# _TASK_MIN_SECONDS; and at most _TASK_MAX_SECONDS, the grain at which progress
+# shows and at which a lost worker's points are run again.
+_IN_FLIGHT = 2
+_TASK_MIN_SECONDS = 0.05
+_TASK_MAX_SECONDS = 2.0
 
 
 def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Mapping], *,
@@ -80,6 +84,9 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
         Without ``client`` and ``scheduler``: the address in ``$SNNCORE_SCHEDULER``, else
         the process's current dask client, else a local cluster of ``workers`` processes
         (one per core by default, one thread each) started and closed around the sweep.
+        The first point then runs in this process before the cluster starts; on Linux the
+        workers are forked from this process, so they start with snncore and the model's
+        kernels already imported.
     workers : int, optional
         Worker processes of the local cluster.
     errors : {'raise', 'collect'}
@@ -90,8 +97,8 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
         A progress bar (default in Jupyter), lines of text on stderr (default elsewhere),
         False for none, or a function called with (points done, points in all).
     batch_size : int, optional
-        Points per dask task (by default: at least 0.5 s of CPU per task, as timed on
-        the first points, and 2 to 16 tasks per worker thread).
+        Points per dask task (by default: single points until one has been timed, then
+        batches that shrink towards the end of the sweep, each of 0.05 to 2 s).
     connect_timeout : float
         Seconds to wait for a scheduler given by address.
 
@@ -101,16 +108,18 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
         One variable per output, over the parameter dimensions (then ``seed``, then the
         output's own axes ``<name>_dim_0``, ...); ``run_seed`` holds each run's seed
         (``snncore.seed(run_seed)`` then ``model(**params)`` repeats a point by hand).
-        Attributes: the sweep's ``seed``, ``model``, ``backend``, ``workers`` and the
-        Numba kernels each worker process compiled or loaded (``kernels_*``).
+        Attributes: the sweep's ``seed``, ``model``, ``backend``, ``workers``, the points
+        run in the calling process before a local cluster started (``points_here``) and
+        the Numba kernels each worker process compiled or loaded (``kernels_*``).
 
     Raises
     ------
     SnnError
         For bad input, before any point runs: no points, a parameter the model does not
         take (or one it needs and the grid lacks), an unreachable scheduler; and, at the
-        first point that returns (before more than two points per worker thread are
-        sent), a model that returns something other than numbers or arrays.
+        first point that returns (before a local cluster starts, or before more than two
+        points per worker thread are sent), a model that returns something other than
+        numbers or arrays.
     SweepError
         A model that raised (``errors='raise'``).
     """
@@ -131,14 +140,19 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     context = _Context(get_backend(), defaultclock.dt, _model_string_constants(model))
     results = _Results(points, labels, runs, errors, _output_base_name(model),
                        _Progress(progress, len(runs)))
-    with _executor(client, scheduler, workers, connect_timeout) as (executor, where):
-        try:
+    def first_here() -> None:  # before a local cluster starts: see _executor
+        _run_here(model, context, runs[:1], results)
+        results.here = 1
+
+    try:
+        with _executor(client, scheduler, workers, connect_timeout, first_here) as (
+                executor, where):
             if executor is None:
                 _run_here(model, context, runs, results)
             else:
-                _run_on(executor, model, context, runs, results, batch_size)
-        finally:
-            results.progress.close()
+                _run_on(executor, model, context, runs[results.here:], results, batch_size)
+    finally:
+        results.progress.close()
     return results.dataset(seed, _qualified_name(model), where, context.backend)
 
 
@@ -366,12 +380,12 @@ def _run_points(model: Callable, context: _Context, runs: list[_Run], base: str)
 
     Each outcome is ``(index, kind, payload, stats)``: kind ``'ok'`` with the outputs,
     ``'raised'`` with ``(exception, text)``, or ``'bad'`` with a message; stats are
-    ``(pid, order, kernels loaded, kernels compiled, seconds)`` during the point (CPU
-    seconds of the worker process: what the point costs, however busy the machine).
+    ``(pid, order, kernels loaded, kernels compiled, seconds)`` during the point (wall
+    seconds: a model may wait, and on a busy machine smaller batches balance better).
     """
     out = []
     for run in runs:
-        start = time.process_time()
+        start = time.perf_counter()
         loaded, compiled = numba_backend.loaded_count(), numba_backend.compile_count()
         context.apply(model)
         snnrandom.seed(run.seed)
@@ -385,9 +399,35 @@ def _run_points(model: Callable, context: _Context, runs: list[_Run], base: str)
             except SnnError as error:
                 outcome = ("bad", str(error))
         stats = (os.getpid(), next(_RUN_ORDER), numba_backend.loaded_count() - loaded,
-                 numba_backend.compile_count() - compiled, time.process_time() - start)
+                 numba_backend.compile_count() - compiled, time.perf_counter() - start)
         out.append((run.index, *outcome, stats))
     return out
+
+
+# The model and context of the current sweep in this worker process, unpickled at its
+# first task (by the pickle's bytes: a new sweep sends new ones).
+_SHIPPED: dict[bytes, tuple[Callable, _Context]] = {}
+
+
+def _ship(model: Callable, context: _Context) -> bytes:
+    """The model and context pickled once for all the sweep's tasks (a notebook function
+    by value, with its globals; a module's function by reference)."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps((model, context))
+    except Exception as error:  # noqa: BLE001 - whatever stops pickling stops the sweep
+        raise SnnError(f"the model {_qualified_name(model)}() cannot be sent to dask "
+                       f"workers: {type(error).__name__}: {error}") from error
+
+
+def _run_shipped(shipped: bytes, runs: list[_Run], base: str) -> list:
+    """A task on a worker: some points of the shipped model (see :func:`_run_points`)."""
+    if shipped not in _SHIPPED:
+        _SHIPPED.clear()
+        _SHIPPED[shipped] = pickle.loads(shipped)  # noqa: S301 - our client's own pickle
+    model, context = _SHIPPED[shipped]
+    return _run_points(model, context, runs, base)
 
 
 def _portable(error: Exception) -> Exception:
@@ -439,9 +479,10 @@ def _describe(value) -> str:
 
 
 @contextlib.contextmanager
-def _executor(client, scheduler: str | None, workers: int | None,
-              timeout: float) -> Iterator[tuple[Any, str]]:
-    """The dask client to run on (None: in this process) and a description of it."""
+def _executor(client, scheduler: str | None, workers: int | None, timeout: float,
+              before_local: Callable[[], None]) -> Iterator[tuple[Any, str]]:
+    """The dask client to run on (None: in this process) and a description of it;
+    ``before_local`` runs before a local cluster is started."""
     if scheduler == "synchronous":
         yield None, "synchronous"
         return
@@ -463,6 +504,7 @@ def _executor(client, scheduler: str | None, workers: int | None,
     if current is not None:
         yield current, str(current.scheduler.address)
         return
+    before_local()
     with _local_client(workers) as local:
         yield local, "local"
 
@@ -486,7 +528,9 @@ def _remote_client(address: str, source: str, timeout: float):
 
 
 @contextlib.contextmanager
-def _local_client(workers: int | None):
+def _local_client(workers: int | None, **options):
+    """A client of a new local cluster of ``workers`` processes of one thread each (one
+    per core by default), closed at the end; ``options`` go to ``LocalCluster``."""
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise SnnError(f"workers must be a positive integer, got {workers!r}")
     import dask
@@ -495,22 +539,30 @@ def _local_client(workers: int | None):
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     # The workers' statistical profiler samples the running task's stack every 10 ms,
     # taking the GIL from the model each time: a few per cent on idle cores, much more on
-    # busy ones. Its own shutdown messages are left out of a reader's output.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    # busy ones. On Linux, workers forked from this process start in a fraction of a
+    # second with numpy, Numba, snncore and the kernels this process has imported (dask
+    # spawns them by default: each then imports everything, about 2 s of CPU, and loads
+    # the kernels again). The setting holds while the cluster runs, for the workers the
+    # cluster restarts. The workers' own shutdown messages are left out of a reader's
+    # output.
+    config = {"distributed.worker.profile.enabled": False}
+    if sys.platform.startswith("linux"):
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(config):
         cluster = LocalCluster(n_workers=workers or cores or 1, threads_per_worker=1,
                                processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
-    try:
-        local = Client(cluster, set_as_default=False)
+                               silence_logs=logging.ERROR, **options)
         try:
-            yield local
+            local = Client(cluster, set_as_default=False)
+            try:
+                yield local
+            finally:
+                with _no_interrupt():
+                    local.close()
         finally:
+            # A second Ctrl-C while the workers stop would leave them behind.
             with _no_interrupt():
-                local.close()
-    finally:
-        # A second Ctrl-C while the workers stop would leave them behind.
-        with _no_interrupt():
-            cluster.close()
+                cluster.close()
 
 
 @contextlib.contextmanager
@@ -543,48 +595,47 @@ def _run_here(model: Callable, context: _Context, runs: list[_Run], results: _Re
 
 def _run_on(client, model: Callable, context: _Context, runs: list[_Run], results: _Results,
             batch_size: int | None) -> None:
-    """Two points on each worker thread first, one per task (each worker imports the
-    model's kernels at its first), then the rest in batches, once a result has passed
-    its checks and a point has run without importing kernels (its time sizes the
-    batches) or the first points are all back."""
+    """The runs in tasks of a batch of points each, _IN_FLIGHT per worker thread at a
+    time: single points until a point that imported no kernels has been timed (each
+    worker imports the model's kernels at its first), then batches sized by that time,
+    smaller as fewer points are left."""
     from distributed import as_completed
 
     threads = max(1, sum(client.nthreads().values()))
+    shipped = _ship(model, context)
+    left = list(reversed(runs))  # popped from the end: in grid order
+    futures = []
 
-    def submit(batches: list[list[_Run]]) -> list:
-        # One message to the scheduler for all of them, with the model pickled once.
-        n = len(batches)
-        return client.map(_run_points, [model] * n, [context] * n, batches,
-                          [results.base] * n, pure=False)
+    def submit():
+        size = batch_size or _batch_size(len(left), threads, results.point_seconds())
+        batch = [left.pop() for _ in range(min(size, len(left)))]
+        futures.append(client.submit(_run_shipped, shipped, batch, results.base,
+                                     pure=False))
+        return futures[-1]
 
-    futures = submit([[run] for run in runs[:2 * threads]])
-    rest = runs[2 * threads:]
-    waiting = len(futures)  # first points not back yet
     try:
         # with_results: each task's outcomes are fetched as it completes, while the others
         # run, rather than one round trip to a worker per task from this thread.
-        pending = as_completed(futures, loop=client.loop, with_results=True)
+        pending = as_completed([submit() for _ in range(min(len(left), _IN_FLIGHT * threads))],
+                               loop=client.loop, with_results=True)
         for outcomes in _outcomes(pending):
             results.add(outcomes)
-            waiting -= 1
-            # stats: (pid, order, kernels loaded, kernels compiled, seconds)
-            warm = [stats[4] for stats in results.stats if not any(stats[2:4])]
-            if rest and (warm or waiting == 0):
-                seconds = min(warm or [stats[4] for stats in results.stats])
-                size = batch_size or _batch_size(len(rest), threads, seconds)
-                batches = submit([rest[k:k + size] for k in range(0, len(rest), size)])
-                futures += batches
-                pending.update(batches)
-                rest = []
+            while left and pending.count() < _IN_FLIGHT * threads:
+                pending.add(submit())
     finally:
         client.cancel(futures)
 
 
-def _batch_size(points: int, threads: int, seconds: float) -> int:
-    """Points per task for ``points`` points of about ``seconds`` each."""
-    balanced = math.ceil(points / (_TASKS_PER_THREAD * threads))
-    long_enough = math.ceil(_TASK_SECONDS / max(seconds, 1e-9))
-    return max(1, min(max(balanced, long_enough), math.ceil(points / (2 * threads))))
+def _batch_size(left: int, threads: int, seconds: float | None) -> int:
+    """Points in the next task, with ``left`` points not sent yet, ``threads`` worker
+    threads and points of about ``seconds`` of CPU each (None: not timed yet)."""
+    if seconds is None:
+        return 1
+    seconds = max(seconds, 1e-9)
+    guided = math.ceil(left / (_IN_FLIGHT * threads))
+    long_enough = math.ceil(_TASK_MIN_SECONDS / seconds)
+    short_enough = max(1, math.floor(_TASK_MAX_SECONDS / seconds))
+    return max(1, min(left, short_enough, max(guided, long_enough)))
 
 
 def _outcomes(pending) -> Iterator[list]:
@@ -617,12 +668,18 @@ class _Results:
         self.outputs: dict[int, dict[str, np.ndarray]] = {}
         self.failures: dict[int, str] = {}
         self.stats: list[tuple] = []
+        self.here = 0  # points run in this process before a local cluster started
         self.first: int | None = None  # the first run that returned outputs
 
     def where(self, index: int) -> str:
         run = self.runs[index]
         text = ", ".join(f"{name}={value!r}" for name, value in run.params.items())
         return text if run.label is None else f"{text}, seed label {run.label}"
+
+    def point_seconds(self) -> float | None:
+        """The mean seconds of the points that imported no kernels (None if none)."""
+        warm = [stats[4] for stats in self.stats if not any(stats[2:4])]
+        return sum(warm) / len(warm) if warm else None
 
     def add(self, outcomes: list) -> None:
         for index, kind, payload, stats in outcomes:
@@ -713,12 +770,12 @@ class _Results:
         or loaded from the disk cache) and compiled; and the kernels imported after each
         worker's first point (0 when a model structure compiles once per process)."""
         by_pid: dict[int, list[tuple]] = {}
-        for pid, order, loaded, compiled, _ in self.stats:
+        for pid, order, loaded, compiled, _ in self.stats[self.here:]:
             by_pid.setdefault(pid, []).append((order, loaded, compiled))
         pids = sorted(by_pid)
         later = sum(loaded + compiled for pid in pids
                     for _, loaded, compiled in sorted(by_pid[pid])[1:])
-        return {"workers": len(pids),
+        return {"workers": len(pids), "points_here": self.here,
                 "points_per_worker": [len(by_pid[p]) for p in pids],
                 "kernels_loaded_per_worker": [sum(s[1] for s in by_pid[p]) for p in pids],
                 "kernels_compiled_per_worker": [sum(s[2] for s in by_pid[p]) for p in pids],

@@ -25,22 +25,15 @@ from sweep_models import Unshippable, flaky, noisy, relaxing, wordy
 import snncore
 from snncore import ms, sweep
 from snncore.errors import SnnError, SweepError
-from snncore.sweep import _batch_size, _model_string_constants, _Progress
+from snncore.sweep import _batch_size, _local_client, _model_string_constants, _Progress
 
 GRID = {"tau": [5 * ms, 10 * ms], "I": [0.5, 1.0, 2.0]}
 
 
 @pytest.fixture(scope="module")
 def client(snncore_cache_dir):
-    import dask
-    from distributed import Client, LocalCluster
-
-    # As the sweep's own clusters: no statistical profiler taking the GIL every 10 ms.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=":0",
-                               env={"SNNCORE_CACHE_DIR": str(snncore_cache_dir)})
-    with cluster, Client(cluster, set_as_default=False) as dask_client:
+    """A cluster as the sweep's own (forked workers, no profiler), shared by the tests."""
+    with _local_client(2, env={"SNNCORE_CACHE_DIR": str(snncore_cache_dir)}) as dask_client:
         yield dask_client
 
 
@@ -92,13 +85,13 @@ def test_same_results_in_process_on_two_workers_and_on_a_rerun(client, reference
     assert not other["vmean"].equals(reference["vmean"])
 
 
-def test_same_results_on_one_worker(client, reference, numpy_backend):
-    import dask
-
-    first = sorted(client.nthreads())[0]
-    with dask.annotate(workers=[first], allow_other_workers=False):
-        one = sweep(noisy, GRID, seed=7, client=client, progress=False)
-    assert one.attrs["workers"] == 1 and one.equals(reference)
+def test_same_results_on_its_own_cluster_of_one_worker(reference, numpy_backend):
+    """The default: a local cluster started and closed by the sweep, its first point run
+    here before the cluster starts."""
+    one = sweep(noisy, GRID, seed=7, workers=1, progress=False)
+    assert one.attrs["workers"] == 1 and one.attrs["points_here"] == 1
+    assert one.attrs["points_per_worker"] == [5]
+    assert one.equals(reference)
 
 
 def test_repeated_points_get_a_seed_dimension(numpy_backend):
@@ -172,12 +165,16 @@ def test_notebook_constants_named_only_in_model_strings_travel_with_the_model():
     assert _model_string_constants(noisy) == {}  # importable by the workers: nothing sent
 
 
-def test_batches_are_long_enough_and_balanced():
-    # Fast points (15 ms of CPU): batches of at least 0.5 s, at least 2 per worker thread.
-    assert _batch_size(196, 2, 0.015) == 34
-    assert _batch_size(196, 2, 1e-5) == 49
-    # Slow points (0.3 s): up to 16 batches per thread.
-    assert _batch_size(416, 2, 0.3) == 13
+def test_batches_shrink_and_are_long_enough():
+    assert _batch_size(196, 2, None) == 1  # no point timed yet
+    # Fast points (15 ms): a quarter of what is left (2 tasks in flight on each of 2
+    # threads), down to 0.05 s; points that take no time all in one task.
+    assert _batch_size(196, 2, 0.015) == 49
+    assert _batch_size(10, 2, 0.015) == 4
+    assert _batch_size(2, 2, 0.015) == 2
+    assert _batch_size(196, 2, 1e-5) == 196
+    # Slow points (0.3 s): at most 2 s a task.
+    assert _batch_size(416, 2, 0.3) == 6
     assert _batch_size(10, 2, 2.0) == 1
 
 
@@ -192,8 +189,8 @@ def test_a_model_structure_compiles_once_per_worker_process(client):
     ds = sweep(relaxing, {"tau_r": np.linspace(2, 10, 8) * ms}, seed=3, client=client,
                progress=False, batch_size=1)
     assert np.all(ds["relaxing"] > 0.5)
-    # Each worker imports the model's kernels at its first point (from the disk cache),
-    # none after, and compiles none.
+    # Each worker (forked before the model ran here) imports the model's kernels at its
+    # first point (from the disk cache), none after, and compiles none.
     assert ds.attrs["workers"] == 2 and sum(ds.attrs["points_per_worker"]) == 8
     first, second = ds.attrs["kernels_loaded_per_worker"]
     assert first == second > 0
@@ -237,11 +234,10 @@ def test_non_numbers_stop_the_sweep_at_the_first_point(client, where):
 
 
 def test_a_model_the_workers_cannot_load_is_an_error(client):
-    # The scheduler unpickles the task graph first: dask's error names deserialization.
     with pytest.raises(SnnError, match=r"a task of the sweep failed on the dask workers "
                                        r"\(are snncore and the model's module installed "
-                                       r"there\?\): RuntimeError: Error during "
-                                       "deserialization"):
+                                       r"there\?\): ModuleNotFoundError: No module named "
+                                       "'lab_only'"):
         sweep(Unshippable(), {"U": [0.1, 0.2]}, client=client, progress=False)
 
 
@@ -287,7 +283,7 @@ INTERRUPTED = textwrap.dedent("""
         return float(G.v[0])
 
     def started(done, total):
-        if done == 1:
+        if done == 3:  # the first point runs here, then the cluster starts
             children = psutil.Process().children(recursive=True)
             print("PIDS", *[p.pid for p in children], flush=True)
 
@@ -317,7 +313,7 @@ def interrupted_sweep(tmp_path_factory, snncore_cache_dir):
 
 def test_ctrl_c_shuts_the_cluster_down(interrupted_sweep):
     """Ctrl-C in a terminal (SIGINT to the process group) stops the sweep and every worker
-    process; the first point must have succeeded on a worker before the interrupt."""
+    process; points must have succeeded on the workers before the interrupt."""
     proc = interrupted_sweep
     line = proc.stdout.readline()
     assert line.startswith("PIDS"), proc.stderr.read()[-3000:]
