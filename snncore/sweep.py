@@ -24,7 +24,7 @@ import time
 import traceback
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from . import random as snnrandom
 from .backends import numba_backend
 from .errors import SnnError, SweepError
 from .network import defaultclock, get_backend, set_backend
+from .prefs import prefs
 
 __all__ = ["sweep", "SCHEDULER_ENV"]
 
@@ -141,6 +142,9 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     results = _Results(points, labels, runs, errors, _output_base_name(model),
                        _Progress(progress, len(runs)))
     def first_here() -> None:  # before a local cluster starts: see _executor
+        nonlocal context
+        # One worker process per core: each run on one thread (serial kernels).
+        context = replace(context, threads=1)
         _run_here(model, context, runs[:1], results)
         results.here = 1
 
@@ -320,10 +324,13 @@ class _Context:
     backend: str
     dt: float
     constants: dict[str, Any]  # see _model_string_constants
+    threads: int | None = None  # prefs.snncore.threads, if set
 
     def apply(self, model: Callable) -> None:
         set_backend(self.backend)
         defaultclock.dt = self.dt
+        if self.threads is not None:
+            prefs["snncore.threads"] = self.threads
         if self.constants:
             globals_ = inspect.unwrap(model).__globals__
             for name, value in self.constants.items():
@@ -546,7 +553,7 @@ def _local_client(workers: int | None, **options):
     # cluster restarts. The workers' own shutdown messages are left out of a reader's
     # output.
     config = {"distributed.worker.profile.enabled": False}
-    if sys.platform.startswith("linux"):
+    if _fork_safe():
         config["distributed.worker.multiprocessing-method"] = "fork"
     with dask.config.set(config):
         cluster = LocalCluster(n_workers=workers or cores or 1, threads_per_worker=1,
@@ -565,6 +572,19 @@ def _local_client(workers: int | None, **options):
                 cluster.close()
 
 
+def _fork_safe() -> bool:
+    """Whether worker processes can be forked from this one: on Linux (macOS's system
+    libraries are not fork-safe, Windows has no fork), unless Numba's GNU OpenMP threads
+    already run here: a parallel kernel in a child forked from such a process stops it
+    ("fork() called from a process already using GNU OpenMP")."""
+    if not sys.platform.startswith("linux"):
+        return False
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is None or not parallel._is_initialized:
+        return True
+    return parallel.threading_layer() != "omp"
+
+
 @contextlib.contextmanager
 def _no_interrupt():
     """Ctrl-C ignored for the duration (in the main thread, where signals arrive)."""
@@ -580,9 +600,9 @@ def _no_interrupt():
 
 def _run_here(model: Callable, context: _Context, runs: list[_Run], results: _Results) -> None:
     """The synchronous mode: every point in this process; the caller's random streams,
-    backend and dt are left as they were."""
+    backend, dt and threads are left as they were."""
     saved = (snnrandom.get_state(), np.random.get_state(),  # noqa: NPY002 - seed() sets it
-             get_backend(), defaultclock.dt)
+             get_backend(), defaultclock.dt, prefs["snncore.threads"])
     try:
         for run in runs:
             results.add(_run_points(model, context, [run], results.base))
@@ -591,6 +611,7 @@ def _run_here(model: Callable, context: _Context, runs: list[_Run], results: _Re
         np.random.set_state(saved[1])  # noqa: NPY002
         set_backend(saved[2])
         defaultclock.dt = saved[3]
+        prefs["snncore.threads"] = saved[4]
 
 
 def _run_on(client, model: Callable, context: _Context, runs: list[_Run], results: _Results,

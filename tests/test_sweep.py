@@ -25,7 +25,7 @@ from sweep_models import Unshippable, flaky, noisy, relaxing, wordy
 import snncore
 from snncore import ms, sweep
 from snncore.errors import SnnError, SweepError
-from snncore.sweep import _batch_size, _local_client, _model_string_constants, _Progress
+from snncore.sweep import _batch_size, _fork_safe, _local_client, _model_string_constants, _Progress
 
 GRID = {"tau": [5 * ms, 10 * ms], "I": [0.5, 1.0, 2.0]}
 
@@ -196,6 +196,22 @@ def test_a_model_structure_compiles_once_per_worker_process(client):
     assert first == second > 0
     assert ds.attrs["kernels_compiled_per_worker"] == [0, 0]
     assert ds.attrs["kernels_after_first_point"] == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux")
+@pytest.mark.parametrize(("layer", "forks"), [("omp", False), ("tbb", True),
+                                              ("workqueue", True)])
+def test_workers_are_not_forked_from_a_process_running_gnu_openmp(monkeypatch, layer,
+                                                                  forks):
+    """A parallel kernel in a child forked from a process whose Numba runs GNU OpenMP
+    threads stops the child: such a process spawns its workers (tried by hand: forked,
+    the workers die at their first parallel kernel; spawned, the sweep completes)."""
+    import numba.np.ufunc.parallel as parallel
+
+    assert _fork_safe() or parallel._is_initialized
+    monkeypatch.setattr(parallel, "_is_initialized", True)
+    monkeypatch.setattr(parallel, "_threading_layer", layer)
+    assert _fork_safe() is forks
 
 
 # ---- faults -----------------------------------------------------------------------------

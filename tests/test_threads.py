@@ -168,12 +168,22 @@ def test_threads_preference():
         seen.append(numba.get_num_threads())
 
     snn.set_backend("numba")
+    hh = "dv/dt = (exp(-v) - v + exp(v/2)*exp(-v/3))/(10*ms) : 1"
+    wanted = min(2, numba.config.NUMBA_NUM_THREADS)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
     try:
-        snn.prefs.snncore.threads = 1
+        snn.prefs.snncore.threads = wanted
         snn.Network(G, note).run(0.2 * snn.ms)
+        assert numba.get_num_threads() == 1  # Numba's setting, restored after the run
+        # One thread: serial kernels only.
+        assert _parallel(hh, 4000)
+        snn.prefs.snncore.threads = 1
+        assert not _parallel(hh, 4000)
     finally:
         snn.prefs.snncore.threads = 0
-    assert seen == [1, 1]
+        numba.set_num_threads(before)
+    assert seen == [wanted, wanted]
     for bad in (-1, 1.5, "all", True, numba.config.NUMBA_NUM_THREADS + 1):
         with pytest.raises(PreferenceError, match="prefs.snncore.threads cannot be"):
             snn.prefs.snncore.threads = bad

@@ -30,7 +30,9 @@ already; libgomp reads it when Numba first starts its threads.
 How many threads: Numba's setting, i.e. ``numba.set_num_threads(k)`` (at most
 ``NUMBA_NUM_THREADS``, which defaults to the number of cores), unless the preference
 ``prefs.snncore.threads`` is a positive number, which a run then uses (and restores
-Numba's setting after).
+Numba's setting after). With ``prefs.snncore.threads = 1`` every kernel is serial and
+Numba's thread pool is never started (a process running GNU OpenMP threads cannot fork
+workers that run parallel kernels: see :mod:`snncore.sweep`).
 """
 
 from __future__ import annotations
@@ -89,7 +91,13 @@ def work(exprs: list[ast.expr], elements: int) -> float:
 
 def worth_threads(exprs: list[ast.expr], elements: int) -> bool:
     """Whether a kernel evaluating ``exprs`` for ``elements`` elements runs in parallel
-    blocks (see :data:`MIN_WORK`)."""
+    blocks (see :data:`MIN_WORK`); never when a run has one thread
+    (``prefs.snncore.threads = 1``, as in the workers of a sweep: one per core), where
+    blocks only cost time and the kernel would start Numba's thread pool."""
+    from ..prefs import prefs
+
+    if prefs["snncore.threads"] == 1:
+        return False
     return elements > BLOCK and work(exprs, elements) >= MIN_WORK
 
 
@@ -118,7 +126,9 @@ def run_threads() -> Iterator[None]:
     from ..prefs import prefs
 
     wanted = prefs["snncore.threads"]
-    if not wanted:
+    if wanted <= 1:
+        # One thread: every kernel is serial (worth_threads), and Numba's thread pool is
+        # not started, so that the process can fork workers (snncore.sweep).
         yield
         return
     import numba
