@@ -133,6 +133,27 @@ def _nbytes_per_synapse(lib, kind: str, S) -> dict:
             "synapses": n}
 
 
+def _measure_connect(lib, acc: list) -> None:
+    """Wrap snncore's Synapses.connect (in this process only) to measure the peak of
+    the memory it allocates (tracemalloc, which numpy reports its arrays to), the arrays
+    it keeps included; the benchmark's own arrays, drawn before, are not counted.
+    Appends (synapses made, bytes)."""
+    import tracemalloc
+
+    original = lib.Synapses.connect
+
+    def measured(self, *args, **kwargs):
+        size = len(self)
+        tracemalloc.start()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            acc.append((len(self) - size, tracemalloc.get_traced_memory()[1]))
+            tracemalloc.stop()
+
+    lib.Synapses.connect = measured
+
+
 def _held_bytes(lib, group, synapses: list) -> dict:
     """The arrays snncore keeps for a network's neurons and synapses (after a run: CSR
     row pointers, spike rings and queues included), per neuron and per synapse."""
@@ -180,8 +201,11 @@ def measure(spec: dict) -> dict:
     import_s = time.perf_counter() - T_START
     out: dict = {"import_s": import_s}
     snn_loops: list = []
+    connects: list = []
     if kind == "snncore":
         _time_snncore_loop(lib, snn_loops)
+        if name.startswith("cuba_scaling"):
+            _measure_connect(lib, connects)
 
     if name == "stp_rerun":
         return {**out, **_stp_rerun(lib, kind, quick)}
@@ -234,6 +258,9 @@ def measure(spec: dict) -> dict:
         out["memory"] = _nbytes_per_synapse(lib, kind, m.synapses[0])
     if name.startswith("cuba_scaling") and kind == "snncore":
         out["memory"] = _held_bytes(lib, m.objects[0], m.synapses)
+        made = sum(n for n, _grew in connects)
+        out["memory"]["connect_peak_bytes_per_synapse"] = \
+            sum(grew for _n, grew in connects) / made if made else None
     out["info"] = m.info
     if spec.get("second_run") and kind != "standalone":
         # The same duration again in this process: the loop with every kernel loaded,

@@ -191,6 +191,7 @@ def memory_summary(rows: dict, one_weight: dict) -> dict:
         out["held_bytes_per_neuron"] = largest["bytes_per_neuron"]
         out["held_bytes_per_synapse"] = largest["bytes_per_synapse"]
         out["held_arrays_at_N"] = max(ok)
+        out["connect_peak_bytes_per_synapse"] = largest.get("connect_peak_bytes_per_synapse")
     big = sorted(n for n in ok if n >= 16000)
     if len(big) < 2:
         big = sorted(ok)
@@ -204,7 +205,7 @@ def memory_summary(rows: dict, one_weight: dict) -> dict:
         out["peak_rss_note"] = (
             "growth of the peak RSS from N = " + f"{big[0]} to {big[-1]}, charged to the "
             "synapses alone (an upper bound); it includes the benchmark drawing the pairs "
-            "with numpy (int64 arrays) and connect() converting them")
+            "with numpy (int64 arrays), which connect() then reads")
     if one_weight.get("ok"):
         mem = one_weight["memory"]
         out["one_weight"] = {
