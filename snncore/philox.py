@@ -540,9 +540,9 @@ def _fill_words_at(out, k0, k1, stream, step, site, indices):
 
 @cached
 @njit
-def _to_uniforms(out, lo, b):
+def _to_uniforms(out, b):
     for q in range(b.size):
-        out[lo + q] = unit(b[q])
+        out[q] = unit(b[q])
 
 
 @cached
@@ -564,7 +564,7 @@ def fast_normal(w):
 @njit
 def _to_normals(out, lo, w, k0, k1, stream, step, site, indices):
     """Normals from the first words ``w`` of elements ``lo + q`` (``indices[q]`` when
-    given) into ``out[lo + q]``.
+    given) into ``out[q]``.
 
     The fast path of every element, noting the rejected ones (2.8%) without a branch;
     then their first rejection round with the bits of its two attempts drawn in a loop
@@ -575,7 +575,7 @@ def _to_normals(out, lo, w, k0, k1, stream, step, site, indices):
     at = np.empty(n + 1, dtype=np.int64)
     rejected = 0
     for q in range(n):
-        out[lo + q], no = fast_normal(w[q])
+        out[q], no = fast_normal(w[q])
         at[rejected] = q  # written always, kept when rejected
         rejected += no
     if rejected == 0:
@@ -594,7 +594,7 @@ def _to_normals(out, lo, w, k0, k1, stream, step, site, indices):
         if not done:
             x = _normal_rejected(k0, k1, stream, step, site, np.uint64(elements[r]), hz,
                                  iz, _THREE)
-        out[lo + q] = x
+        out[q] = x
 
 
 _NO_INDICES = np.zeros(0, dtype=np.int64)
@@ -602,29 +602,30 @@ _NO_INDICES = np.zeros(0, dtype=np.int64)
 
 # A kernel draws its elements' numbers before its loop (``*_range``, ``*_at``) or, when
 # its elements run in parallel blocks, each block those of its elements (``*_span``,
-# ``*_span_at``, into a shared array); either way each element gets the same bits.
+# ``*_span_at``, into an array of the block, which stays in the cache); either way each
+# element gets the same bits.
 @cached
 @njit
 def uniforms_span(out, k0, k1, stream, step, site, lo, hi):
-    """``out[lo:hi]`` = :func:`uniform` of elements ``lo .. hi-1`` (``lo`` even)."""
+    """``out[:hi-lo]`` = :func:`uniform` of elements ``lo .. hi-1`` (``lo`` even)."""
     b = np.empty(hi - lo, dtype=np.uint64)
     _fill_bits_range(b, k0, k1, stream, step, site, lo)
-    _to_uniforms(out, lo, b)
+    _to_uniforms(out, b)
 
 
 @cached
 @njit
 def uniforms_span_at(out, k0, k1, stream, step, site, indices, lo, hi):
-    """``out[lo:hi]`` = :func:`uniform` of elements ``indices[lo:hi]``."""
+    """``out[:hi-lo]`` = :func:`uniform` of elements ``indices[lo:hi]``."""
     b = np.empty(hi - lo, dtype=np.uint64)
     _fill_bits_at(b, k0, k1, stream, step, site, indices[lo:hi])
-    _to_uniforms(out, lo, b)
+    _to_uniforms(out, b)
 
 
 @cached
 @njit
 def normals_span(out, k0, k1, stream, step, site, lo, hi):
-    """``out[lo:hi]`` = :func:`normal` of elements ``lo .. hi-1`` (``lo`` a multiple
+    """``out[:hi-lo]`` = :func:`normal` of elements ``lo .. hi-1`` (``lo`` a multiple
     of 4)."""
     w = np.empty(hi - lo, dtype=np.uint64)
     _fill_words_range(w, k0, k1, stream, step, site, lo)
@@ -634,7 +635,7 @@ def normals_span(out, k0, k1, stream, step, site, lo, hi):
 @cached
 @njit
 def normals_span_at(out, k0, k1, stream, step, site, indices, lo, hi):
-    """``out[lo:hi]`` = :func:`normal` of elements ``indices[lo:hi]``."""
+    """``out[:hi-lo]`` = :func:`normal` of elements ``indices[lo:hi]``."""
     w = np.empty(hi - lo, dtype=np.uint64)
     _fill_words_at(w, k0, k1, stream, step, site, indices[lo:hi])
     _to_normals(out, lo, w, k0, k1, stream, step, site, indices[lo:hi])

@@ -186,11 +186,13 @@ def runs_parallel(spec: KernelSpec) -> bool:
 
 def _numba_source(spec: KernelSpec) -> str:
     spec, sites = number_draws(spec)
-    lines = _numba_lines(spec, sites)
-    return "\n".join(numba_draws(line, sites, "_idx", True) for line in lines) + "\n"
+    parallel = runs_parallel(spec)
+    lines = _numba_lines(spec, sites, parallel)
+    pre_drawn = "_k - _lo" if parallel else "_k"
+    return "\n".join(numba_draws(line, sites, "_idx", pre_drawn) for line in lines) + "\n"
 
 
-def _numba_lines(spec: KernelSpec, sites) -> list[str]:
+def _numba_lines(spec: KernelSpec, sites, parallel: bool) -> list[str]:
     args = ", ".join(spec.argnames())
     lines = [f"def kernel({args}):"]
     if sites:
@@ -202,7 +204,6 @@ def _numba_lines(spec: KernelSpec, sites) -> list[str]:
         lines.append(f"    {target} = {render(expr, 'numba')}")
         if target in spec.arrays:
             lines.append(f"    {spec.arrays[target].array}[0] = {target}")
-    parallel = runs_parallel(spec)
     pre, spec = _optimised(spec)
     lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
     if parallel:
@@ -262,7 +263,6 @@ def _blocked_lines(spec: KernelSpec, sites) -> list[str]:
     ``b * BLOCK`` of ``_spikes`` and its count into ``_bc[b]``; the blocks' spikes are
     then moved together in block order, so they stay sorted."""
     lines = [f"    _nb = (_n + {BLOCK - 1}) // {BLOCK}"]
-    lines += sites.numba_allocations()
     if spec.mode == "threshold":
         lines.append("    _bc = np.empty(_nb, dtype=np.int64)")
     lines += ["    for _b in prange(_nb):",

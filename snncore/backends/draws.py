@@ -97,30 +97,28 @@ class Sites:
         return lines
 
 
-    def numba_allocations(self) -> list[str]:
-        """Lines making the arrays that parallel blocks fill with their draws."""
-        return [f"    _d{site} = np.empty(_n)" for site in sorted(self.before_loop)]
-
     def numba_block_fills(self, mode: str, indent: str) -> list[str]:
-        """Lines drawing a parallel block's numbers (elements ``_lo`` to ``_hi``)."""
+        """Lines drawing the numbers of a parallel block (elements ``_lo`` to ``_hi``) into
+        arrays of the block, read at ``_k - _lo``."""
         lines = []
         for site in sorted(self.before_loop):
             fill = _NUMBA_FILL[self.kinds[site]]
             at = "_span(" if mode in ("all", "summed") else "_span_at("
             where = "" if mode in ("all", "summed") else "_indices, "
-            lines.append(f"{indent}{fill}{at}_d{site}, _k0, _k1, _ks, _step, {site}, "
-                         f"{where}_lo, _hi)")
+            lines += [f"{indent}_d{site} = np.empty(_hi - _lo)",
+                      f"{indent}{fill}{at}_d{site}, _k0, _k1, _ks, _step, {site}, "
+                      f"{where}_lo, _hi)"]
         return lines
 
 
-def numba_draws(line: str, sites: Sites, element: str, pre_drawn: bool) -> str:
+def numba_draws(line: str, sites: Sites, element: str, pre_drawn: str) -> str:
     """``line`` with its placeholders replaced by Numba draws of ``element`` (the
-    pre-drawn arrays at ``_k`` where ``pre_drawn``)."""
+    pre-drawn arrays read at ``pre_drawn``)."""
 
     def draw(match: re.Match) -> str:
         kind, site, end = match.group(1), int(match.group(2)), match.group(3)
-        if pre_drawn and site in sites.before_loop:
-            return f"_d{site}[_k]"
+        if site in sites.before_loop:
+            return f"_d{site}[{pre_drawn}]"
         at = "0" if site in sites.scalar else element
         # poisson() takes the whole stream, to note a mean it cannot draw from.
         stream = "_rng" if kind == "poisson" else "_k0, _k1, _ks"
