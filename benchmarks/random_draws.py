@@ -2,8 +2,8 @@
 
     python benchmarks/random_draws.py [--rounds 9]
 
-Every number is CPU time of this single-threaded process (on a shared machine the wall
-clock also counts the other processes' turns), the median over ``--rounds`` rounds in
+Every number is CPU time of this process, run on one thread (on a shared machine the
+wall clock also counts the other processes' turns), the median over ``--rounds`` rounds in
 which the variants take turns (interleaved, so that a change of load hits all of them
 alike); the load average is printed beside them.
 
@@ -85,6 +85,8 @@ def _network(backend: str, noise: bool):
 
 
 def _step_timers() -> dict:
+    # One thread: the cost of a neuron-step, not the machine's parallel throughput.
+    snncore.prefs["snncore.threads"] = 1
     timers = {}
     for backend, duration in (("numba", 0.2), ("numpy", 0.02)):
         steps = round(duration / float(snncore.defaultclock.dt))
