@@ -170,7 +170,9 @@ def connect_pairs(syn, condition, i, j, p, n, skip_if_invalid: bool,
         if cond is not None:
             keep = np.zeros(pre.size, dtype=bool)
             for start in range(0, pre.size, _BLOCK):
-                block = {"i": pre[start:start + _BLOCK], "j": post[start:start + _BLOCK]}
+                # int64 in model code, as everywhere in connect()
+                block = {"i": pre[start:start + _BLOCK].astype(np.int64),
+                         "j": post[start:start + _BLOCK].astype(np.int64)}
                 keep[start:start + _BLOCK] = _evaluate(syn, block, cond, condition, namespace)
             pre, post = pre[keep], post[keep]
         return _repeat(syn, pre, post, n, namespace)
@@ -217,7 +219,13 @@ def _sampled_pairs(syn, sources: np.ndarray, n_post: int, prob,
     if isinstance(prob, float):
         # One run of trials over all pairs, row after row.
         _seg, pos = bernoulli_positions(np.array([prob]), np.array([sources.size * n_post]))
-        return sources[pos // n_post], pos % n_post
+        # Into the int32 indices that are stored, a block at a time: no int64 copies.
+        pre, post = np.empty(pos.size, np.int32), np.empty(pos.size, np.int32)
+        for start in range(0, pos.size, _BLOCK):
+            block = pos[start:start + _BLOCK]
+            pre[start:start + _BLOCK] = sources[block // n_post]
+            post[start:start + _BLOCK] = block % n_post
+        return pre, post
     p_rows = np.broadcast_to(_evaluate(syn, {"i": sources}, prob, ast.unparse(prob),
                                        namespace), sources.shape)
     seg, pos = bernoulli_positions(p_rows.astype(float), np.full(sources.size, n_post))
@@ -243,7 +251,8 @@ def bernoulli_positions(p: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray,
     Returns
     -------
     segment, position : ndarray of int64
-        The successes, by segment, then by position (0 to ``lengths[s] - 1``).
+        The successes, by segment, then by position (0 to ``lengths[s] - 1``); for one
+        segment, ``segment`` is a read-only view of a single 0.
     """
     p = np.clip(np.nan_to_num(np.asarray(p, dtype=float), nan=0.0), 0.0, 1.0)
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -280,14 +289,21 @@ def bernoulli_positions(p: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray,
             pos -= np.repeat(np.r_[0.0, pos[ends[:-1] - 1]], counts)
         pos += spread(start) - 1.0
         inside = pos < spread(lengths)
-        segments.append(np.repeat(rows, counts)[inside] if rows.size > 1
-                        else np.full(int(inside.sum()), rows[0]))
+        if p.size > 1:
+            segments.append(np.repeat(rows, counts)[inside] if rows.size > 1
+                            else np.full(int(inside.sum()), rows[0]))
         positions.append(pos[inside].astype(np.int64))
         start[rows] = np.minimum(pos[ends - 1] + 1.0, far).astype(np.int64)
         active = np.concatenate([rows[start[rows] < lengths[rows]], active[take:]])
-    if not segments:
+    if not positions:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    seg, pos = np.concatenate(segments), np.concatenate(positions)
+    pos = np.concatenate(positions)
+    del positions
+    if p.size == 1:
+        # One segment, in order round after round: its number for every success, without
+        # an array of them.
+        return np.broadcast_to(np.int64(0), pos.shape), pos
+    seg = np.concatenate(segments)
     if len(segments) > 1:
         # Rounds continue earlier segments after later ones: back into segment order
         # (a stable sort keeps each segment's positions in order).
@@ -341,8 +357,10 @@ def _repeat(syn, pre: np.ndarray, post: np.ndarray, n,
             namespace) -> tuple[np.ndarray, np.ndarray]:
     """Each pair ``n`` times, side by side; ``n`` may be an expression of ``i`` and ``j``."""
     if isinstance(n, str):
-        counts = np.broadcast_to(_evaluate(syn, {"i": pre, "j": post}, parse_expression(n),
-                                           n, namespace), pre.shape)
+        pairs = {"i": pre.astype(np.int64, copy=False), "j": post.astype(np.int64, copy=False)}
+        counts = np.broadcast_to(_evaluate(syn, pairs, parse_expression(n), n, namespace),
+                                 pre.shape)
+        del pairs
         if counts.dtype.kind not in "iub" and np.any(counts != np.round(counts)):
             raise SnnError(f"n = '{n}' in connect() of {syn.where} must give integers")
         counts = counts.astype(np.int64)
