@@ -546,19 +546,24 @@ def _local_client(workers: int | None, **options):
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     # The workers' statistical profiler samples the running task's stack every 10 ms,
     # taking the GIL from the model each time: a few per cent on idle cores, much more on
-    # busy ones. On Linux, workers forked from this process start in a fraction of a
+    # busy ones. The event loops' ticks (every 20 ms) and the memory and system monitors
+    # (0.1 and 0.5 s) cost an idle 2-worker cluster a tenth of a core; at 1 s, 5 s and 1 s
+    # under 2 %. On Linux, workers forked from this process start in a fraction of a
     # second with numpy, Numba, snncore and the kernels this process has imported (dask
     # spawns them by default: each then imports everything, about 2 s of CPU, and loads
-    # the kernels again). The setting holds while the cluster runs, for the workers the
-    # cluster restarts. The workers' own shutdown messages are left out of a reader's
-    # output.
-    config = {"distributed.worker.profile.enabled": False}
+    # the kernels again). The settings hold while the cluster runs, for the workers the
+    # cluster restarts. The workers' log (a heartbeat that meets the closing scheduler,
+    # ...) is left out of a reader's output: what fails a sweep reaches it as an error.
+    config = {"distributed.worker.profile.enabled": False,
+              "distributed.admin.tick.interval": "1s",
+              "distributed.admin.system-monitor.interval": "5s",
+              "distributed.worker.memory.monitor-interval": "1s"}
     if _fork_safe():
         config["distributed.worker.multiprocessing-method"] = "fork"
     with dask.config.set(config):
         cluster = LocalCluster(n_workers=workers or cores or 1, threads_per_worker=1,
                                processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR, **options)
+                               silence_logs=logging.CRITICAL, **options)
         try:
             local = Client(cluster, set_as_default=False)
             try:
