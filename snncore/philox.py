@@ -11,15 +11,17 @@ advances, so a draw is the same whatever order the elements are visited in, howe
 run is cut into segments, and whichever backend computes it.
 
 Each function here is written once: the bit-level core (:func:`philox`, :func:`bits`,
-:func:`unit`, :func:`ziggurat_candidate`) is compiled by Numba for the kernels
-(scalars) and its plain Python version (``.py_func``) runs on numpy arrays of uint64 in
-the numpy backend. The rejection loops, which branch per element, exist twice: a scalar
-one for Numba (:func:`normal`, :func:`poisson`) and a masked vector one for numpy
-(:func:`normals`, :func:`poissons`), taking their numbers from the same counters in the
-same order, so they return the same bits. Transcendental functions whose result becomes
-a returned value (the normal tail) are taken from the C library on both sides
-(``math.log`` per element in numpy), those that only decide an acceptance test from
-numpy's vector functions.
+:func:`word`, :func:`split`) is compiled by Numba for the kernels (scalars) and its
+plain Python version (``.py_func``) runs on numpy arrays of uint64 in the numpy
+backend. The rejection loops, which branch per element, exist twice: a scalar one for
+Numba (:func:`normal` with :func:`rejection_round`, :func:`poisson`; a kernel's fill
+takes the first round of all its rejected normals together) and a masked vector one for
+numpy (:func:`normals`, :func:`poissons`), taking their numbers from the same counters
+in the same order, so they return the same bits. Conversions to float are written so
+that AVX2 vectorises them (from int32, exact), the same values as numpy's.
+Transcendental functions whose result becomes a returned value (the normal tail) are
+taken from the C library on both sides (``math.log`` per element in numpy), those that
+only decide an acceptance test from numpy's vector functions.
 
 Counter layout (four 32-bit words): ``(element >> 1, step, site << 16 | attempt,
 stream)``; each Philox block gives two 64-bit halves, element ``e`` takes half
