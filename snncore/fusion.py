@@ -22,6 +22,7 @@ rounding step, as the compiler optimises the kernels together.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,9 +37,9 @@ from .errors import SnnError
 from .memory import ensure_fits
 
 _HEADER = """\
-import sys
 import numpy as np
 from numba import njit
+from snncore.backends.loop_compiler import LoopCompiler, call as _call
 """
 
 
@@ -101,7 +102,6 @@ class FusedLoop:
         self._python: list[tuple[str, Callable[[int, float], None], int, str, bool]] = []
         self._undo_check = False
         self._checks: list[str] = []
-        self._kernels: dict[str, str] = {}
         self._functions: dict[tuple[str, str], str] = {}
         self._sources: dict[int, tuple[object, int, str]] = {}
         self._exits: list[Callable[[], None]] = []
@@ -151,8 +151,7 @@ class FusedLoop:
     def call(self, bound, **overrides: str) -> str:
         """The call of ``bound``'s kernel; ``overrides`` give per-step arguments."""
         kernel = bound.kernel
-        local = self._kernels.setdefault(kernel.module_name, f"_k{len(self._kernels)}")
-        parts = []
+        parts = [repr(f"{kernel.module_name}:kernel")]
         for name, pos in sorted(bound.positions.items(), key=lambda item: item[1]):
             if name == "t":
                 parts.append("_t")
@@ -160,7 +159,7 @@ class FusedLoop:
                 parts.append(overrides[name])
             else:
                 parts.append(self.arg(bound.args[pos], "a"))
-        return f"{local}({', '.join(parts)})"
+        return f"_call({', '.join(parts)})"
 
     def function(self, func) -> str:
         """The local name of an ``@njit`` function defined at the top level of a module
@@ -254,10 +253,7 @@ class FusedLoop:
         """
         args = ", ".join(["_step0", "_step1", "_seg", "_dt", "_nspk", *self.values])
         lines = [_HEADER]
-        for module, local in self._kernels.items():
-            lines.append(f"{local} = sys.modules[{module!r}].kernel")
-        for (module, name), local in self._functions.items():
-            lines.append(f"from {module} import {name} as {local}")
+        lines += sorted({f"import {module}" for module, _name in self._functions})
         replaced = "".join(f"{name}, " for name in self._replaceable)
         done = (lambda at: f"    return {at}, ({replaced})") if replaced else \
             (lambda at: f"    return {at}")
@@ -276,13 +272,16 @@ class FusedLoop:
             body += [f"    {line}" for line in segment]
         if self._python:
             body.append("_seg = 0")
-        lines += ["", "", "@njit(error_model='numpy', nogil=True)",
+        lines += ["", "", "@njit(error_model='numpy', nogil=True, pipeline_class=LoopCompiler)",
                   f"def loop({args}):",
                   "    for _step in range(_step0, _step1):",
                   "        _t = _step * _dt"]
         lines += [f"        {line}" for line in body]
         lines.append(done("_step1, 0"))
-        return "\n".join(lines) + "\n"
+        # Helpers are called as kernels are (see call): `_f0(a, b)` is `_call('m:f', a, b)`.
+        where = {local: f"{module}:{name}" for (module, name), local in self._functions.items()}
+        return re.sub(r"\b(_f\d+)\(", lambda m: f"_call({where[m.group(1)]!r}, ",
+                      "\n".join(lines) + "\n")
 
     def compile(self) -> None:
         """Build (or load from the disk cache) the compiled loop."""

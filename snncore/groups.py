@@ -74,6 +74,20 @@ class Variable:
         return TypeInfo(self.dim, self.dtype)
 
 
+class _NoSuchVariable(AttributeError):
+    """A group has no attribute ``name``; the message (with its did-you-mean search)
+    is made only when shown: code probing attributes (``getattr(G, name, None)``,
+    ``hasattr``) raises many of these, and the search cost milliseconds per run."""
+
+    def __init__(self, owner, name: str) -> None:
+        super().__init__(name)
+        self.owner = owner
+
+    def __str__(self) -> str:
+        return self.owner._no_such(self.args[0])
+
+
+
 class _LenientTypes(dict):
     """Types for checking model code before external names are known: unknown dimension."""
 
@@ -427,7 +441,7 @@ class Group(StateAccess):
             return self._linked_values(base)
         if name in self.__dict__.get("_subexpressions", {}):
             return self._evaluate(parse_expression(name), caller_namespace(level))
-        raise AttributeError(self._no_such(name))
+        raise _NoSuchVariable(self, name)
 
     def _linked_values(self, name: str):
         """A linked variable read from Python: its one value if it links to a shared

@@ -1,0 +1,127 @@
+"""The fused loop calls its kernels' own compiled code (snncore.backends.loop_compiler):
+kernels are not compiled into the loop again, and a cached loop finds them in a later
+process, whatever names Numba gives them there."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from snncore import (
+    Network,
+    NeuronGroup,
+    SpikeMonitor,
+    Synapses,
+    fusion,
+    ms,
+    set_backend,
+    start_scope,
+)
+from snncore.backends import numba_backend
+
+
+@pytest.fixture
+def loops(monkeypatch):
+    """The fused loops built in this test."""
+    set_backend("numba")
+    start_scope()
+    built = []
+    original = fusion.FusedLoop.compile
+
+    def compile(self):
+        original(self)
+        built.append(self)
+
+    monkeypatch.setattr(fusion.FusedLoop, "compile", compile)
+    return built
+
+
+def _network(tau):
+    G = NeuronGroup(3, "dv/dt = (1.5 - v)/tau : 1", threshold="v > 1", reset="v = 0",
+                    method="exact", namespace={"tau": tau})
+    S = Synapses(G, G, "w : 1", on_pre="v += w")
+    S.connect(i=[0, 1], j=[1, 2])
+    S.w = 0.3
+    M = SpikeMonitor(G)
+    return Network(G, S, M), M
+
+
+def test_kernels_are_called_not_compiled_into_the_loop(loops):
+    net, M = _network(10 * ms)
+    net.run(50 * ms)
+    assert M.num_spikes > 0
+    (loop,) = loops
+    assert "_call('_snncore_kernel_" in loop.source()
+    (result,) = loop._loop.overloads.values()
+    ir = result.library.get_llvm_str()
+    kernels = [module for name, module in list(sys.modules.items())
+               if name.startswith("_snncore_kernel_") and name in loop.source()]
+    assert kernels
+    for module in kernels:
+        for compiled in module.kernel.overloads.values():
+            name = compiled.fndesc.mangled_name
+            assert f'declare i32 @"{name}"' in ir or f"declare i32 @{name}" in ir, name
+            assert f'define i32 @"{name}"' not in ir and f"define i32 @{name}(" not in ir
+
+
+def test_a_new_parameter_value_compiles_nothing(loops):
+    net, M = _network(10 * ms)
+    net.run(50 * ms)
+    before, first = numba_backend.compile_count(), M.num_spikes
+    start_scope()
+    net, M = _network(20 * ms)
+    net.run(50 * ms)
+    assert numba_backend.compile_count() == before
+    assert 0 < M.num_spikes < first
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    from snncore import *
+    from snncore.backends.numba_backend import compile_count
+    set_backend('numba')
+    if sys.argv[1] == 'other first':
+        # Other functions compiled first: Numba's names of the kernels differ from
+        # those the cached loop was compiled against.
+        start_scope()
+        H = NeuronGroup(5, 'dx/dt = -x/(3*ms) + 1/ms : 1', threshold='x > 2',
+                        reset='x = 0', method='euler')
+        run(1*ms)
+    start_scope()
+    tau = 10*ms
+    G = NeuronGroup(3, 'dv/dt = (1.5 - v)/tau : 1', threshold='v > 1', reset='v = 0',
+                    method='exact')
+    S = Synapses(G, G, 'w : 1', on_pre='v += w')
+    S.connect(i=[0, 1], j=[1, 2])
+    S.w = 0.3
+    M = SpikeMonitor(G)
+    before = compile_count()
+    run(50*ms)
+    print(compile_count() - before, M.i[:].tolist(), M.t[:].tolist())
+""")
+
+
+def test_a_cached_loop_finds_its_kernels_in_a_later_process(tmp_path):
+    env = dict(os.environ, SNNCORE_CACHE_DIR=str(tmp_path))
+
+    def child(order):
+        out = subprocess.run([sys.executable, "-c", CHILD, order], env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]  # a missing symbol crashes
+        compiled, result = out.stdout.split(" ", 1)
+        return int(compiled), result
+
+    first = child("alone")
+    assert first[0] > 0 and first[1].startswith("[0, 1, 2")
+    assert child("alone") == (0, first[1])
+    # The kernels' compiled code is gone, the loop's is not: the kernels are compiled
+    # again, after other functions, under other names than the loop was compiled with.
+    cached = tmp_path / "numba" / "__pycache__"
+    for path in cached.glob("k_*"):
+        path.unlink()
+    assert any(cached.glob("l_*"))
+    compiled, result = child("other first")
+    assert result == first[1]
+    assert 0 < compiled < first[0]  # the kernels, not the loop
