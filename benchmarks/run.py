@@ -54,6 +54,11 @@ sys.path.insert(0, str(HERE))
 
 import bench_models as models  # noqa: E402
 
+#: The environment children start from: this process's before it imports snncore (for
+#: the versions), which sets GOMP_SPINCOUNT for its own threads; Brian 2's OpenMP binary
+#: runs with libgomp's defaults, as it would for its users.
+ENVIRON = dict(os.environ)
+
 TOOLS = ["snncore-numba-first", "snncore-numba-warm", "snncore-numba-1thread",
          "snncore-numpy", "brian2-numpy", "brian2-cython-first", "brian2-cython-warm",
          "brian2-cpp-first", "brian2-cpp-warm", "brian2-cpp-openmp"]
@@ -107,7 +112,7 @@ def run_child(spec: dict, env: dict, timeout: float) -> dict:
 
 
 def child_env(cache_dir: Path) -> dict:
-    env = dict(os.environ, SNNCORE_CACHE_DIR=str(cache_dir), MPLBACKEND="Agg")
+    env = dict(ENVIRON, SNNCORE_CACHE_DIR=str(cache_dir), MPLBACKEND="Agg")
     env.pop("PYTHONSTARTUP", None)
     return env
 
@@ -254,7 +259,7 @@ def run_extras(timeout: float) -> dict:
         try:
             proc = subprocess.run([sys.executable, str(HERE / script)], cwd=ROOT,
                                   capture_output=True, text=True, timeout=timeout,
-                                  env=dict(os.environ, MPLBACKEND="Agg"))
+                                  env=dict(ENVIRON, MPLBACKEND="Agg"))
             ok, out = proc.returncode == 0, proc.stdout
             err = proc.stderr[-1500:] if proc.returncode else ""
         except subprocess.TimeoutExpired:

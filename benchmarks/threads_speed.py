@@ -1,6 +1,6 @@
 """Threads in the Numba backend: what a parallel kernel call costs, and what threads save.
 
-    python benchmarks/threads_speed.py [--quick]
+    python benchmarks/threads_speed.py [--quick] [--cobahh-only]
 
 1. The price of a parallel call: a leaky integrator (the cheapest state update, about
    0.5 ns per neuron) of N neurons, its kernels serial or parallel
@@ -11,6 +11,10 @@
    ``bench_models.py``, each built once and then run for equal stretches on 1 thread
    and on every thread, alternately (A, B, A, B, ...); the median time of each and their
    ratio (the target: at least 1.7 on 2 cores).
+3. COBAHH's speed-up with libgomp's idle threads spinning longer before they sleep
+   (``GOMP_SPINCOUNT`` 300,000, libgomp's default, and 10,000; snncore sets 1000), each
+   in a fresh process: on an idle machine longer spinning may save the wake-up of the
+   threads in each step, on a busy one it costs.
 
 Every time is a median of interleaved repetitions in this one process; the load average
 is printed beside them (other processes share the cores). The last line (``RESULT``)
@@ -22,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -103,7 +108,7 @@ def call_cost(sizes: list[int], steps: int, repeats: int) -> dict:
     return out
 
 
-def speedups(quick: bool, repeats: int) -> dict:
+def speedups(quick: bool, repeats: int, only: str | None = None) -> dict:
     out = {}
     builders = {
         "cobahh": lambda: models.cobahh(snn, N=400 if quick else 4000, duration=1.0),
@@ -111,6 +116,8 @@ def speedups(quick: bool, repeats: int) -> dict:
     }
     stretch = {"cobahh": 0.02 if quick else 0.1, "tuning_curve": 0.01 if quick else 0.05}
     for name, build in builders.items():
+        if only not in (None, name):
+            continue
         spec = build()
         net = snn.Network(*spec.objects)
         net.run(0.001)  # compile, or load from the cache
@@ -130,10 +137,36 @@ def speedups(quick: bool, repeats: int) -> dict:
 _MIN_WORK = threads.MIN_WORK
 
 
+def spin_counts(quick: bool) -> dict:
+    """COBAHH's speed-up again in a fresh process for each of libgomp's default spin
+    count (300,000) and 10,000, against snncore's 1000 measured above: how long an idle
+    thread spins before it sleeps (see :mod:`snncore.backends.threads`)."""
+    out = {}
+    for count in ("300000", "10000"):
+        env = dict(os.environ, GOMP_SPINCOUNT=count)
+        proc = subprocess.run([sys.executable, __file__, "--cobahh-only"]
+                              + (["--quick"] if quick else []), env=env,
+                              capture_output=True, text=True, timeout=900)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if not lines:
+            out[count] = {"error": proc.stderr[-500:]}
+            continue
+        out[count] = json.loads(lines[-1][7:])["speedups"]["cobahh"]
+        print(f"GOMP_SPINCOUNT={count}: cobahh {ALL} threads "
+              f"{out[count]['speedup']:.2f}x faster than 1   (load {out[count]['load']:.1f})",
+              flush=True)
+    return out
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
     snn.set_backend("numba")
-    print(f"threads: {ALL} (NUMBA_NUM_THREADS)")
+    if "--cobahh-only" in sys.argv:
+        print("RESULT " + json.dumps({"speedups": speedups(quick, 3 if quick else 5,
+                                                           only="cobahh")}))
+        return 0
+    print(f"threads: {ALL} (NUMBA_NUM_THREADS), GOMP_SPINCOUNT="
+          f"{os.environ.get('GOMP_SPINCOUNT')}")
     result = {"threads": ALL, "load_at_start": os.getloadavg()[0]}
     result["call_cost_us_per_step"] = call_cost(
         [2048, 8192] if quick else [2048, 4096, 16384, 65536], 50 if quick else 500,
@@ -141,6 +174,7 @@ def main() -> int:
     result["threading_layer"] = numba.threading_layer()  # known once a parallel call ran
     print(f"threading layer: {result['threading_layer']}")
     result["speedups"] = speedups(quick, 3 if quick else 5)
+    result["spin_counts"] = spin_counts(quick)
     result["load_at_end"] = os.getloadavg()[0]
     print("RESULT " + json.dumps(result))
     return 0
