@@ -68,7 +68,7 @@ NOT_APPLICABLE = {("stp_rerun", "brian2-cpp-first"), ("stp_rerun", "brian2-cpp-w
                   ("stp_rerun", "brian2-cpp-openmp")}
 THREAD_MODELS = ("cobahh", "tuning_curve")  # every core >= 1.7x faster than one thread
 LOOP_MODELS = ("cuba", "cobahh", "brunel_hakim")  # loop target against C++ standalone
-EXTRAS = ["engine_core.py", "compile_time.py", "synapses_large.py", "widget_latency.py",
+EXTRAS = ["engine_core.py", "fixed_cost.py", "compile_time.py", "synapses_large.py", "widget_latency.py",
           "segments.py", "nonfinite_check.py", "sweep_speed.py", "random_draws.py", "threads_speed.py"]
 
 # Issue 8's anchors: Brian 2 2.9.0 on this 2-core machine, whole-process wall seconds.
@@ -548,7 +548,7 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per child")
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--no-extras", action="store_true",
-                        help="skip engine_core.py, compile_time.py, synapses_large.py, "
+                        help="skip engine_core.py, fixed_cost.py, compile_time.py, synapses_large.py, "
                              "widget_latency.py, "
                              "segments.py, nonfinite_check.py, sweep_speed.py, random_draws.py, "
                              "threads_speed.py")
