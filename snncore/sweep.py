@@ -85,9 +85,9 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
         Without ``client`` and ``scheduler``: the address in ``$SNNCORE_SCHEDULER``, else
         the process's current dask client, else a local cluster of ``workers`` processes
         (one per core by default, one thread each) started and closed around the sweep.
-        The first point then runs in this process before the cluster starts; on Linux the
-        workers are forked from this process, so they start with snncore and the model's
-        kernels already imported.
+        The first point then runs in this process before the cluster starts, and more
+        while it starts; on Linux the workers are forked from this process, so they start
+        with snncore and the model's kernels already imported.
     workers : int, optional
         Worker processes of the local cluster.
     errors : {'raise', 'collect'}
@@ -110,7 +110,7 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
         output's own axes ``<name>_dim_0``, ...); ``run_seed`` holds each run's seed
         (``snncore.seed(run_seed)`` then ``model(**params)`` repeats a point by hand).
         Attributes: the sweep's ``seed``, ``model``, ``backend``, ``workers``, the points
-        run in the calling process before a local cluster started (``points_here``) and
+        run in the calling process while a local cluster started (``points_here``) and
         the Numba kernels each worker process compiled or loaded (``kernels_*``).
 
     Raises
@@ -134,6 +134,8 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     if workers is not None and (client is not None or scheduler is not None):
         raise SnnError("workers= sets the size of the local cluster a sweep starts; with "
                        "client= or scheduler= the cluster has its own workers")
+    if workers is not None:
+        _local_workers(workers)  # a positive integer
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise SnnError(f"batch_size must be a positive integer, got {batch_size!r}")
     seed = _sweep_seed(seed)
@@ -141,15 +143,20 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     context = _Context(get_backend(), defaultclock.dt, _model_string_constants(model))
     results = _Results(points, labels, runs, errors, _output_base_name(model),
                        _Progress(progress, len(runs)))
-    def first_here() -> None:  # before a local cluster starts: see _executor
+    def here(started: threading.Event | None, leave: int = 0) -> None:
+        """Points run here while a local cluster is not ready: the first before it starts
+        (the workers it forks have the model's kernels), then more while it starts,
+        leaving at least ``leave`` to it."""
         nonlocal context
         # One worker process per core: each run on one thread (serial kernels).
         context = replace(context, threads=1)
-        _run_here(model, context, runs[:1], results)
-        results.here = 1
+        while results.here < len(runs) - leave and (
+                results.here == 0 if started is None else not started.is_set()):
+            _run_here(model, context, runs[results.here:results.here + 1], results)
+            results.here += 1
 
     try:
-        with _executor(client, scheduler, workers, connect_timeout, first_here) as (
+        with _executor(client, scheduler, workers, connect_timeout, here) as (
                 executor, where):
             if executor is None:
                 _run_here(model, context, runs, results)
@@ -487,9 +494,10 @@ def _describe(value) -> str:
 
 @contextlib.contextmanager
 def _executor(client, scheduler: str | None, workers: int | None, timeout: float,
-              before_local: Callable[[], None]) -> Iterator[tuple[Any, str]]:
-    """The dask client to run on (None: in this process) and a description of it;
-    ``before_local`` runs before a local cluster is started."""
+              here: Callable[[threading.Event | None], None]) -> Iterator[tuple[Any, str]]:
+    """The dask client to run on (None: in this process) and a description of it.
+    ``here(None)`` runs before a local cluster is started, ``here(started)`` while it
+    starts."""
     if scheduler == "synchronous":
         yield None, "synchronous"
         return
@@ -511,8 +519,10 @@ def _executor(client, scheduler: str | None, workers: int | None, timeout: float
     if current is not None:
         yield current, str(current.scheduler.address)
         return
-    before_local()
-    with _local_client(workers) as local:
+    here(None)
+    workers = _local_workers(workers)
+    # Two points per worker at least are left to the cluster (its first tasks).
+    with _local_client(workers, meanwhile=lambda started: here(started, 2 * workers)) as local:
         yield local, "local"
 
 
@@ -534,16 +544,27 @@ def _remote_client(address: str, source: str, timeout: float):
         remote.close()
 
 
-@contextlib.contextmanager
-def _local_client(workers: int | None, **options):
-    """A client of a new local cluster of ``workers`` processes of one thread each (one
-    per core by default), closed at the end; ``options`` go to ``LocalCluster``."""
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
+def _local_workers(workers: int | None) -> int:
+    """The worker processes of a local cluster: ``workers``, else one per core."""
+    if workers is None:
+        cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                 else os.cpu_count())
+        return cores or 1
+    if not isinstance(workers, int) or workers < 1:
         raise SnnError(f"workers must be a positive integer, got {workers!r}")
+    return workers
+
+
+@contextlib.contextmanager
+def _local_client(workers: int | None,
+                  meanwhile: Callable[[threading.Event], None] | None = None, **options):
+    """A client of a new local cluster of ``workers`` processes of one thread each (one
+    per core by default), closed at the end; ``options`` go to ``LocalCluster``. The
+    cluster starts in a thread of its own while ``meanwhile(started)`` runs here."""
     import dask
     from distributed import Client, LocalCluster
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = _local_workers(workers)
     # The workers' statistical profiler samples the running task's stack every 10 ms,
     # taking the GIL from the model each time: a few per cent on idle cores, much more on
     # busy ones. The event loops' ticks (every 20 ms) and the memory and system monitors
@@ -560,21 +581,38 @@ def _local_client(workers: int | None, **options):
               "distributed.worker.memory.monitor-interval": "1s"}
     if _fork_safe():
         config["distributed.worker.multiprocessing-method"] = "fork"
-    with dask.config.set(config):
-        cluster = LocalCluster(n_workers=workers or cores or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=":0",
-                               silence_logs=logging.CRITICAL, **options)
+    made: dict[str, Any] = {}
+    started = threading.Event()
+
+    def start() -> None:
         try:
-            local = Client(cluster, set_as_default=False)
-            try:
-                yield local
-            finally:
-                with _no_interrupt():
-                    local.close()
+            made["cluster"] = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=":0", silence_logs=logging.CRITICAL, **options)
+            made["client"] = Client(made["cluster"], set_as_default=False)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            made["error"] = error
+        finally:
+            started.set()
+
+    with dask.config.set(config):
+        starter = threading.Thread(target=start, name="snncore-sweep-cluster", daemon=True)
+        starter.start()
+        try:
+            if meanwhile is not None:
+                meanwhile(started)
+            starter.join()
+            if "error" in made:
+                raise made["error"]
+            yield made["client"]
         finally:
             # A second Ctrl-C while the workers stop would leave them behind.
             with _no_interrupt():
-                cluster.close()
+                starter.join()
+                if "client" in made:
+                    made["client"].close()
+                if "cluster" in made:
+                    made["cluster"].close()
 
 
 def _fork_safe() -> bool:

@@ -33,6 +33,12 @@ GRID = {"tau": [5 * ms, 10 * ms], "I": [0.5, 1.0, 2.0]}
 @pytest.fixture(scope="module")
 def client(snncore_cache_dir):
     """A cluster as the sweep's own (forked workers, no profiler), shared by the tests."""
+    import numba
+
+    # Forked from a process that has used Numba, as a notebook's that ran its model
+    # before a sweep: the workers inherit Numba's initialised compiler (about a second of
+    # CPU each), and the compile-count test's kernels are still new to them.
+    numba.njit(lambda: 0)()
     with _local_client(2, env={"SNNCORE_CACHE_DIR": str(snncore_cache_dir)}) as dask_client:
         yield dask_client
 
@@ -87,10 +93,13 @@ def test_same_results_in_process_on_two_workers_and_on_a_rerun(client, reference
 
 def test_same_results_on_its_own_cluster_of_one_worker(reference, numpy_backend):
     """The default: a local cluster started and closed by the sweep, its first point run
-    here before the cluster starts."""
-    one = sweep(noisy, GRID, seed=7, workers=1, progress=False)
-    assert one.attrs["workers"] == 1 and one.attrs["points_here"] == 1
-    assert one.attrs["points_per_worker"] == [5]
+    here before the cluster starts, more while it starts, the others on the worker
+    (slow points: some are left for it)."""
+    one = sweep(functools.partial(noisy, pause=0.5), GRID, seed=7, workers=1,
+                progress=False)
+    here = one.attrs["points_here"]
+    assert one.attrs["workers"] == 1 and 1 <= here < 6
+    assert one.attrs["points_per_worker"] == [6 - here]
     assert one.equals(reference)
 
 
@@ -298,10 +307,14 @@ INTERRUPTED = textwrap.dedent("""
         time.sleep(0.5)
         return float(G.v[0])
 
+    printed = []
+
     def started(done, total):
-        if done == 3:  # the first point runs here, then the cluster starts
-            children = psutil.Process().children(recursive=True)
+        # Points run here until the cluster has started, then on the workers.
+        children = psutil.Process().children(recursive=True)
+        if done >= 3 and len(children) >= 2 and not printed:
             print("PIDS", *[p.pid for p in children], flush=True)
+            printed.append(done)
 
     if __name__ == "__main__":
         snncore.set_backend("numpy")
@@ -329,7 +342,7 @@ def interrupted_sweep(tmp_path_factory, snncore_cache_dir):
 
 def test_ctrl_c_shuts_the_cluster_down(interrupted_sweep):
     """Ctrl-C in a terminal (SIGINT to the process group) stops the sweep and every worker
-    process; points must have succeeded on the workers before the interrupt."""
+    process; the workers are running before the interrupt."""
     proc = interrupted_sweep
     line = proc.stdout.readline()
     assert line.startswith("PIDS"), proc.stderr.read()[-3000:]
@@ -386,6 +399,7 @@ def test_parameters_the_model_does_not_take_or_needs():
     ({"progress": "loud"}, "progress must be 'bar', 'text', True, False or a function"),
     ({"workers": 2, "scheduler": "synchronous"}, "workers= sets the size of the local "
                                                  "cluster a sweep starts"),
+    ({"workers": 0}, "workers must be a positive integer, got 0"),
     ({"scheduler": "localhost"}, "the scheduler address 'localhost' is not an address such "
                                  "as 'tcp://host:8786'"),
 ])
