@@ -143,15 +143,19 @@ def sweep(model: Callable[..., Any], grid: Mapping[str, Sequence] | Sequence[Map
     context = _Context(get_backend(), defaultclock.dt, _model_string_constants(model))
     results = _Results(points, labels, runs, errors, _output_base_name(model),
                        _Progress(progress, len(runs)))
-    def here(started: threading.Event | None, leave: int = 0) -> None:
+    def here(started: threading.Event | None = None,
+             free: Callable[[], bool] | None = None, leave: int = 0) -> None:
         """Points run here while a local cluster is not ready: the first before it starts
-        (the workers it forks have the model's kernels), then more while it starts,
-        leaving at least ``leave`` to it."""
+        (the workers it forks have the model's kernels), then more while it starts and
+        ``free()`` (see _local_client), leaving at least ``leave`` to it."""
         nonlocal context
         # One worker process per core: each run on one thread (serial kernels).
         context = replace(context, threads=1)
         while results.here < len(runs) - leave and (
                 results.here == 0 if started is None else not started.is_set()):
+            if free is not None and not free():
+                started.wait(0.005)
+                continue
             _run_here(model, context, runs[results.here:results.here + 1], results)
             results.here += 1
 
@@ -494,10 +498,10 @@ def _describe(value) -> str:
 
 @contextlib.contextmanager
 def _executor(client, scheduler: str | None, workers: int | None, timeout: float,
-              here: Callable[[threading.Event | None], None]) -> Iterator[tuple[Any, str]]:
+              here: Callable[..., None]) -> Iterator[tuple[Any, str]]:
     """The dask client to run on (None: in this process) and a description of it.
-    ``here(None)`` runs before a local cluster is started, ``here(started)`` while it
-    starts."""
+    ``here()`` runs before a local cluster is started, ``here(started, free, leave)``
+    while it starts."""
     if scheduler == "synchronous":
         yield None, "synchronous"
         return
@@ -519,10 +523,11 @@ def _executor(client, scheduler: str | None, workers: int | None, timeout: float
     if current is not None:
         yield current, str(current.scheduler.address)
         return
-    here(None)
+    here()
     workers = _local_workers(workers)
     # Two points per worker at least are left to the cluster (its first tasks).
-    with _local_client(workers, meanwhile=lambda started: here(started, 2 * workers)) as local:
+    with _local_client(workers, meanwhile=lambda started, free: here(
+            started, free, 2 * workers)) as local:
         yield local, "local"
 
 
@@ -557,10 +562,15 @@ def _local_workers(workers: int | None) -> int:
 
 @contextlib.contextmanager
 def _local_client(workers: int | None,
-                  meanwhile: Callable[[threading.Event], None] | None = None, **options):
+                  meanwhile: Callable[[threading.Event, Callable[[], bool]], None] | None = None,
+                  **options):
     """A client of a new local cluster of ``workers`` processes of one thread each (one
     per core by default), closed at the end; ``options`` go to ``LocalCluster``. The
-    cluster starts in a thread of its own while ``meanwhile(started)`` runs here."""
+    cluster starts in a thread of its own while ``meanwhile(started, free)`` runs here:
+    ``started`` is set once it has started, ``free()`` tells whether this process may
+    compute, that is when every worker has been forked (during a fork, a lock this
+    thread held, as Numba's compiler's while it loads a kernel, would stay locked in the
+    worker for good)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -583,6 +593,11 @@ def _local_client(workers: int | None,
         config["distributed.worker.multiprocessing-method"] = "fork"
     made: dict[str, Any] = {}
     started = threading.Event()
+    forking = config.get("distributed.worker.multiprocessing-method") == "fork"
+    forks = _FORKS[0]
+
+    def free() -> bool:
+        return not forking or _FORKS[0] - forks >= workers
 
     def start() -> None:
         try:
@@ -600,7 +615,7 @@ def _local_client(workers: int | None,
         starter.start()
         try:
             if meanwhile is not None:
-                meanwhile(started)
+                meanwhile(started, free)
             starter.join()
             if "error" in made:
                 raise made["error"]
@@ -613,6 +628,18 @@ def _local_client(workers: int | None,
                     made["client"].close()
                 if "cluster" in made:
                     made["cluster"].close()
+
+
+# Forks of this process so far (see _local_client).
+_FORKS = [0]
+
+
+def _count_fork() -> None:
+    _FORKS[0] += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=_count_fork)
 
 
 def _fork_safe() -> bool:
