@@ -87,10 +87,13 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def _child(cache, tau=10, user=None, umask=0o022):
+def _child(cache, tau=10, user=None, umask=0o022, path=None):
     """Run CHILD with the kernel cache in ``cache``; (kernels compiled, spikes, sum of v,
-    the snncore cache warnings). ``user`` runs it as another user (setpriv)."""
+    the snncore cache warnings). ``user`` runs it as another user (setpriv); ``path``
+    is a folder holding another copy of the snncore package to import."""
     env = dict(os.environ, SNNCORE_CACHE_DIR=str(cache), PYTHONWARNINGS="default")
+    if path is not None:  # and the working folder, which `python -c` puts first
+        env["PYTHONPATH"] = str(path)
     command = [sys.executable, "-c", CHILD.format(tau=tau)]
     if user is not None:
         # Another user who may read everything (so that the root-only Python installation
@@ -104,7 +107,7 @@ def _child(cache, tau=10, user=None, umask=0o022):
         matplotlib.chmod(0o777)
         env.update(HOME="/nonexistent", MPLCONFIGDIR=str(matplotlib))
     out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
-                         preexec_fn=lambda: os.umask(umask))
+                         preexec_fn=lambda: os.umask(umask), cwd=path)
     assert out.returncode == 0, out.stderr
     compiled, spikes, total = out.stdout.split()
     warned = [line for line in out.stderr.splitlines() if "KernelCacheWarning" in line]
@@ -242,3 +245,20 @@ def test_concurrent_processes_share_an_empty_cache(built_cache, tmp_path):
         assert child.returncode == 0, err
         assert "Warning" not in err
         assert tuple(float(x) for x in out.split()[1:]) == built_cache[1]
+
+
+def test_a_changed_snncore_helper_invalidates_the_cached_kernels(built_cache, tmp_path):
+    # Two copies of the package, one with a helper that compiled loops call changed (a
+    # comment is enough: the cache cannot tell what changed), run on a copy of a filled
+    # cache: the unchanged one loads everything, the changed one compiles again.
+    package = Path(numba_backend.__file__).resolve().parents[1]
+    runs = {}
+    for name, change in (("same", ""), ("changed", "\n# a later version\n")):
+        copy = tmp_path / name / "snncore"
+        shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        helpers = copy / "backends" / "loop_helpers.py"
+        helpers.write_text(helpers.read_text() + change)
+        runs[name] = _child(_copy(built_cache, tmp_path / name), path=copy.parent)
+    assert runs["same"][0] == 0
+    assert runs["changed"][0] > 0
+    assert runs["changed"][1:3] == runs["same"][1:3] == built_cache[1]

@@ -21,6 +21,8 @@ the cache where the folder allows it.
 from __future__ import annotations
 
 import atexit
+import functools
+import hashlib
 import os
 import secrets
 import shutil
@@ -155,12 +157,31 @@ class _HealingImpl(CompileResultCacheImpl):
     _locator_classes = [*CacheImpl._locator_classes, _InSnncoreCache]
 
 
+@functools.cache
+def package_fingerprint() -> str:
+    """A digest of snncore's own source files."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 class HealingCache(FunctionCache):
     """Numba's cache of one function, except that an entry that cannot be read back (a
     truncated or garbage index or data file) is discarded, with a warning naming it, and
-    the function compiled and saved again; and that a failure to save only warns."""
+    the function compiled and saved again; that a failure to save only warns; and that an
+    entry is found only by the snncore that saved it (:func:`package_fingerprint`)."""
 
     _impl_class = _HealingImpl
+
+    def _index_key(self, sig, codegen):
+        # Numba keys an entry by the function's own bytecode, but a generated kernel or
+        # loop has the snncore helpers it calls (loop_helpers, philox, ...) compiled into
+        # it: after an upgrade that changed one, the old machine code would load and run
+        # against the new arrays (a crash, or wrong numbers).
+        return (*super()._index_key(sig, codegen), package_fingerprint())
 
     def load_overload(self, sig, target_context):
         try:
