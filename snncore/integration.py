@@ -11,7 +11,9 @@ changes during a run get a closed form evaluated every step instead (see
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -325,6 +327,10 @@ def linear_system(system: System, functions: Mapping | None = None,
     return LinearSystem(names, A, b)
 
 
+#: Recent propagators by their coefficients and time step (least recently used first).
+_PROPAGATORS: OrderedDict = OrderedDict()
+
+
 def propagators(lin: LinearSystem, coefficients: dict[tuple[int, int], np.ndarray],
                 dt: float) -> tuple[np.ndarray, np.ndarray]:
     """Numerical propagators of ``dx/dt = A x + b`` over one step, for every neuron.
@@ -352,6 +358,13 @@ def propagators(lin: LinearSystem, coefficients: dict[tuple[int, int], np.ndarra
     mats = np.zeros((size, n, n))
     for (k, m), value in coefficients.items():
         mats[:, k, m] = value
+    # A network rebuilt after a slider move, or run again, has the same coefficients:
+    # hashing them costs a fraction of the exponentials of thousands of synapses.
+    key = (hashlib.blake2b(mats.tobytes(), digest_size=16).digest(), mats.shape, dt)
+    known = _PROPAGATORS.get(key)
+    if known is not None:
+        _PROPAGATORS.move_to_end(key)
+        return known
     flat = mats.reshape(size, n * n)
     unique, inverse = np.unique(flat, axis=0, return_inverse=True)
     aug = np.zeros((len(unique), 2 * n, 2 * n))
@@ -360,7 +373,14 @@ def propagators(lin: LinearSystem, coefficients: dict[tuple[int, int], np.ndarra
     expo = expm_batch(aug)
     phi, psi = expo[:, :n, :n], expo[:, :n, n:]
     inverse = inverse.reshape(-1)
-    return phi[inverse], psi[inverse]
+    result = phi[inverse], psi[inverse]
+    if 2 * result[0].nbytes <= 1 << 22:  # kept only when small (4 MB: 100k elements)
+        for array in result:
+            array.flags.writeable = False  # shared by later calls
+        _PROPAGATORS[key] = result
+        if len(_PROPAGATORS) > 32:
+            _PROPAGATORS.popitem(last=False)
+    return result
 
 
 _PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0,

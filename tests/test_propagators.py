@@ -29,3 +29,17 @@ def test_mixed_norms_in_one_stack_and_zero_matrices(copies):
     for got, matrix in zip(result[:3], base, strict=True):
         expected = _reference(matrix)
         assert np.max(np.abs(got - expected)) <= 1e-14 * np.abs(expected).max()
+
+
+def test_propagators_of_the_same_coefficients_are_computed_once():
+    from snncore.integration import LinearSystem, propagators
+
+    lin = LinearSystem(["v"], {(0, 0): None}, {})
+    taus = np.linspace(5e-3, 50e-3, 200)
+    phi, psi = propagators(lin, {(0, 0): -1 / taus}, 1e-4)
+    assert np.allclose(phi[:, 0, 0], np.exp(-1e-4 / taus), rtol=1e-12)
+    again = propagators(lin, {(0, 0): -1 / taus.copy()}, 1e-4)
+    assert again[0] is phi and again[1] is psi
+    assert not phi.flags.writeable
+    other = propagators(lin, {(0, 0): -1 / taus}, 2e-4)
+    assert np.allclose(other[0][:, 0, 0], np.exp(-2e-4 / taus), rtol=1e-12)
