@@ -1,6 +1,6 @@
 # The book and its tests. Every target first makes sure .venv matches requirements.txt.
 #   make book   build the site into _build/html (every chapter executed; any error fails)
-#   make test   pytest tests/, then every chapter under nbval
+#   make test   pytest tests/, then every chapter under nbval (on every core)
 #   make bench  snncore against Brian 2
 #   make site-check  the built site in headless Chromium, offline (builds it if missing)
 #   make compat Brian 2's example scripts on snncore and on Brian 2 (not part of make test)
@@ -28,7 +28,7 @@ book: $(STAMP)
 test: export MPLBACKEND = Agg
 test: $(STAMP)
 	@status=0; \
-	$(BIN)/python -m pytest tests/ || status=1; \
+	$(BIN)/python -m pytest -n auto --dist loadfile tests/ || status=1; \
 	$(BIN)/python tests/notebooks.py || status=1; \
 	exit $$status
 

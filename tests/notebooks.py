@@ -61,6 +61,8 @@ def execute_notebooks(sources, outdir=OUTDIR, base=BOOK):
     cmd = [
         sys.executable, "-m", "pytest", str(outdir),
         "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=600",
+        # One chapter per worker, its cells in order in one kernel (nbval's advice).
+        "-n", "auto", "--dist", "loadscope",
         "-p", "no:cacheprovider", "-v",
     ]
     env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}
