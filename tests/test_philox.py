@@ -23,8 +23,11 @@ KEY = (U(0x1234567), U(0x89ABCDEF), U(5))
 def test_philox4x32_10_known_answers(counter, key, expected):
     numba_out = philox.philox(*(U(c) for c in counter + key))
     assert tuple(int(w) for w in numba_out) == expected
-    numpy_out = philox.philox.py_func(*(np.array([c], dtype=U) for c in counter + key))
-    assert tuple(int(w[0]) for w in numpy_out) == expected
+    # The numpy backend's in-place rounds, also over more counters than one pass takes.
+    n = philox._CHUNK + 3
+    numpy_out = philox._philox_into(np.empty((4, n), dtype=U), (*key, counter[3]),
+                                    np.full(n, U(counter[0])), U(counter[1]), U(counter[2]))
+    assert {tuple(int(w) for w in column) for column in numpy_out.T} == {expected}
 
 
 @njit
