@@ -152,7 +152,8 @@ class FusedLoop:
         """The call of ``bound``'s kernel; ``overrides`` give per-step arguments."""
         kernel = bound.kernel
         parts = [repr(f"{kernel.module_name}:kernel")]
-        for name, pos in sorted(bound.positions.items(), key=lambda item: item[1]):
+        for name in kernel.parameters:
+            pos = bound.positions[name]
             if name == "t":
                 parts.append("_t")
             elif name in overrides:
@@ -272,7 +273,8 @@ class FusedLoop:
             body += [f"    {line}" for line in segment]
         if self._python:
             body.append("_seg = 0")
-        lines += ["", "", "@njit(error_model='numpy', nogil=True, pipeline_class=LoopCompiler)",
+        lines += ["", "", "@njit(error_model='numpy', nogil=True, no_cfunc_wrapper=True, "
+                  "pipeline_class=LoopCompiler)",
                   f"def loop({args}):",
                   "    for _step in range(_step0, _step1):",
                   "        _t = _step * _dt"]

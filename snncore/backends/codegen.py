@@ -189,7 +189,24 @@ def _numba_source(spec: KernelSpec) -> str:
     parallel = runs_parallel(spec)
     lines = _numba_lines(spec, sites, parallel)
     pre_drawn = "_k - _lo" if parallel else "_k"
-    return "\n".join(numba_draws(line, sites, "_idx", pre_drawn) for line in lines) + "\n"
+    lines = [numba_draws(line, sites, "_idx", pre_drawn) for line in lines]
+    return "\n".join(_used_arguments(lines)) + "\n"
+
+
+def _used_arguments(lines: list[str]) -> list[str]:
+    """``lines`` of a Numba kernel whose ``def`` keeps only the arguments its body uses.
+
+    Numba's compile time grows with the arguments (typing, unpacking each array into
+    its seven fields, and the calling code in the fused loop that passes them), and
+    most kernels use few of the names :meth:`KernelSpec.argnames` offers (``N``, ``dt``,
+    ``_indices`` or ``_rng`` where nothing reads them). The fused loop passes a kernel
+    its own arguments by name (:meth:`snncore.fusion.FusedLoop.call`).
+    """
+    function = ast.parse("\n".join(lines)).body[0]
+    used = {node.id for statement in function.body for node in ast.walk(statement)
+            if isinstance(node, ast.Name)}
+    names = [arg.arg for arg in function.args.args if arg.arg in used]
+    return [f"def kernel({', '.join(names)}):", *lines[1:]]
 
 
 def _numba_lines(spec: KernelSpec, sites, parallel: bool) -> list[str]:

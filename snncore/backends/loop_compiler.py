@@ -19,8 +19,14 @@ the loop expects.
 
 The loop's own code is glue (kernel calls, counters, slices), and optimising it cost a
 second or more for a large network while the work is in the kernels: the loop is
-lowered with LLVM's optimisation level :data:`GLUE_OPT` (:class:`LoopCompiler`); the
-kernels and helpers it calls keep Numba's default.
+lowered with LLVM's optimisation level :data:`GLUE_OPT` (:class:`LoopCompiler`), and
+turned into machine code by a code generator of its own whose target machine does not
+optimise either (:func:`_glue_codegen`: instruction selection and register allocation
+of a large loop at Numba's level 3 took about 1.4 s of the Tsodyks network's first
+run); the kernels and helpers it calls keep Numba's default. The glue code generator
+resolves the kernels it calls through the process's symbol table, where :func:`call`
+registers them (as :func:`_provide` does before a cached loop is loaded), and a loop it
+compiled is cached as any other: its machine code is loaded into Numba's own engine.
 """
 
 from __future__ import annotations
@@ -38,6 +44,21 @@ from numba.extending import intrinsic
 
 #: LLVM optimisation level of the loop's own code.
 GLUE_OPT = 0
+
+
+@functools.cache
+def _glue_codegen():
+    """A Numba JIT code generator (an LLVM engine) whose target machine compiles at
+    LLVM's code generation level :data:`GLUE_OPT` (fast instruction selection and
+    register allocation); the rest as Numba's own (same CPU, features, data layout)."""
+    from numba.core.codegen import JITCPUCodegen
+
+    saved = config.OPT
+    config.OPT = config._OptLevel(GLUE_OPT)  # read when the target machine is made
+    try:
+        return JITCPUCodegen("snncore_glue")
+    finally:
+        config.OPT = saved
 
 
 def _provide(module: str, name: str, argtypes: tuple, symbol: str) -> None:
@@ -70,6 +91,7 @@ def call(typingctx, where, *args):
     dispatcher.compile(argtypes)
     fndesc = dispatcher.overloads[argtypes].fndesc
     provide = _provider(module, name, argtypes, fndesc.mangled_name)
+    provide()  # the loop is compiled by another engine: it finds the callee by symbol
 
     def codegen(context, builder, signature, llargs):
         # Run by Numba before this library is loaded from the disk cache.
@@ -87,12 +109,16 @@ def call(typingctx, where, *args):
 
 @register_pass(mutates_CFG=True, analysis_only=False)
 class _GlueLowering(NativeLowering):
-    """Numba's lowering, with LLVM's optimisation level :data:`GLUE_OPT` (what it calls
-    was compiled before, during type inference, at the default level)."""
+    """Numba's lowering, with LLVM's optimisation level :data:`GLUE_OPT`, into a
+    library of :func:`_glue_codegen` (what it calls was compiled before, during type
+    inference, at the default level)."""
 
     _name = "snncore_glue_lowering"
 
     def run_pass(self, state):
+        if state.library is None:
+            state.library = _glue_codegen().create_library(state.func_id.func_qualname)
+            state.library.enable_object_caching()  # as Numba does: the loop is cached
         saved = config.OPT
         config.OPT = config._OptLevel(GLUE_OPT)
         try:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
-from collections.abc import Callable
 from types import ModuleType
 
 from .codegen import KernelSpec, kernel_source, runs_parallel
 from .kernel_cache import cached, source_file
 
 try:
-    import numba  # noqa: F401
+    from numba import njit
 
     AVAILABLE = True
 except ImportError:  # pragma: no cover - numba is a pinned dependency
@@ -67,17 +66,51 @@ from snncore.philox import uniforms_span_at as _uniforms_span_at
 """
 
 
+#: A kernel is called by the fused loop only, by its symbol
+#: (:mod:`snncore.backends.loop_compiler`), never from Python: Numba need not build the
+#: wrappers that call it from Python or C, which cost about as much compile time as the
+#: kernel itself. (Called from Python, such a kernel would crash the process.)
+_OPTIONS = "error_model='numpy', nogil=True, no_cpython_wrapper=True, no_cfunc_wrapper=True"
+
+
 def _module_source(spec: KernelSpec) -> str:
     body = kernel_source(spec, "numba")
     if runs_parallel(spec):
-        return _HEADER + _PARALLEL_HEADER + \
-            "\n@njit(error_model='numpy', nogil=True, parallel=True)\n" + body
-    return _HEADER + "\n@njit(error_model='numpy', nogil=True)\n" + body
+        return _HEADER + _PARALLEL_HEADER + f"\n@njit({_OPTIONS}, parallel=True)\n" + body
+    return _HEADER + f"\n@njit({_OPTIONS})\n" + body
 
 
-def build(spec: KernelSpec) -> Callable:
+class Kernel:
+    """A generated Numba kernel.
+
+    The fused loop calls the compiled code of :attr:`dispatcher` by its symbol, passing
+    the kernel's own arguments (:attr:`parameters`, the names of
+    :meth:`~snncore.backends.codegen.KernelSpec.argnames` that its code uses). Called
+    from Python with every argument of ``argnames`` (the step loop in Python, which
+    tests compare with the fused loop), it compiles a copy with Numba's Python wrapper,
+    once per process and not cached.
+    """
+
+    def __init__(self, module: ModuleType, argnames: list[str]) -> None:
+        self.dispatcher = module.kernel
+        self.module_name = module.__name__
+        code = self.dispatcher.py_func.__code__
+        self.parameters: tuple[str, ...] = code.co_varnames[:code.co_argcount]
+        self._module = module
+        self._take = [argnames.index(name) for name in self.parameters]
+
+    def __call__(self, *args):
+        python = getattr(self._module, "python_kernel", None)
+        if python is None:
+            options = {k: v for k, v in self.dispatcher.targetoptions.items()
+                       if k not in ("no_cpython_wrapper", "no_cfunc_wrapper", "nopython")}
+            python = self._module.python_kernel = njit(**options)(self.dispatcher.py_func)
+        return python(*(args[k] for k in self._take))
+
+
+def build(spec: KernelSpec) -> Kernel:
     """Import (writing it first if needed) the Numba kernel for ``spec``."""
-    return load_module(_module_source(spec), "kernel").kernel
+    return Kernel(load_module(_module_source(spec), "kernel"), spec.argnames())
 
 
 def load_module(source: str, kind: str):
