@@ -273,49 +273,55 @@ def note_bad_mean(rng, lam, step):
 # cache, and ask Philox for many counters per call rather than a few per call.
 _CHUNK = 16384
 # numpy takes a 0-d array as an operand sooner than a numpy scalar (0.2 us, not 1 us).
-_CONSTANTS = tuple(np.array(k) for k in (_M0, _M1, _S32, _LOW))
+_CONSTANTS = tuple(np.array(k) for k in (_S32, _LOW))
+_MULTIPLIERS = np.array([[_M0], [_M1]])
 _split_np = split.py_func
 
 
 @functools.lru_cache(maxsize=64)
 def _schedule(k0: int, k1: int) -> tuple:
-    """The round keys of :func:`philox` for the key ``(k0, k1)`` (as uint64 pairs)."""
-    keys = []
-    for _ in range(10):
-        keys.append((np.array(k0, dtype=np.uint64), np.array(k1, dtype=np.uint64)))
+    """The multipliers and keys of :func:`_philox_into`'s rounds for the key ``(k0,
+    k1)``: 2 x 1 arrays, in the order in which the round holds its halves."""
+    rounds = []
+    for r in range(10):
+        if r % 2 == 0:  # (c0, c2) times (M0, M1); the keys go into the swapped result
+            rounds.append((_MULTIPLIERS, np.array([[k1], [k0]], dtype=np.uint64)))
+        else:  # (c2, c0)
+            rounds.append((_MULTIPLIERS[::-1], np.array([[k0], [k1]], dtype=np.uint64)))
         k0, k1 = (k0 + int(_W0)) & 0xFFFFFFFF, (k1 + int(_W1)) & 0xFFFFFFFF
-    return tuple(keys)
+    return tuple(rounds)
 
 
-def _philox_into(w: np.ndarray, key, c0, c1, c2) -> np.ndarray:
+def _philox_into(w: np.ndarray, key, c0, c1, c2) -> tuple:
     """:func:`philox` of the counters ``(c0, c1, c2, stream)`` under ``key`` (``(k0, k1,
-    stream)``) into the rows of ``w`` (uint64, 4 x m; ``c0`` m numbers, ``c1`` and ``c2``
-    m numbers or one), in passes of :data:`_CHUNK` counters.
+    stream)``; ``c0`` m numbers, ``c1`` and ``c2`` m numbers or one), computed in the
+    buffer ``w`` (uint64, 4 x m) in passes of :data:`_CHUNK` counters; returns its
+    four words (rows of ``w``).
 
-    The same arithmetic as :func:`philox`, each operation written into an array it has
-    finished with (``out=``): no temporary arrays.
+    The arithmetic of :func:`philox` with each operation written into an array it has
+    finished with (``out=``, no temporaries), and its two symmetric halves, (c0, c1)
+    with the product of c2 and (c2, c3) with that of c0, done together: the rows of
+    ``w`` hold ``(c0, c2)``, then ``(c1, c3)``, and as a round swaps the halves, odd
+    rounds hold them swapped: five numpy calls a round, not ten.
     """
-    w[0], w[1], w[2], w[3] = c0, c1, c2, key[2]
+    w[0], w[1], w[2], w[3] = c0, c2, c1, key[2]
     m = w.shape[1]
-    scratch = np.empty((2, min(m, _CHUNK)), dtype=np.uint64)
-    keys = _schedule(int(key[0]), int(key[1]))
-    mul, shr, xor, mask = np.multiply, np.right_shift, np.bitwise_xor, np.bitwise_and
-    m0, m1, s32, low = _CONSTANTS
+    product = np.empty((2, min(m, _CHUNK)), dtype=np.uint64)
+    rounds = _schedule(int(key[0]), int(key[1]))
+    s32, low = _CONSTANTS
     for lo in range(0, m, _CHUNK):
-        c0, c1, c2, c3 = w[:, lo:lo + _CHUNK]
-        p0, p1 = scratch[:, :c0.size]
-        for k0, k1 in keys:
-            mul(c0, m0, p0)
-            mul(c2, m1, p1)
-            xor(xor(shr(p1, s32, c0), c1, c0), k0, c0)
-            mask(p1, low, c1)
-            xor(xor(shr(p0, s32, c2), c3, c2), k1, c2)
-            mask(p0, low, c3)
-    return w
+        a, b = w[:2, lo:lo + _CHUNK], w[2:, lo:lo + _CHUNK]
+        p = product[:, :a.shape[1]]
+        for multipliers, keys in rounds:
+            np.multiply(a, multipliers, p)
+            # The new (c0, c2), swapped: hi(p) ^ (c3, c1) ^ (k1, k0); (c1, c3) swapped: lo(p).
+            np.bitwise_xor(np.bitwise_xor(np.right_shift(p, s32, a), b[::-1], a), keys, a)
+            np.bitwise_and(p, low, b)
+    return w[0], w[2], w[1], w[3]
 
 
-def _halves(w: np.ndarray, lane: np.ndarray) -> np.ndarray:
-    """The 64 bits of half ``lane`` (0 or 1 per column) of the blocks ``w`` (4 x m)."""
+def _halves(w: tuple, lane: np.ndarray) -> np.ndarray:
+    """The 64 bits of half ``lane`` (0 or 1 each) of the blocks ``w`` (four words)."""
     hi = np.where(lane, w[2], w[0])
     return np.bitwise_or(np.left_shift(hi, _S32, hi), np.where(lane, w[3], w[1]), hi)
 
@@ -323,9 +329,9 @@ def _halves(w: np.ndarray, lane: np.ndarray) -> np.ndarray:
 def _bits_of(key, step: int, site: int, attempt, elements: np.ndarray) -> np.ndarray:
     """:func:`bits` of ``elements`` (uint64) at ``attempt`` (a number or one per
     element), a block for each."""
-    w = np.empty((4, elements.size), dtype=np.uint64)
     c2 = ((np.uint64(site) << _S16) | np.asarray(attempt, dtype=np.uint64)) & _LOW
-    _philox_into(w, key, elements >> _ONE, np.uint64(step) & _LOW, c2)
+    w = _philox_into(np.empty((4, elements.size), dtype=np.uint64), key, elements >> _ONE,
+                     np.uint64(step) & _LOW, c2)
     return _halves(w, elements & _ONE)
 
 
@@ -382,30 +388,30 @@ def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
     step_word, site_word = np.uint64(step) & _LOW, (np.uint64(site) << _S16) & _LOW
     if first is None:
         e = _u64(elements)
-        w = _philox_into(np.empty((4, e.size), dtype=np.uint64), key, e >> _TWO, step_word,
-                         site_word)
-        words = w[(e & _THREE).astype(np.intp), np.arange(e.size)]
+        w = np.empty((4, e.size), dtype=np.uint64)
+        words = np.choose((e & _THREE).astype(np.intp),
+                          _philox_into(w, key, e >> _TWO, step_word, site_word))
         out = np.empty(e.size)
         todo = _fast_normals(words, out)
         if todo.size:
             out[todo] = _normals_rejected(key, step, site, e[todo], words[todo])
         return out
-    # A range: each block computed once, for four elements.
+    # A range: each block computed once, for four elements. The words of a pass are
+    # (c0, c2; c1, c3) as _philox_into leaves them, element 4 j + 2 h + g of block j
+    # in [g, h, j], and the values go through a view of ``out`` in that order.
     lo, hi = first >> 2, (first + elements.size + 3) >> 2
     out = np.empty(4 * (hi - lo))
     w = np.empty((4, min(hi - lo, _CHUNK)), dtype=np.uint64)
-    words = np.empty((w.shape[1], 4), dtype=np.uint64)
     rejected, their_words = [], []
     for b in range(lo, hi, _CHUNK):
         m = min(_CHUNK, hi - b)
         _philox_into(w[:, :m], key, np.arange(b, b + m, dtype=np.uint64), step_word,
                      site_word)
-        chunk = words[:m]
-        chunk[...] = w[:, :m].T
-        chunk = chunk.ravel()
-        todo = _fast_normals(chunk, out[4 * (b - lo):4 * (b - lo + m)])
-        rejected.append(todo + 4 * (b - lo))
-        their_words.append(chunk[todo])
+        words = w[:, :m].reshape(2, 2, m)
+        todo = _fast_normals(words, out[4 * (b - lo):4 * (b - lo + m)].reshape(m, 2, 2).T)
+        g, h, j = np.unravel_index(todo, words.shape)
+        rejected.append(4 * (b - lo + j) + 2 * h + g)
+        their_words.append(words[g, h, j])
     todo = np.concatenate(rejected)
     if todo.size:
         out[todo] = _normals_rejected(key, step, site, (todo + 4 * lo).astype(np.uint64),
@@ -415,12 +421,15 @@ def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
 
 def _fast_normals(words: np.ndarray, out: np.ndarray) -> np.ndarray:
     """The ziggurat's fast path (:func:`split`, then ``hz * wn[iz]``) of the 32-bit
-    ``words`` into ``out``; returns the indices of the rejected ones."""
+    ``words`` into ``out`` (of their shape); returns the flat indices of the rejected
+    ones."""
     signed = words.view(np.int64)
     hz = np.subtract(signed, _HALF31)
     iz = np.bitwise_and(signed, 127)
-    np.multiply(hz, np.take(_WN, iz), out)
-    return np.flatnonzero(~(np.abs(hz, hz) < np.take(_KN, iz)))
+    table = np.take(_WN, iz, mode="clip")  # (iz is below 128: no check needed)
+    np.multiply(hz, table, out)
+    # |hz| >= kn[iz]: not |hz| < kn[iz] (kn is never nan)
+    return np.flatnonzero(np.abs(hz, hz) >= np.take(_KN, iz, out=table, mode="clip"))
 
 
 # A Philox call costs about as much as 1500 blocks (its hundred numpy operations): the
@@ -525,23 +534,81 @@ def poissons(key, step: int, site: int, elements: np.ndarray, lam) -> np.ndarray
     return out
 
 
+def _attempt_bits(key, step: int, site: int, elements: np.ndarray, first: int,
+                  count: int) -> np.ndarray:
+    """The 64 bits of attempts ``first .. first + count - 1`` of ``elements`` (uint64),
+    one row per element, from one Philox call; consecutive elements two to a block."""
+    start = _contiguous(elements)
+    if start is None:
+        return _bits_at(key, step, site, np.arange(first, first + count)[None, :],
+                        elements[:, None])
+    lo, hi = start >> 1, (start + elements.size + 1) >> 1
+    attempts = np.arange(first, first + count, dtype=np.uint64)
+    w = _philox_into(np.empty((4, (hi - lo) * count), dtype=np.uint64), key,
+                     np.repeat(np.arange(lo, hi, dtype=np.uint64), count),
+                     np.uint64(step) & _LOW,
+                     np.tile(((np.uint64(site) << _S16) | attempts) & _LOW, hi - lo))
+    table = np.empty((hi - lo, 2, count), dtype=np.uint64)
+    for half in (0, 1):
+        hi_word, lo_word = w[2 * half].reshape(-1, count), w[2 * half + 1].reshape(-1, count)
+        np.bitwise_or(np.left_shift(hi_word, _S32, hi_word), lo_word, table[:, half])
+    return table.reshape(-1, count)[start & 1:][:elements.size]
+
+
+# Poisson numbers are drawn for slices of this many elements times attempts (the bits of
+# a slice's attempts stay in the cache, and a large group needs no huge table).
+_POISSON_SLICE = 1 << 16
+
+
+def _by_slices(draw, key, step, site, elements, lam, count):
+    """``draw`` of slices of ``elements`` (and their ``lam``) of ``_POISSON_SLICE //
+    count`` elements (an even number: pairs share their blocks)."""
+    size = max(2, _POISSON_SLICE // count) & ~1
+    if elements.size <= size:
+        return draw(key, step, site, elements, lam, count)
+    return np.concatenate([draw(key, step, site, elements[q:q + size], lam[q:q + size],
+                                count) for q in range(0, elements.size, size)])
+
+
 def _knuth(key, step, site, elements, lam) -> np.ndarray:
+    # Enough attempts for nearly every element (k events take k + 1) in one Philox call.
+    most = float(np.max(lam))
+    return _by_slices(_knuth_slice, key, step, site, elements, lam,
+                      int(most + 1.5 * math.sqrt(most)) + 2)
+
+
+def _knuth_slice(key, step, site, elements, lam, count) -> np.ndarray:
+    """:func:`poisson`'s products of uniforms, ``count`` attempts of every element not
+    yet done at a time: the running products by ``multiply.accumulate`` (in order, as the
+    scalar loop multiplies), the number of events where the product first reaches the
+    limit."""
     limit = np.exp(-lam)
     out = np.zeros(elements.size, dtype=np.int64)
     prod = np.ones(elements.size)
     todo = np.arange(elements.size)
-    bits_of = Attempts(key, step, site, elements)
     attempt = 0
     while todo.size:
-        prod[todo] *= _unit(bits_of(todo, attempt))
-        attempt += 1
-        stop = prod[todo] <= limit[todo]
-        out[todo[~stop]] += 1
-        todo = todo[~stop]
+        u = _unit(_attempt_bits(key, step, site, elements[todo], attempt, count))
+        u[:, 0] *= prod[todo]
+        np.multiply.accumulate(u, axis=1, out=u)
+        stop = u <= limit[todo, None]
+        first = np.argmax(stop, axis=1)
+        hit = stop[np.arange(todo.size), first]
+        out[todo[hit]] = attempt + first[hit]
+        prod[todo[~hit]] = u[~hit, -1]
+        todo = todo[~hit]
+        attempt += count
     return out
 
 
 def _ptrs(key, step, site, elements, lam) -> np.ndarray:
+    # Two rounds (four attempts) in one Philox call: most elements take one.
+    return _by_slices(_ptrs_slice, key, step, site, elements, lam, 4)
+
+
+def _ptrs_slice(key, step, site, elements, lam, count) -> np.ndarray:
+    """:func:`poisson`'s PTRS rounds, ``count // 2`` rounds of every element not yet done
+    from one Philox call."""
     slam, loglam = np.sqrt(lam), np.log(lam)
     b = 0.931 + 2.53 * slam
     a = -0.059 + 0.02483 * b
@@ -549,23 +616,24 @@ def _ptrs(key, step, site, elements, lam) -> np.ndarray:
     vr = 0.9277 - 3.6224 / (b - 2.0)
     out = np.zeros(elements.size, dtype=np.int64)
     todo = np.arange(elements.size)
-    bits_of = Attempts(key, step, site, elements)
     attempt = 0
     while todo.size:
-        u = _unit(bits_of(todo, attempt)) - 0.5
-        v = _unit(bits_of(todo, attempt + 1))
-        attempt += 2
-        us = 0.5 - np.abs(u)
-        k = np.floor((2.0 * a[todo] / us + b[todo]) * u + lam[todo] + 0.43)
-        accept = (us >= 0.07) & (v <= vr[todo])
-        test = ~accept & ~((k < 0) | ((us < 0.013) & (v > us)))
-        for q in np.flatnonzero(test):
-            r = todo[q]
-            accept[q] = math.log(v[q]) + math.log(invalpha[r]) - \
-                math.log(a[r] / (us[q] * us[q]) + b[r]) <= \
-                -lam[r] + k[q] * loglam[r] - math.lgamma(k[q] + 1.0)
-        out[todo[accept]] = k[accept].astype(np.int64)
-        todo = todo[~accept]
+        bits_of = _attempt_bits(key, step, site, elements[todo], attempt, count)
+        attempt += count
+        for r in range(0, count, 2):
+            u = _unit(bits_of[:, r]) - 0.5
+            v = _unit(bits_of[:, r + 1])
+            us = 0.5 - np.abs(u)
+            k = np.floor((2.0 * a[todo] / us + b[todo]) * u + lam[todo] + 0.43)
+            accept = (us >= 0.07) & (v <= vr[todo])
+            test = ~accept & ~((k < 0) | ((us < 0.013) & (v > us)))
+            for q in np.flatnonzero(test):
+                e = todo[q]
+                accept[q] = math.log(v[q]) + math.log(invalpha[e]) - \
+                    math.log(a[e] / (us[q] * us[q]) + b[e]) <= \
+                    -lam[e] + k[q] * loglam[e] - math.lgamma(k[q] + 1.0)
+            out[todo[accept]] = k[accept].astype(np.int64)
+            todo, bits_of = todo[~accept], bits_of[~accept]
     return out
 
 

@@ -27,7 +27,7 @@ def test_philox4x32_10_known_answers(counter, key, expected):
     n = philox._CHUNK + 3
     numpy_out = philox._philox_into(np.empty((4, n), dtype=U), (*key, counter[3]),
                                     np.full(n, U(counter[0])), U(counter[1]), U(counter[2]))
-    assert {tuple(int(w) for w in column) for column in numpy_out.T} == {expected}
+    assert {tuple(int(w) for w in column) for column in zip(*numpy_out)} == {expected}
 
 
 @njit
