@@ -834,7 +834,6 @@ class NeuronGroup(Group):
             self._event_code["spike"] = (self._check_code(reset, "the reset"), "resets", 0)
         self._spikes = np.zeros(self.N, dtype=np.int64)
         self._nspikes = 0
-        self._all = np.arange(self.N, dtype=np.int64)
 
     def _check_condition(self, condition: str, what: str) -> ast.expr:
         expr = parse_expression(condition)
@@ -982,8 +981,7 @@ class NeuronGroup(Group):
             bound = ctx.bind(self, "threshold", code, condition=(condition, source),
                              cache_key=("thresholder", event))
             bound.set("_spikes", space._spike_buffer()[0])
-            bound.set("_n", self._all.size)
-            bound.set("_indices", self._all)
+            over_elements(bound, self.N)
             name = f"{self.name}_{event}_thresholder"  # Brian 2's name
             ops.append(Threshold(when, order, name, bound, space))
         for event, (statements, when, order) in self._event_code.items():

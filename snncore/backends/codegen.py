@@ -20,7 +20,7 @@ from .hoisting import hoist_invariants, share_calls
 from .threads import BLOCK, worth_threads
 
 #: Modes that run over every element 0 .. _n-1 and never read ``_indices``.
-ALL_ELEMENTS = frozenset({"all", "evaluate", "summed"})
+ALL_ELEMENTS = frozenset({"all", "evaluate", "summed", "threshold"})
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ class KernelSpec:
     """An abstract kernel.
 
     Modes: ``'all'`` (every element ``0.._n-1``), ``'subset'`` (the elements listed in
-    ``_indices``), ``'threshold'`` (collect elements whose ``condition`` holds into
-    ``_spikes``, run ``statements`` on them, return the count), ``'record'`` (write
+    ``_indices``), ``'threshold'`` (collect the elements ``0.._n-1`` whose ``condition``
+    holds into ``_spikes``, run ``statements`` on them, return the count), ``'record'`` (write
     ``record[r]`` of each listed element into column ``_col`` of ``_buf_r``),
     ``'evaluate'`` (numpy only: return the value of ``condition`` for every element),
     ``'rows'`` (``_indices`` lists rows of a CSR structure ``_ptr``/``_perm``; every
@@ -225,7 +225,7 @@ def _numba_lines(spec: KernelSpec, sites, parallel: bool) -> list[str]:
     lines += [f"    {name} = {render(expr, 'numba')}" for name, expr in pre]
     if parallel:
         return lines + _blocked_lines(spec, sites)
-    lines += sites.numba_fills(spec.mode)
+    lines += sites.numba_fills(spec.mode in ALL_ELEMENTS)
     if spec.mode == "threshold":
         lines.append("    _c = 0")
     if spec.mode == "summed":
@@ -248,7 +248,7 @@ def _numba_lines(spec: KernelSpec, sites, parallel: bool) -> list[str]:
 def _element_lines(spec: KernelSpec, count: str, indent: str) -> list[str]:
     """The work on element ``_k`` of the loop (a threshold counts its spikes in
     ``count``)."""
-    lines = [indent + ("_idx = _k" if spec.mode in ("all", "summed") else "_idx = _indices[_k]")]
+    lines = [indent + ("_idx = _k" if spec.mode in ALL_ELEMENTS else "_idx = _indices[_k]")]
     if spec.mode == "threshold":
         names = _read(spec)
         lines += _index_loads(spec, names, indent) + _element_index(spec, indent)
@@ -285,7 +285,7 @@ def _blocked_lines(spec: KernelSpec, sites) -> list[str]:
     lines += ["    for _b in prange(_nb):",
               f"        _lo = _b * {BLOCK}",
               f"        _hi = min(_lo + {BLOCK}, _n)"]
-    lines += sites.numba_block_fills(spec.mode, "        ")
+    lines += sites.numba_block_fills(spec.mode in ALL_ELEMENTS, "        ")
     if spec.mode == "threshold":
         lines.append("        _cb = _lo")
     lines.append("        for _k in range(_lo, _hi):")
@@ -379,10 +379,10 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
         lines.append("    _idx = _indices")
     if spec.mode == "threshold":
         cond_names = identifiers(spec.condition) & set(spec.arrays)
-        lines += _numpy_loads(spec, cond_names, False)
-        lines.append("    _elem = _idx")
+        lines += _numpy_loads(spec, cond_names, True)
+        lines.append("    _elem = np.arange(_n)")
         lines.append(f"    _cond = np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
-        lines.append("    _idx = _elem = _indices[_cond]")
+        lines.append("    _idx = _elem = np.flatnonzero(_cond)")
         lines.append("    _n = len(_idx)")
         lines.append("    _spikes[:_n] = _idx")
         for target, expr in spec.statements:

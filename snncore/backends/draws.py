@@ -84,12 +84,13 @@ class Sites:
     def __bool__(self) -> bool:
         return bool(self.kinds)
 
-    def numba_fills(self, mode: str) -> list[str]:
-        """Lines drawing the pre-drawn sites' numbers before the element loop."""
+    def numba_fills(self, all_elements: bool) -> list[str]:
+        """Lines drawing the pre-drawn sites' numbers before the element loop (of the
+        elements ``0.._n-1``, or else of those listed in ``_indices``)."""
         lines = []
         for site in sorted(self.before_loop):
             fill = _NUMBA_FILL[self.kinds[site]]
-            if mode in ("all", "summed"):
+            if all_elements:
                 lines.append(f"    _d{site} = {fill}_range(_k0, _k1, _ks, _step, {site}, _n)")
             else:
                 lines.append(f"    _d{site} = {fill}_at(_k0, _k1, _ks, _step, {site}, "
@@ -97,14 +98,14 @@ class Sites:
         return lines
 
 
-    def numba_block_fills(self, mode: str, indent: str) -> list[str]:
+    def numba_block_fills(self, all_elements: bool, indent: str) -> list[str]:
         """Lines drawing the numbers of a parallel block (elements ``_lo`` to ``_hi``) into
         arrays of the block, read at ``_k - _lo``."""
         lines = []
         for site in sorted(self.before_loop):
             fill = _NUMBA_FILL[self.kinds[site]]
-            at = "_span(" if mode in ("all", "summed") else "_span_at("
-            where = "" if mode in ("all", "summed") else "_indices, "
+            at = "_span(" if all_elements else "_span_at("
+            where = "" if all_elements else "_indices, "
             lines += [f"{indent}_d{site} = np.empty(_hi - _lo)",
                       f"{indent}{fill}{at}_d{site}, _k0, _k1, _ks, _step, {site}, "
                       f"{where}_lo, _hi)"]
