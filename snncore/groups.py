@@ -30,6 +30,7 @@ from .expressions import (
     parse_expression,
     substitute,
 )
+from .functions import timestep
 from .integration import (
     CONSTANT_OVER_DT,
     build_system,
@@ -656,8 +657,10 @@ class Group(StateAccess):
         statements = list(prefix) + [(target, expr, "") for target, expr in plan.statements]
         if not statements:
             return None
+        # The prefix (the refractoriness test) depends on dt: part of the key.
         bound = ctx.bind(self, "all", statements, internal=True,
-                         cache_key=("stateupdater", varying, len(self)))
+                         cache_key=("stateupdater", varying, len(self),
+                                    tuple(line for _target, _expr, line in prefix)))
         return KernelCall("groups", 0, self.name + "_stateupdater",
                           over_elements(bound, len(self)))
 
@@ -942,11 +945,22 @@ class NeuronGroup(Group):
             return "not_refractory"
         return None
 
-    def _refractory_statements(self) -> list[tuple[str, ast.expr, str]]:
+    def _refractory_statements(self, dt: float) -> list[tuple[str, ast.expr, str]]:
         if self._refractory is False or self._refractory is None:
             return []
         if self._refractory_expr is None:
-            code = "not_refractory = timestep(t - lastspike, dt) >= timestep(_refractory, dt)"
+            if timestep(float(self._refractory), dt) >= 1:
+                # Brian 2's test, timestep(t - lastspike, dt) >= k, computed without the
+                # conversion to an integer, which AVX2 cannot do for a vector of doubles:
+                # with it the state update's loop ran element by element (a tenth of
+                # Brunel-Hakim's step). For an integer k >= 1, int(y) >= k (int truncates
+                # towards zero) is floor(y) >= k, from the same y: the same bits (except
+                # where int(y) overflowed: a lastspike of -inf, never integrated before).
+                code = ("not_refractory = floor((t - lastspike + 0.001*dt)/dt) >= "
+                        "timestep(_refractory, dt)")
+            else:
+                code = ("not_refractory = timestep(t - lastspike, dt) >= "
+                        "timestep(_refractory, dt)")
         else:
             info = infer(self.inline(self._refractory_expr), self._static_types(),
                          self._refractory)
@@ -968,7 +982,7 @@ class NeuronGroup(Group):
         return out
 
     def _operations(self, ctx: RunContext) -> list[Operation]:
-        update = self._state_updater(ctx, self._system, self._refractory_statements())
+        update = self._state_updater(ctx, self._system, self._refractory_statements(ctx.dt))
         ops = self._constant_over_dt_updater(ctx) + ([update] if update is not None else [])
         for event, (source, when, order) in self._events.items():
             condition = self._threshold if event == "spike" else parse_expression(source)
