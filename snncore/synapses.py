@@ -11,6 +11,7 @@ the target before the target's state update, as Brian 2 orders them.
 from __future__ import annotations
 
 import ast
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,6 +190,9 @@ class Synapses(Group):
             self._set_delay(delay)
         self._csr_cache: dict[str, tuple] = {}
         self._queues: dict[tuple, list] = {}
+        #: Names the synapses as connected now (a new name whenever synapses are added):
+        #: a snapshot of the same connections need not copy them back on restore().
+        self._connections = uuid.uuid4().hex
 
     # ---- variables --------------------------------------------------------------------
 
@@ -566,6 +570,7 @@ class Synapses(Group):
             self._vars[self.multisynaptic_index].array[:] = _pair_counts(all_pre, all_post)
         self.N = new
         self._csr_cache.clear()
+        self._connections = uuid.uuid4().hex
 
     # ---- running --------------------------------------------------------------------
 
@@ -699,15 +704,21 @@ class Synapses(Group):
         state = super()._state()
         state["_queues"] = {key: ring.copy() for key, ring in self._queues.items()}
         state["_size"] = len(self)
+        state["_connections"] = self._connections
         return state
 
     def _set_state(self, state: dict) -> None:
         if state["_size"] != len(self):
             raise SnnError(f"{self.where} gained synapses after store() and cannot be restored")
+        skip = {"_queues", "_size", "_connections"}
+        if state.get("_connections") == self._connections:
+            # The same connections: their read-only index arrays are as stored, and
+            # copying them back (8 bytes a synapse) was half of restoring Brunel-Hakim.
+            skip |= {"_synaptic_pre", "_synaptic_post", *_COUNTS}
         # As for groups (Group._set_state): the propagators a run adds after store()
         # are not in the snapshot, and the next run makes them again.
         super()._set_state({name: array for name, array in state.items()
-                            if name not in ("_queues", "_size")})
+                            if name not in skip})
         self._queues = {key: ring.copy() for key, ring in state["_queues"].items()}
 
 
