@@ -8,7 +8,15 @@ second process on the filled cache. ``Dispatcher.compile`` is wrapped in the chi
 each compiled function's own time (its callees' compiles subtracted) and each load
 from the disk cache are attributed to a name: ``loop`` (a network's fused loop),
 ``kernel`` (a generated kernel) or the helper's name. Model sizes are the ``--quick``
-ones: compiling does not depend on the number of neurons.
+ones: compiling does not depend on the number of neurons. Times are CPU seconds of the
+child (``time.process_time``), so other processes on the machine change them little.
+
+Numba sets itself up (its typing and target contexts, the runtime) during the first
+compile of a process, about 0.7 s whatever is compiled: the child compiles a trivial
+function first and reports that as ``numba_setup_s``, apart from the model's
+``compile_s`` (it is part of the fixed cost of a process, ``fixed_cost.py``).
+
+The last line printed holds the numbers as JSON (``make bench`` keeps them).
 """
 
 from __future__ import annotations
@@ -63,9 +71,22 @@ def _instrument() -> dict:
     return record
 
 
+def _numba_setup() -> float:
+    """CPU seconds of compiling a trivial function, the first compile of the process."""
+    from numba import njit
+
+    began = time.process_time()
+    njit(lambda x: x + 1.0)(1.0)
+    return time.process_time() - began
+
+
 def child(model: str, quick: bool) -> dict:
     record = _instrument()
     import snncore
+
+    setup = _numba_setup()
+    record["compile"].clear()
+    record["compiled"].clear()
 
     sys.path.insert(0, str(HERE))
     import bench_models as models
@@ -83,7 +104,7 @@ def child(model: str, quick: bool) -> dict:
                 spec.before(k)
             net.run(duration)
     total = time.perf_counter() - t0
-    return {"import_s": imported, "build_and_run_s": total,
+    return {"import_s": imported, "build_and_run_s": total, "numba_setup_s": setup,
             "compile_s": sum(record["compile"].values()),
             "load_s": sum(record["load"].values()),
             "compiled": dict(record["compiled"]), "loaded": sum(record["loaded"].values()),
@@ -119,7 +140,8 @@ def main(argv: list[str]) -> dict:
             print(f"{model:16s} FAILED: {first['error'].splitlines()[-1]}")
             continue
         top = ", ".join(f"{k} {v:.2f}" for k, v in list(first["compile_by_name"].items())[:4])
-        print(f"{model:16s} first: compile {first['compile_s']:5.2f} s, run() "
+        print(f"{model:16s} first: compile {first['compile_s']:5.2f} s (Numba's set-up "
+              f"{first['numba_setup_s']:.2f} s apart), run() "
               f"{first['build_and_run_s']:5.2f} s ({top})"
               + (f"; warm: load {warm['load_s']:.2f} s, run() {warm['build_and_run_s']:.2f} s"
                  if warm and warm["ok"] else ""))
@@ -131,4 +153,10 @@ if __name__ == "__main__":
         out = child(sys.argv[sys.argv.index("--child") + 1], "--quick" in sys.argv)
         print("RESULT " + json.dumps(out), flush=True)
     else:
-        main(sys.argv[1:])
+        numbers = main(sys.argv[1:])
+        print(json.dumps({model: {
+            "compile_s": row["first"].get("compile_s"),
+            "numba_setup_s": row["first"].get("numba_setup_s"),
+            "compile_by_name": row["first"].get("compile_by_name"),
+            "warm_load_s": (row["warm"] or {}).get("load_s"),
+            "loadavg": row["loadavg"]} for model, row in numbers.items()}))
