@@ -19,7 +19,7 @@ from snncore import (
     set_backend,
     start_scope,
 )
-from snncore.backends import numba_backend
+from snncore.backends import loop_compiler, numba_backend
 
 
 @pytest.fixture
@@ -64,6 +64,35 @@ def test_kernels_are_called_not_compiled_into_the_loop(loops):
             name = compiled.fndesc.mangled_name
             assert f'declare i32 @"{name}"' in ir or f"declare i32 @{name}" in ir, name
             assert f'define i32 @"{name}"' not in ir and f"define i32 @{name}(" not in ir
+
+
+def test_kernels_take_only_the_arguments_they_use(loops):
+    net, M = _network(10 * ms)
+    net.run(5 * ms)
+    (loop,) = loops
+    kernels = [module.kernel for name, module in list(sys.modules.items())
+               if name.startswith("_snncore_kernel_") and name in loop.source()]
+    params = {tuple(k.py_func.__code__.co_varnames[:k.py_func.__code__.co_argcount])
+              for k in kernels}
+    # The reset sets v, the synapses add w to v: nothing else reaches them (no N, dt,
+    # random stream or, for the reset of the spiking neurons, no CSR pointers).
+    assert ("_n", "_indices", "_a_v") in params
+    assert ("_n", "_indices", "_ptr", "_a_post_a_v", "_a_w", "_synaptic_post") in params
+    for names in params:
+        assert not {"N", "dt", "_rng"} & set(names), names
+
+
+def test_the_loop_has_a_code_generator_of_its_own(loops):
+    net, M = _network(10 * ms)
+    net.run(5 * ms)
+    (loop,) = loops
+    (result,) = loop._loop.overloads.values()
+    glue = loop_compiler._glue_codegen()
+    assert result.library.codegen is glue
+    kernel = next(module.kernel for name, module in list(sys.modules.items())
+                  if name.startswith("_snncore_kernel_") and name in loop.source())
+    (compiled,) = kernel.overloads.values()
+    assert compiled.library.codegen is not glue  # kernels are optimised as Numba does
 
 
 def test_a_new_parameter_value_compiles_nothing(loops):
