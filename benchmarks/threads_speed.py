@@ -12,10 +12,21 @@
    parallel ones on every thread, and run for equal stretches, alternately (A, B, A,
    B, ...); the median time of each and their ratio (the target: at least 1.7 on 2
    cores). Both give the same spikes.
+   Where the time goes (Amdahl): the kernels that run in parallel, called alone from
+   Python once per step of the stretch (from the state at its start, restored after),
+   on one thread (serial kernels) and on every thread; the rest of the 1-thread loop's
+   CPU time (delivery, spike collection, monitors, small kernels) is the serial part.
+   From these: its share, the best speed-up it allows (``amdahl``), and the speed-up
+   predicted from the parallel kernels' own (``predicted``). A speed-up short of
+   ``amdahl`` with ``predicted`` near it is the kernels' (or the cores': see 4).
 3. COBAHH's speed-up with libgomp's idle threads spinning longer before they sleep
    (``GOMP_SPINCOUNT`` 300,000, libgomp's default, and 10,000; snncore sets 1000), each
    in a fresh process: on an idle machine longer spinning may save the wake-up of the
    threads in each step, on a busy one it costs.
+4. The cores' own speed-up: pure arithmetic (no memory traffic, no snncore code) in
+   ``ALL`` equal parts, on every thread against one. Two free cores give 2.0; cores that
+   share their execution units or their clock (hyper-threads of one core, a host's other
+   load) give less, and no threaded code does better than this.
 
 Every time is a median of interleaved repetitions in this one process; the load average
 is printed beside them (other processes share the cores). The last line (``RESULT``)
@@ -36,9 +47,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_models as models  # noqa: E402
 import numba  # noqa: E402
+import numpy as np  # noqa: E402
 
 import snncore as snn  # noqa: E402
 from snncore.backends import threads  # noqa: E402
+from snncore.backends.codegen import runs_parallel  # noqa: E402
 
 ALL = numba.config.NUMBA_NUM_THREADS
 
@@ -116,6 +129,7 @@ def speedups(quick: bool, repeats: int, only: str | None = None) -> dict:
         "tuning_curve": lambda: models.tuning_curve(snn, n=200 if quick else 10000),
     }
     stretch = {"cobahh": 0.02 if quick else 0.1, "tuning_curve": 0.01 if quick else 0.05}
+    dt = 1e-4  # both models' time step
     for name, build in builders.items():
         if only not in (None, name):
             continue
@@ -139,6 +153,136 @@ def speedups(quick: bool, repeats: int, only: str | None = None) -> dict:
         print(f"{name}: " + ", ".join(f"{k} {t:.3f} s" for k, t in med.items())
               + f" per {seconds} s simulated; {ALL} threads {ratio:.2f}x faster than 1"
               f"   (load {os.getloadavg()[0]:.1f})", flush=True)
+        out[name]["phases"] = phases(nets, seconds, round(seconds / dt), repeats)
+    return out
+
+
+def _parallel_kernels(net) -> dict:
+    """The kernels of ``net`` that run in parallel blocks, by the position of their
+    object in ``net.objects`` (the two builds of a model name their objects apart) and
+    their cache key."""
+    return {(k, key): bound for k, obj in enumerate(net.objects)
+            for key, bound in getattr(obj, "_bound_cache", {}).items()
+            if runs_parallel(bound.spec)}
+
+
+def _kernel_seconds(net, kernels, k: int, calls: int, dt: float = 1e-4) -> tuple:
+    """Wall and CPU seconds (of this thread) of ``calls`` calls of each of ``kernels``
+    from Python on ``k`` threads, one per step from the state of ``net`` (restored
+    after): each step draws its own noise, as in the loop."""
+    net.store("threads_speed")
+    timed = [bound for bound in kernels if "t" in bound.positions]
+    t = float(net.t)
+    numba.set_num_threads(k)
+    try:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        for step in range(calls):
+            for bound in timed:
+                bound.set("t", t + step * dt)
+            for bound in kernels:
+                bound()
+        return time.perf_counter() - wall, time.thread_time() - cpu
+    finally:
+        numba.set_num_threads(ALL)
+        net.restore("threads_speed")
+
+
+def _loop_seconds(net, seconds: float) -> tuple:
+    """Wall and CPU seconds of ``net.run(seconds)`` on one thread (serial kernels)."""
+    snn.prefs.snncore.threads = 1
+    try:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        net.run(seconds)
+        return time.perf_counter() - wall, time.thread_time() - cpu
+    finally:
+        snn.prefs.snncore.threads = 0
+
+
+def phases(nets: dict, seconds: float, steps: int, repeats: int) -> dict:
+    """The 1-thread loop split into its parallel kernels and the serial rest, and what
+    that split allows on ``ALL`` threads (see the module docstring, 2). The split is
+    of CPU time (this thread's): other processes on the cores stretch wall time far
+    more than CPU time."""
+    parallel = _parallel_kernels(nets["parallel"])
+    found = _parallel_kernels(nets["serial"])
+    serial = {key: found.get(key) for key in parallel}
+    names = [f"{nets['parallel'].objects[k].name} {key[0][0]}" for k, key in parallel]
+    if not parallel or None in serial.values():
+        return {"error": f"parallel kernels {names} not found in the serial network"}
+    # A kernel's first call from Python makes its Python entry point (the loop calls
+    # it by symbol): not timed.
+    _kernel_seconds(nets["serial"], serial.values(), 1, 1)
+    _kernel_seconds(nets["parallel"], parallel.values(), ALL, 1)
+    runs = {"loop": lambda: _loop_seconds(nets["serial"], seconds),
+            "one": lambda: _kernel_seconds(nets["serial"], serial.values(), 1, steps),
+            "every": lambda: _kernel_seconds(nets["parallel"], parallel.values(), ALL,
+                                             steps)}
+    times: dict = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            times[name].append(run())
+    wall = {name: statistics.median(w for w, _c in v) for name, v in times.items()}
+    cpu = {name: statistics.median(c for _w, c in v) for name, v in times.items()}
+    share = max(cpu["loop"] - cpu["one"], 0.0) / cpu["loop"]
+    rest = share * wall["loop"]  # the serial part's wall time, at the CPU share
+    out = {"parallel_kernels": names,
+           "us_per_step": {"loop, 1 thread": 1e6 * wall["loop"] / steps,
+                           "parallel kernels, 1 thread": 1e6 * wall["one"] / steps,
+                           f"parallel kernels, {ALL} threads": 1e6 * wall["every"] / steps},
+           "cpu_us_per_step": {"loop, 1 thread": 1e6 * cpu["loop"] / steps,
+                               "parallel kernels, 1 thread": 1e6 * cpu["one"] / steps},
+           "serial_share": share,
+           "amdahl": 1.0 / (share + (1.0 - share) / ALL),
+           "kernels_speedup": wall["one"] / wall["every"],
+           "predicted": wall["loop"] / (rest + wall["every"]),
+           "load": os.getloadavg()[0]}
+    print(f"    1 thread: loop {out['cpu_us_per_step']['loop, 1 thread']:.0f} CPU-us per "
+          f"step, its parallel kernels {out['cpu_us_per_step']['parallel kernels, 1 thread']:.0f}"
+          f": serial share {share:.1%}, at most {out['amdahl']:.2f}x on {ALL} threads "
+          f"(Amdahl); the parallel kernels alone {out['kernels_speedup']:.2f}x faster on "
+          f"{ALL} threads, predicting {out['predicted']:.2f}x   (load {out['load']:.1f})",
+          flush=True)
+    return out
+
+
+@numba.njit(parallel=True, cache=True)
+def _arithmetic(parts: int, n: int):
+    """``parts`` equal pieces of arithmetic in parallel: four independent chains of
+    multiply-adds and a square root each (the floating-point units busy, no memory)."""
+    out = np.empty(parts)
+    for p in numba.prange(parts):
+        a, b, c, d = 1.0 + p, 2.0, 3.0, 4.0
+        for _ in range(n):
+            a = np.sqrt(a * 0.999 + 1.0)
+            b = b * 0.999 + 1.0
+            c = c * 0.998 + 2.0
+            d = d * 0.997 + 3.0
+        out[p] = a + b + c + d
+    return out
+
+
+def cores(repeats: int) -> dict:
+    """The speed-up of pure arithmetic on ``ALL`` threads against one (module docstring,
+    4): what the cores give threads at this moment."""
+    n = 2_000_000  # about 10 ms per part
+
+    def run(k: int):
+        def call():
+            numba.set_num_threads(k)
+            try:
+                began = time.perf_counter()
+                _arithmetic(ALL, n)
+                _LOOPS.append(time.perf_counter() - began)
+            finally:
+                numba.set_num_threads(ALL)
+        return call
+
+    run(ALL)()  # compile, or load from the cache
+    med = _interleaved({"1 thread": run(1), f"{ALL} threads": run(ALL)}, 4 * repeats)
+    out = {"seconds": med, "speedup": med["1 thread"] / med[f"{ALL} threads"],
+           "load": os.getloadavg()[0]}
+    print(f"cores: pure arithmetic {out['speedup']:.2f}x faster on {ALL} threads than on 1"
+          f"   (load {out['load']:.1f})", flush=True)
     return out
 
 
@@ -183,6 +327,7 @@ def main() -> int:
     print(f"threading layer: {result['threading_layer']}")
     result["speedups"] = speedups(quick, 3 if quick else 5)
     result["spin_counts"] = spin_counts(quick)
+    result["cores"] = cores(3 if quick else 5)
     result["load_at_end"] = os.getloadavg()[0]
     print("RESULT " + json.dumps(result))
     return 0
