@@ -271,7 +271,7 @@ def note_bad_mean(rng, lam, step):
 # size of a large group lives in main memory, not in the cache: so the numpy functions
 # draw in passes of _CHUNK Philox blocks, each pass in place on arrays that stay in the
 # cache, and ask Philox for many counters per call rather than a few per call.
-_CHUNK = 16384
+_CHUNK = 8192
 # numpy takes a 0-d array as an operand sooner than a numpy scalar (0.2 us, not 1 us).
 _CONSTANTS = tuple(np.array(k) for k in (_S32, _LOW))
 _MULTIPLIERS = np.array([[_M0], [_M1]])
@@ -335,13 +335,6 @@ def _bits_of(key, step: int, site: int, attempt, elements: np.ndarray) -> np.nda
     return _halves(w, elements & _ONE)
 
 
-def _bits_at(key, step: int, site: int, attempt, elements) -> np.ndarray:
-    """:func:`bits` of ``elements`` at ``attempt``, broadcast against each other."""
-    attempt, elements = np.broadcast_arrays(_u64(attempt), _u64(elements))
-    return _bits_of(key, step, site, attempt.ravel(), elements.ravel()).reshape(
-        elements.shape)
-
-
 def _u64(value) -> np.ndarray:
     return np.asarray(value).astype(np.uint64)
 
@@ -392,7 +385,7 @@ def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
         words = np.choose((e & _THREE).astype(np.intp),
                           _philox_into(w, key, e >> _TWO, step_word, site_word))
         out = np.empty(e.size)
-        todo = _fast_normals(words, out)
+        todo = _fast_normals(words, out, _scratch(e.size))
         if todo.size:
             out[todo] = _normals_rejected(key, step, site, e[todo], words[todo])
         return out
@@ -402,13 +395,15 @@ def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
     lo, hi = first >> 2, (first + elements.size + 3) >> 2
     out = np.empty(4 * (hi - lo))
     w = np.empty((4, min(hi - lo, _CHUNK)), dtype=np.uint64)
+    scratch = _scratch(w.size)
     rejected, their_words = [], []
     for b in range(lo, hi, _CHUNK):
         m = min(_CHUNK, hi - b)
         _philox_into(w[:, :m], key, np.arange(b, b + m, dtype=np.uint64), step_word,
                      site_word)
         words = w[:, :m].reshape(2, 2, m)
-        todo = _fast_normals(words, out[4 * (b - lo):4 * (b - lo + m)].reshape(m, 2, 2).T)
+        todo = _fast_normals(words, out[4 * (b - lo):4 * (b - lo + m)].reshape(m, 2, 2).T,
+                             scratch)
         g, h, j = np.unravel_index(todo, words.shape)
         rejected.append(4 * (b - lo + j) + 2 * h + g)
         their_words.append(words[g, h, j])
@@ -419,17 +414,26 @@ def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
     return out[first & 3:][:elements.size]
 
 
-def _fast_normals(words: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _fast_normals(words: np.ndarray, out: np.ndarray, scratch: tuple) -> np.ndarray:
     """The ziggurat's fast path (:func:`split`, then ``hz * wn[iz]``) of the 32-bit
     ``words`` into ``out`` (of their shape); returns the flat indices of the rejected
-    ones."""
+    ones. ``scratch`` is arrays of float64, int64, float64 and bool at least that large,
+    reused from pass to pass: the first write to a new large array costs more than the
+    arithmetic (the system maps its pages in)."""
+    hz, iz, table, rejected = (a.ravel()[:words.size].reshape(words.shape) for a in scratch)
     signed = words.view(np.int64)
-    hz = np.subtract(signed, _HALF31)
-    iz = np.bitwise_and(signed, 127)
-    table = np.take(_WN, iz, mode="clip")  # (iz is below 128: no check needed)
+    # hz as a float (exact): numpy would convert it for the product and the comparison.
+    np.subtract(signed, 2147483648.0, hz)
+    np.bitwise_and(signed, 127, iz)
+    np.take(_WN, iz, out=table, mode="clip")  # (iz is below 128: no check needed)
     np.multiply(hz, table, out)
     # |hz| >= kn[iz]: not |hz| < kn[iz] (kn is never nan)
-    return np.flatnonzero(np.abs(hz, hz) >= np.take(_KN, iz, out=table, mode="clip"))
+    np.take(_KN, iz, out=table, mode="clip")
+    return np.flatnonzero(np.greater_equal(np.abs(hz, hz), table, rejected))
+
+
+def _scratch(n: int) -> tuple:
+    return np.empty(n), np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=bool)
 
 
 # A Philox call costs about as much as 1500 blocks (its hundred numpy operations): the
@@ -451,46 +455,47 @@ def _normals_rejected(key, step, site, elements, words) -> np.ndarray:
     attempt = 1
     while todo.size:
         rounds = 2 if todo.size < _TWO_ROUNDS else 1
-        bits_of = _bits_at(key, step, site, np.arange(attempt, attempt + 2 * rounds)[None, :],
-                           elements[todo][:, None])
+        bits_of = _attempt_bits(key, step, site, elements[todo], attempt, 2 * rounds)
         attempt += 2 * rounds
         for r in range(rounds):
-            done = _rejection_rounds(todo, hz, iz, bits_of[:, 2 * r], bits_of[:, 2 * r + 1],
-                                     out)
-            todo, bits_of = todo[~done], bits_of[~done]
+            if not todo.size:
+                break
+            done, value, hz, iz = _rejection_rounds(hz, iz, bits_of[:, 2 * r],
+                                                    bits_of[:, 2 * r + 1])
+            out[todo[done]] = value[done]
+            keep = ~done
+            todo, hz, iz, bits_of = todo[keep], hz[keep], iz[keep], bits_of[keep]
     return out
 
 
-def _rejection_rounds(rows, hz, iz, b, c, out) -> np.ndarray:
-    """:func:`rejection_round` of ``rows`` (of ``hz``, ``iz``, ``out``, updated in
-    place) with the 64 bits ``b`` and ``c`` of each; returns which are done."""
-    done = np.zeros(rows.size, dtype=bool)
-    tail = iz[rows] == 0
-    t = np.flatnonzero(tail)
-    if t.size:
-        # The value itself comes from log: the C library's, as in Numba.
-        x = np.array([-math.log(1.0 - u) for u in _unit(b[t])]) / _R
-        y = np.array([-math.log(1.0 - v) for v in _unit(c[t])])
-        ok = y + y >= x * x
-        r = rows[t[ok]]
-        out[r] = np.where(hz[r] > 0, _R + x[ok], -_R - x[ok])
-        done[t[ok]] = True
-    w = np.flatnonzero(~tail)
-    if w.size:
-        r = rows[w]
-        izr = iz[r]
-        x = hz[r] * _WN[izr]
-        ok = _FN[izr] + _unit(b[w]) * (_FN[izr - 1] - _FN[izr]) < np.exp(-0.5 * x * x)
-        out[r[ok]] = x[ok]
-        done[w[ok]] = True
-        again = w[~ok]
-        r = rows[again]
-        nhz, niz = _split_np(c[again] >> _S32)
-        hz[r], iz[r] = nhz, niz
-        fast = np.abs(nhz) < _KN[niz]
-        out[r[fast]] = (nhz * _WN[niz])[fast]
-        done[again[fast]] = True
-    return done
+# _FN[iz - 1] - _FN[iz] of the wedge test by layer; the tail (layer 0) has none: nan
+# fails the test.
+_DFN = np.r_[np.nan, _FN[:-1] - _FN[1:]]
+
+
+def _rejection_rounds(hz, iz, b, c) -> tuple:
+    """:func:`rejection_round` of arrays: ``(done, value, hz, iz)``.
+
+    The wedge's steps are taken for every element (numpy's cost is per call), the tail's
+    (one element in fifty) for those in layer 0, whose wedge results are dropped.
+    """
+    x = hz * np.take(_WN, iz)
+    ok = np.take(_FN, iz) + _unit(b) * np.take(_DFN, iz) < np.exp(-0.5 * x * x)
+    signed = (c >> _S32).view(np.int64)  # split(c >> 32)
+    nhz, niz = signed - _HALF31, signed & 127
+    again = ~ok
+    tail = np.flatnonzero(iz == 0)
+    again[tail] = False
+    done = ok | (again & (np.abs(nhz) < np.take(_KN, niz)))
+    value = np.where(ok, x, nhz * np.take(_WN, niz))
+    hz, iz = np.where(again, nhz, hz), np.where(again, niz, iz)
+    if tail.size:
+        # The tail beyond r; the value itself comes from log: the C library's, as in Numba.
+        x = np.array([-math.log(1.0 - u) for u in _unit(b[tail])]) / _R
+        y = np.array([-math.log(1.0 - v) for v in _unit(c[tail])])
+        done[tail] = y + y >= x * x
+        value[tail] = np.where(hz[tail] > 0, _R + x, -_R - x)
+    return done, value, hz, iz
 
 
 class Attempts:
@@ -512,10 +517,8 @@ class Attempts:
         column = np.asarray(attempt, dtype=np.int64) - self.first
         need = int(np.max(column, initial=-1)) + 1
         while self.table.shape[1] < need:
-            start = self.first + self.table.shape[1]
-            attempts = np.arange(start, start + self.BATCH, dtype=np.uint64)
-            more = _bits_at(self.key, self.step, self.site, attempts[None, :],
-                            self.elements[:, None])
+            more = _attempt_bits(self.key, self.step, self.site, self.elements,
+                                 self.first + self.table.shape[1], self.BATCH)
             self.table = np.concatenate([self.table, more], axis=1)
         return self.table[rows, column]
 
@@ -539,11 +542,11 @@ def _attempt_bits(key, step: int, site: int, elements: np.ndarray, first: int,
     """The 64 bits of attempts ``first .. first + count - 1`` of ``elements`` (uint64),
     one row per element, from one Philox call; consecutive elements two to a block."""
     start = _contiguous(elements)
-    if start is None:
-        return _bits_at(key, step, site, np.arange(first, first + count)[None, :],
-                        elements[:, None])
-    lo, hi = start >> 1, (start + elements.size + 1) >> 1
     attempts = np.arange(first, first + count, dtype=np.uint64)
+    if start is None:
+        return _bits_of(key, step, site, np.tile(attempts, elements.size),
+                        np.repeat(elements, count)).reshape(-1, count)
+    lo, hi = start >> 1, (start + elements.size + 1) >> 1
     w = _philox_into(np.empty((4, (hi - lo) * count), dtype=np.uint64), key,
                      np.repeat(np.arange(lo, hi, dtype=np.uint64), count),
                      np.uint64(step) & _LOW,
