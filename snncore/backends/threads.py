@@ -13,7 +13,11 @@ shared targets (threads would race, or each would have to scan every event for i
 targets), and they are a small part of the models that threads help: COBAHH delivers
 12.4M events in a simulated second, at most about 10 ns each (Brunel-Hakim's whole loop
 takes 11 ns per event), so at most 5% of its 2.6 s loop. Brian 2's OpenMP code keeps
-such delivery serial too.
+such delivery serial too. Measured on one thread (``benchmarks/threads_speed.py``, CPU
+time of the parallel kernels against the whole loop), everything that stays serial is
+about 5-7% of COBAHH's loop and 1-3% of the tuning curve's, so Amdahl's law allows
+1.87x or more on two threads; what two threads gain short of that is lost inside the
+parallel kernels (waking a thread, cores that slow each other down), not in serial code.
 
 Threads cost time of their own: starting the blocks of one kernel call and waiting for
 the last one costs a few microseconds per call and step (``benchmarks/threads_speed.py``
