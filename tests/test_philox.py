@@ -102,6 +102,18 @@ def test_numba_and_numpy_give_the_same_poisson_numbers():
     assert np.all(vector[:3] == 0)  # no mean, no events
 
 
+def test_squeeze_lines_bound_exp_on_each_layer_by_the_margin():
+    """The lines that decide most wedge tests without exp lie below and above exp by at
+    least 1e-12 (less rounding) over the t = -x*x/2 of every |hz| a layer's test meets;
+    otherwise a decision could differ from the numpy backend's, which computes exp."""
+    for iz in range(1, 128):
+        hz = np.linspace(philox._KN[iz], 2.0**31, 20_001)
+        t = -0.5 * (hz * philox._WN[iz]) ** 2
+        e = np.exp(t)
+        assert np.all(philox._BELOW0[iz] + philox._BELOW1[iz] * t <= e - 0.9e-12), iz
+        assert np.all(philox._ABOVE0[iz] + philox._ABOVE1[iz] * t >= e + 0.9e-12), iz
+
+
 def test_a_draw_depends_on_every_part_of_its_counter():
     base = philox.uniforms(KEY, 3, 1, ELEMENTS[:1000])
     for other in (philox.uniforms((KEY[0] + U(1), KEY[1], KEY[2]), 3, 1, ELEMENTS[:1000]),
