@@ -26,8 +26,8 @@ alike); the load average is printed beside them.
 - ``noisy_ratio``: ``numba_noisy_step_ns / xoshiro_noisy_step_ns``, the median of the
   rounds' ratios. Absolute times differ 2-4 times between machines; the ratio does
   not, so "3 ns where the old engine took 2.4 ns" reads as ``noisy_ratio <= 1.25`` on
-  any machine. ``quiet_ratio`` is the same for the quiet model (the loop's cost apart
-  from the noise).
+  any machine (``noisy_target_met``). ``quiet_ratio`` is the same for the quiet model
+  (the loop's cost apart from the noise).
 
 Prints one line per number and a JSON line at the end.
 """
@@ -51,6 +51,8 @@ import snncore  # noqa: E402
 from snncore import philox  # noqa: E402
 
 N = 4000
+#: The issue's target, 3 ns per noisy neuron-step where the old engine took 2.4 ns.
+TARGET_RATIO = 3.0 / 2.4
 KEY = (np.uint64(0x12345), np.uint64(0x6789A), np.uint64(3))
 ELEMENTS = np.arange(N)
 
@@ -276,9 +278,11 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     results = measure(args.rounds)
     results["loadavg"] = [load_before, os.getloadavg()[0]]
+    results["noisy_target_met"] = results["noisy_ratio"] <= TARGET_RATIO
     for name, value in results.items():
-        if name != "loadavg":
+        if isinstance(value, float):
             print(f"{name:26s} {value:7.2f}" + ("" if name.endswith("ratio") else " ns"))
+    print(f"noisy_ratio <= {TARGET_RATIO}: {'met' if results['noisy_target_met'] else 'NOT met'}")
     print(f"load average {load_before:.2f} at the start, {results['loadavg'][1]:.2f} "
           "at the end")
     print(json.dumps(results))
