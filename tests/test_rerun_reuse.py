@@ -79,3 +79,29 @@ def test_a_rerun_with_a_new_parameter_compiles_and_loads_nothing():
         counts.append((compile_count() - before[0], loaded_count() - before[1]))
         assert spikes.num_spikes > 0
     assert counts == [(0, 0), (0, 0)]
+
+
+def test_a_rebuilt_network_reuses_its_kernels_without_generating_them(backend, monkeypatch):
+    from snncore.backends import numba_backend, numpy_backend, threads
+
+    generated = []
+    for module in (numba_backend, numpy_backend):
+        original = module.kernel_source
+        monkeypatch.setattr(module, "kernel_source", lambda spec, flavor, f=original:
+                            generated.append(spec.mode) or f(spec, flavor))
+
+    def build_and_run():
+        snncore.start_scope()
+        net, _group, _conn, spikes = _network()
+        net.run(3 * ms)
+        return spikes.num_spikes
+
+    first = build_and_run()
+    assert generated  # the first network's kernels
+    generated.clear()
+    assert build_and_run() == first
+    assert generated == []  # the same model again: nothing generated
+    # What decides threads is part of what a kernel is: a new threshold, new kernels.
+    monkeypatch.setattr(threads, "MIN_WORK", 0.0)
+    assert build_and_run() == first
+    assert generated
