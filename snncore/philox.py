@@ -835,8 +835,8 @@ def _normals_into(out, k0, k1, stream, step, site, lo, indices):
     (:func:`_fill_words_range` or :func:`_fill_words_at`), the fast path of each
     (:func:`_fast_paths`), the positions of the rejected (2.8%,
     :func:`_note_rejected`); then the rejection steps of those
-    (:func:`_rejected_normals`). A sixth faster than noting the rejected in the fast
-    path's loop (which then does not vectorise) from words of 64 bits.
+    (:func:`_rejected_normals`). 12-15% faster (4000 normals) than noting the rejected
+    in the fast path's loop (which then does not vectorise) from words of 64 bits.
     """
     n = out.size
     w = np.empty(n, dtype=np.uint32)  # (half the memory of 64 bits, loads 8 at a time)
