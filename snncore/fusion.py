@@ -39,7 +39,7 @@ from .memory import ensure_fits
 _HEADER = """\
 import numpy as np
 from numba import njit
-from snncore.backends.loop_compiler import LoopCompiler, call as _call
+from snncore.backends.loop_compiler import LoopCompiler, call as _call, pointer as _pointer
 """
 
 
@@ -94,7 +94,8 @@ class FusedLoop:
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
-        self._array_names: dict[int, str] = {}
+        self._array_names: dict[object, str] = {}
+        self._kept: list[np.ndarray] = []  # the arrays passed as pointers
         #: The lines of each segment of the step body; a Python operation between two.
         self._segments: list[list[str]] = [[]]
         #: The Python operations in order: name, ``run(step, t)``, every how many steps,
@@ -158,9 +159,25 @@ class FusedLoop:
                 parts.append("_t")
             elif name in overrides:
                 parts.append(overrides[name])
+            elif name in kernel.indexed and _POINTABLE.get(_dtype_of(bound.args[pos])):
+                parts.append(self._pointer(bound.args[pos]))
             else:
                 parts.append(self.arg(bound.args[pos], "a"))
         return f"_call({', '.join(parts)})"
+
+    def _pointer(self, array: np.ndarray) -> str:
+        """A pointer to the data of ``array`` (kept alive by the loop), for a kernel that
+        only indexes it. An array argument costs the loop's compile several
+        milliseconds (its Python wrapper takes the array apart, its calls pass seven
+        fields), a pointer, an integer argument, far less; the loop's calls from Python
+        are quicker too."""
+        key = ("pointer", id(array))
+        name = self._array_names.get(key)
+        if name is None:
+            name = self._array_names[key] = f"p_{len(self.values)}"
+            self.values[name] = array.ctypes.data
+            self._kept.append(array)
+        return f"_pointer({name}, {_POINTABLE[array.dtype]!r})"
 
     def function(self, func) -> str:
         """The local name of an ``@njit`` function defined at the top level of a module
@@ -369,6 +386,19 @@ class FusedLoop:
         operation failed and the network went back to the start of its step)."""
         if not self._abandoned:
             self._hand_back()
+
+
+#: The dtypes of arrays that kernels may receive as pointers, and their Numba names.
+_POINTABLE = {np.dtype(np.float64): "float64", np.dtype(np.int64): "int64",
+              np.dtype(np.int32): "int32"}
+
+
+def _dtype_of(value) -> np.dtype | None:
+    """The dtype of a one-dimensional contiguous array (a pointer reaches its elements
+    as the array does), else None."""
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.flags.c_contiguous:
+        return value.dtype
+    return None
 
 
 def fused_loop(operations: list) -> FusedLoop | None:

@@ -82,6 +82,27 @@ def test_kernels_take_only_the_arguments_they_use(loops):
         assert not {"N", "dt", "_rng"} & set(names), names
 
 
+def test_state_arrays_reach_kernels_as_pointers(loops):
+    net, M = _network(10 * ms)
+    net.run(20 * ms)
+    (loop,) = loops
+    # v and w (float64) and the synapses' postsynaptic indices (int32): only indexed.
+    assert "'float64')" in loop.source() and "'int32')" in loop.source()
+    assert all(isinstance(loop.values[name], int) for name in loop.values
+               if name.startswith("p_"))
+
+
+def test_only_arguments_read_by_one_index_are_pointable():
+    source = textwrap.dedent("""
+        def kernel(_n, _indices, a, b, c, d):
+            for _k in range(_n):
+                i = _indices[_k]
+                a[i] = b[i] + c.shape[0] + d[i, 0]
+            return _indices[0:2].size
+    """)
+    assert numba_backend._indexed(source) == {"a", "b"}
+
+
 def test_the_loop_has_a_code_generator_of_its_own(loops):
     net, M = _network(10 * ms)
     net.run(5 * ms)

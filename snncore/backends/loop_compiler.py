@@ -107,6 +107,22 @@ def call(typingctx, where, *args):
     return fndesc.restype(where, types.StarArgTuple(argtypes)), codegen
 
 
+@intrinsic(prefer_literal=True)
+def pointer(typingctx, address, dtype):
+    """A pointer to the data of a one-dimensional array, from their ``address`` (an
+    integer) and ``dtype`` (a literal name: ``'float64'``, ``'int64'``, ``'int32'``), for
+    a kernel that only reads and writes its elements (see
+    :meth:`snncore.fusion.FusedLoop.call`)."""
+    if not isinstance(address, types.Integer) or not isinstance(dtype, types.StringLiteral):
+        return None
+    pointer_type = types.CPointer(getattr(types, dtype.literal_value))
+
+    def codegen(context, builder, signature, llargs):
+        return builder.inttoptr(llargs[0], context.get_value_type(pointer_type))
+
+    return pointer_type(address, dtype), codegen
+
+
 @register_pass(mutates_CFG=True, analysis_only=False)
 class _GlueLowering(NativeLowering):
     """Numba's lowering, with LLVM's optimisation level :data:`GLUE_OPT`, into a

@@ -9,6 +9,7 @@ compiling. The cache folder is ``$SNNCORE_CACHE_DIR``, else ``~/.cache/snncore``
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import sys
@@ -96,6 +97,11 @@ class Kernel:
         self.module_name = module.__name__
         code = self.dispatcher.py_func.__code__
         self.parameters: tuple[str, ...] = code.co_varnames[:code.co_argcount]
+        #: The arguments the code only indexes with one integer (``x[i]``, ``x[i] = v``):
+        #: the loop may pass them as pointers (not in a parallel kernel, whose blocks
+        #: Numba compiles as a function of their own).
+        self.indexed: frozenset[str] = frozenset() if \
+            self.dispatcher.targetoptions.get("parallel") else _indexed(module.source)
         self._module = module
         self._take = [argnames.index(name) for name in self.parameters]
 
@@ -106,6 +112,23 @@ class Kernel:
                        if k not in ("no_cpython_wrapper", "no_cfunc_wrapper", "nopython")}
             python = self._module.python_kernel = njit(**options)(self.dispatcher.py_func)
         return python(*(args[k] for k in self._take))
+
+
+def _indexed(source: str) -> frozenset[str]:
+    """The arguments of ``kernel`` in ``source`` that its body uses only as ``name[i]``
+    with ``i`` one index (no slice, no tuple, no attribute, no call argument)."""
+    function = next(node for node in ast.parse(source).body
+                    if isinstance(node, ast.FunctionDef) and node.name == "kernel")
+    names = {arg.arg for arg in function.args.args}
+    nodes = [node for statement in function.body for node in ast.walk(statement)]
+    indexed = {id(node.value) for node in nodes if isinstance(node, ast.Subscript)
+               and isinstance(node.value, ast.Name)
+               and not isinstance(node.slice, ast.Slice | ast.Tuple)}
+    uses: dict[str, bool] = {}  # name -> every use indexes it
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            uses[node.id] = uses.get(node.id, True) and id(node) in indexed
+    return frozenset(name for name, only in uses.items() if only and name in names)
 
 
 def build(spec: KernelSpec) -> Kernel:
@@ -131,7 +154,7 @@ def load_module(source: str, kind: str):
     sys.modules[name] = module  # Numba's cache re-imports the module by this name
     spec_.loader.exec_module(module)
     function = cached(getattr(module, kind))
-    function.source = source
+    function.source = module.source = source
     function.module_name = name
     _LOADED[digest] = module
     return module
