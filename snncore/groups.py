@@ -954,8 +954,9 @@ class NeuronGroup(Group):
                 # conversion to an integer, which AVX2 cannot do for a vector of doubles:
                 # with it the state update's loop ran element by element (a tenth of
                 # Brunel-Hakim's step). For an integer k >= 1, int(y) >= k (int truncates
-                # towards zero) is floor(y) >= k, from the same y: the same bits (except
+                # towards zero) is floor(y) >= k, from the same y: the same answer (except
                 # where int(y) overflowed: a lastspike of -inf, never integrated before).
+                # For k = 0 the two differ for a lastspike in the future: kept below.
                 code = ("not_refractory = floor((t - lastspike + 0.001*dt)/dt) >= "
                         "timestep(_refractory, dt)")
             else:
