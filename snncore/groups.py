@@ -25,6 +25,7 @@ from .expressions import (
     TypeInfo,
     assignments,
     did_you_mean,
+    external_calls,
     identifiers,
     infer,
     parse_expression,
@@ -190,6 +191,11 @@ class Group(StateAccess):
         #: The hidden links those definitions read: hidden name -> link.
         self._hidden_links: dict[str, LinkedVariable] = {}
         self._eqs = ParsedEquations()
+        #: Whether a model line calls a TimedArray or a user's function, whose dimensions
+        #: a run checks (:func:`check_calls`); set once, so that a run of a model without
+        #: them does not inline its subexpressions again (milliseconds, in every run: a
+        #: widget that runs a model in many short segments paid it in each).
+        self._calls_functions = False
         scope.register(self)
 
     def __getstate__(self) -> dict:
@@ -214,6 +220,8 @@ class Group(StateAccess):
 
     def _add_equations(self, eqs: ParsedEquations) -> None:
         self._eqs = eqs
+        self._calls_functions = any(external_calls(eq.expr) for eq in eqs
+                                    if eq.expr is not None)
         for eq in eqs:
             # A subexpression flagged (constant over dt) is a variable set once per step.
             if eq.kind == "subexpression" and CONSTANT_OVER_DT not in eq.flags:
@@ -650,7 +658,8 @@ class Group(StateAccess):
         """The integration step of ``system`` (after the ``prefix`` statements) for a run."""
         # A linked variable is another group's state: it may change in every step.
         varying = frozenset(ctx.written.get(self.name, set()) | set(self._links))
-        check_calls(self._eqs, self._static_types(), ctx.resolver(self))
+        if self._calls_functions:
+            check_calls(self._eqs, self._static_types(), ctx.resolver(self))
         method = method_for_run(self.method, system, ctx.resolver(self), ctx.dt)
         plan = self._plan(system, varying, method)
         self._prepare_propagators(plan, ctx.resolver(self), ctx.dt)
