@@ -1,7 +1,7 @@
-"""Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011,
-"Parallel random numbers: as easy as 1, 2, 3"). The paper reports 7 rounds as the
-fewest that pass TestU01's BigCrush and recommends 10 for a margin of safety; 10 it is
-(a round is a tenth of a block's cost, and fewer would change every stream).
+"""Counter-based random numbers: Philox4x64-10 (Salmon, Moraes, Dror & Shaw 2011,
+"Parallel random numbers: as easy as 1, 2, 3"), the generator of numpy's
+``np.random.Philox``. The paper reports 7 rounds as the fewest that pass TestU01's
+BigCrush and recommends 10 for a margin of safety; 10 it is.
 
 A draw is a pure function of a key (from the seed) and a counter. The counter names the
 draw: the stream (which kernel of which object), the time step, the element (neuron or
@@ -10,90 +10,116 @@ kernel) and an attempt number (rejection methods need more than one number). No 
 advances, so a draw is the same whatever order the elements are visited in, however a
 run is cut into segments, and whichever backend computes it.
 
-The bit-level core (:func:`philox`, :func:`bits`, :func:`word`, :func:`split`) is
-compiled by Numba for the kernels (scalars); the numpy backend runs the same arithmetic
-on arrays of uint64, Philox's rounds in place (:func:`_philox_into`: in numpy each
-operation and each temporary array costs). The rejection loops, which branch per
-element, exist twice: a scalar one for Numba (:func:`normal` with
-:func:`rejection_round`, :func:`poisson`; a kernel's fill takes the first round of all
-its rejected normals together) and a masked vector one for numpy (:func:`normals`,
-:func:`poissons`), taking their numbers from the same counters in the same order, so
-they return the same bits. Conversions to float are written so that AVX2 vectorises
-them (from int32, exact), the same values as numpy's. Transcendental functions whose
-result becomes a returned value (the normal tail) are taken from the C library on both
-sides (``math.log`` per element in numpy), those that only decide an acceptance test
-from numpy's vector functions.
+The Numba kernels compute blocks with :func:`philox` (its 64 x 64 -> 128-bit products
+one machine instruction each). The numpy backend asks numpy's own C Philox for the words
+of consecutive counters, one call for a whole range of elements (:func:`_c_words`: a
+counter's first word is the block, so consecutive elements are consecutive counters),
+and computes scattered counters with the same arithmetic on arrays
+(:func:`_philox_rows`). The rejection loops, which branch per element, exist twice: a
+scalar one for Numba (:func:`normal` with :func:`rejection_round`, :func:`poisson`) and
+a masked vector one for numpy (:func:`normals`, :func:`poissons`), taking their numbers
+from the same counters in the same order, so they return the same bits. Conversions to
+float are written so that AVX2 vectorises them (from int32, exact), the same values as
+numpy's. Transcendental functions whose result becomes a returned value (the normal
+tail) are taken from the C library on both sides (``math.log`` per element in numpy),
+those that only decide an acceptance test from numpy's vector functions.
 
-Counter layout (four 32-bit words): ``(element >> 1, step, site << 16 | attempt,
-stream)``; each Philox block gives two 64-bit halves, element ``e`` takes half
-``e & 1``. The first draw of a normal needs only 32 bits: four elements share the
-block ``(element >> 2, step, site << 16, stream)``, element ``e`` taking word ``e & 3``
-(attempts from 1 on use the 64-bit layout). Steps count up to 2**32 (five days at
-dt = 0.1 ms), sites and attempts up to 2**16 each.
+Counter layout (four 64-bit words ``(block, step, site << 32 | j, stream)``):
+
+- the first 64 bits of an element ``e`` (a uniform, a Poisson number's first attempt):
+  word ``e & 3`` of block ``e >> 2``, ``j = 0``;
+- the first draw of a normal needs only 32 bits: half ``e & 1`` (the low one first) of
+  word ``(e >> 1) & 3`` of block ``e >> 3``, ``j = 0`` (a site draws either kind);
+- attempt ``a >= 1`` of element ``e``: word ``(a - 1) & 3`` of block ``e``,
+  ``j = (a + 3) >> 2``: one block holds an element's next four attempts, two rounds of
+  the normal's rejection steps.
+
+Sites count up to 2**32, attempts up to 2**34.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import threading
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from .backends.kernel_cache import cached
 from .random import BAD, BAD_MEAN, BAD_STEP, POISSON_MAX
 
-_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
-_W0, _W1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
+_M0, _M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
+_W0, _W1 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B)
 _LOW = np.uint64(0xFFFFFFFF)
-_ONE, _TWO, _THREE, _S11, _S16, _S32 = (np.uint64(k) for k in (1, 2, 3, 11, 16, 32))
+_ONE, _TWO, _THREE, _S11, _S32 = (np.uint64(k) for k in (1, 2, 3, 11, 32))
 _127 = np.uint64(127)
 _HALF31 = np.int64(2147483648)
 _SIGN = np.uint64(0x80000000)
 _EPS53 = 1.0 / 9007199254740992.0
+_MASK64 = (1 << 64) - 1
+
+
+@intrinsic
+def _mulhilo(typingctx, a, b):
+    """The high and the low 64 bits of the 128-bit product of two uint64 (one ``mul``
+    on x86-64 gives both)."""
+    def codegen(context, builder, signature, args):
+        wide, word = ir.IntType(128), ir.IntType(64)
+        product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+        high = builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), word)
+        return context.make_tuple(builder, signature.return_type,
+                                  (high, builder.trunc(product, word)))
+
+    return types.UniTuple(types.uint64, 2)(types.uint64, types.uint64), codegen
 
 
 @cached
 @njit(inline="always")
 def philox(c0, c1, c2, c3, k0, k1):
-    """Philox4x32-10 of the counter ``(c0, c1, c2, c3)`` under the key ``(k0, k1)``.
-
-    Every argument is a uint64 below 2**32 (a scalar, or in numpy an array); so are the
-    four results. Salmon et al.'s known answers are checked in the tests.
-    """
+    """Philox4x64-10 of the counter ``(c0, c1, c2, c3)`` under the key ``(k0, k1)``
+    (uint64 each). Random123's known answers and numpy's Philox are checked in the
+    tests."""
     for _ in range(10):
-        p0 = c0 * _M0
-        p1 = c2 * _M1
-        c0, c1, c2, c3 = (p1 >> _S32) ^ c1 ^ k0, p1 & _LOW, (p0 >> _S32) ^ c3 ^ k1, p0 & _LOW
-        k0 = (k0 + _W0) & _LOW
-        k1 = (k1 + _W1) & _LOW
+        hi0, lo0 = _mulhilo(_M0, c0)
+        hi1, lo1 = _mulhilo(_M1, c2)
+        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
+        k0 += _W0
+        k1 += _W1
     return c0, c1, c2, c3
 
 
 @cached
 @njit(inline="always")
+def _pick(w0, w1, w2, w3, lane):
+    """Word ``lane`` (0 to 3) of a block, without a branch."""
+    low = w1 if lane & _ONE else w0
+    high = w3 if lane & _ONE else w2
+    return high if lane & _TWO else low
+
+
+@cached
+@njit(inline="always")
 def bits(k0, k1, stream, step, site, attempt, element):
-    """The 64 random bits of one counter (all arguments uint64)."""
-    lane = element & _ONE
-    w0, w1, w2, w3 = philox(element >> _ONE, step & _LOW, ((site << _S16) | attempt) & _LOW,
+    """The 64 random bits of attempt ``attempt`` of ``element`` (all uint64)."""
+    if attempt == 0:
+        w0, w1, w2, w3 = philox(element >> _TWO, step, site << _S32, stream, k0, k1)
+        return _pick(w0, w1, w2, w3, element & _THREE)
+    w0, w1, w2, w3 = philox(element, step, (site << _S32) | ((attempt + _THREE) >> _TWO),
                             stream, k0, k1)
-    # The half ``lane`` of the block, without a branch (so that loops vectorise).
-    hi = w0 + (w2 - w0) * lane
-    lo = w1 + (w3 - w1) * lane
-    return (hi << _S32) | lo
+    return _pick(w0, w1, w2, w3, (attempt - _ONE) & _THREE)
 
 
 @cached
 @njit(inline="always")
 def word(k0, k1, stream, step, site, element):
-    """The 32 random bits of a normal's first draw: four elements share a block (a
+    """The 32 random bits of a normal's first draw: eight elements share a block (a
     normal's fast path needs 32 bits, and the block is the cost of a draw)."""
-    w0, w1, w2, w3 = philox(element >> _TWO, step & _LOW, (site << _S16) & _LOW, stream,
-                            k0, k1)
-    half = (element >> _ONE) & _ONE
-    hi = w0 + (w2 - w0) * half
-    lo = w1 + (w3 - w1) * half
-    return hi + (lo - hi) * (element & _ONE)
+    w0, w1, w2, w3 = philox(element >> _THREE, step, site << _S32, stream, k0, k1)
+    w = _pick(w0, w1, w2, w3, (element >> _ONE) & _THREE)
+    return (w >> (_S32 * (element & _ONE))) & _LOW
 
 
 def _unit(b):
@@ -197,16 +223,19 @@ def normal(k0, k1, stream, step, site, element):
 
 @cached
 @njit
-def _normal_rejected(k0, k1, stream, step, site, element, hz, iz, attempt):
-    """The rejection steps of :func:`normal` from attempt ``attempt`` (1 after the fast
-    path) on: rounds of :func:`rejection_round` until one accepts."""
+def _normal_rejected(k0, k1, stream, step, site, element, hz, iz, j):
+    """The rejection steps of :func:`normal` from the attempts of block ``j`` (1 after
+    the fast path) on: two rounds of :func:`rejection_round` a block, until one
+    accepts."""
     while True:
-        done, x, hz, iz = rejection_round(
-            hz, iz, bits(k0, k1, stream, step, site, attempt, element),
-            bits(k0, k1, stream, step, site, attempt + _ONE, element))
-        attempt += _TWO
+        w0, w1, w2, w3 = philox(element, step, (site << _S32) | j, stream, k0, k1)
+        done, x, hz, iz = rejection_round(hz, iz, w0, w1)
         if done:
             return x
+        done, x, hz, iz = rejection_round(hz, iz, w2, w3)
+        if done:
+            return x
+        j += _ONE
 
 
 @cached
@@ -295,80 +324,105 @@ def note_bad_mean(rng, lam, step):
 
 
 # ---------------------------------------------------------------- vectors (numpy)
-# numpy's cost is per call (about a microsecond) plus per element, and a temporary the
-# size of a large group lives in main memory, not in the cache: so the numpy functions
-# draw in passes of _CHUNK Philox blocks, each pass in place on arrays that stay in the
-# cache, and ask Philox for many counters per call rather than a few per call.
-_CHUNK = 8192
-# numpy takes a 0-d array as an operand sooner than a numpy scalar (by 0.7 us a call).
-_CONSTANTS = tuple(np.array(k) for k in (_S32, _LOW))
-_MULTIPLIERS = np.array([[_M0], [_M1]])
+# numpy's cost is per call (about a microsecond) plus per element: the words of a range
+# of counters come from numpy's C Philox in one call (a few ns a word), in passes of
+# _CHUNK elements whose arrays stay in the cache; scattered counters that a range would
+# not cover cheaply from _philox_rows.
+_CHUNK = 32768
+# A range of blocks is drawn through numpy's C Philox to pick scattered elements from it
+# when it holds at most this many blocks per element (plus _DENSE_EXTRA): a word costs
+# about 5 ns there, a counter of _philox_rows about 200 ns and a few hundred us a call.
+_DENSE, _DENSE_EXTRA = 8, 1024
+# Counters this few are drawn one call each from numpy's C Philox (3 us a call).
+_FEW = 8
+
+
+class _CPhilox(threading.local):
+    """numpy's Philox and a generator on it, one per thread: each draw sets the
+    counter and the key, nothing else is kept."""
+
+    def __init__(self) -> None:
+        self.bit_generator = np.random.Philox(key=0)
+        self.generator = np.random.Generator(self.bit_generator)
+        self.state = self.bit_generator.state
+
+
+_C = _CPhilox()
+
+
+def _c_generator(key, block: int, step: int, c2: int) -> np.random.Generator:
+    """numpy's generator, set to give the words of the blocks ``(block, step, c2,
+    stream)``, ``(block + 1, step, c2, stream)``, ... in order, four a block."""
+    c = _C
+    # numpy adds 1 to the counter before it computes a block.
+    counter = ((((int(key[2]) << 64 | c2) << 64 | step) << 64 | block) - 1) % (1 << 256)
+    c.state["state"]["counter"] = np.array(
+        [(counter >> shift) & _MASK64 for shift in (0, 64, 128, 192)], dtype=np.uint64)
+    c.state["state"]["key"] = np.array([int(key[0]), int(key[1])], dtype=np.uint64)
+    c.state["buffer_pos"] = 4  # (none of an earlier block left to use)
+    c.bit_generator.state = c.state
+    return c.generator
+
+
+def _c_words(key, block: int, step: int, c2: int, count: int) -> np.ndarray:
+    """``count`` words from block ``block`` on (see :func:`_c_generator`)."""
+    return _c_generator(key, block, step, c2).integers(0, 1 << 64, count, dtype=np.uint64)
+
+
 _split_np = split.py_func
+_MULTIPLIERS = np.array([[int(_M0)], [int(_M1)]], dtype=np.uint64)
+_MUL_LO, _MUL_HI = _MULTIPLIERS & _LOW, _MULTIPLIERS >> _S32
 
 
 @functools.lru_cache(maxsize=64)
-def _schedule(k0: int, k1: int) -> tuple:
-    """The multipliers and keys of :func:`_philox_into`'s rounds for the key ``(k0,
-    k1)``: 2 x 1 arrays, in the order in which the round holds its halves."""
-    rounds = []
-    for r in range(10):
-        if r % 2 == 0:  # (c0, c2) times (M0, M1); the keys go into the swapped result
-            rounds.append((_MULTIPLIERS, np.array([[k1], [k0]], dtype=np.uint64)))
-        else:  # (c2, c0)
-            rounds.append((_MULTIPLIERS[::-1], np.array([[k0], [k1]], dtype=np.uint64)))
-        k0, k1 = (k0 + int(_W0)) & 0xFFFFFFFF, (k1 + int(_W1)) & 0xFFFFFFFF
-    return tuple(rounds)
+def _round_keys(k0: int, k1: int) -> tuple:
+    """The keys of Philox's ten rounds as 2 x 1 arrays."""
+    keys = []
+    for _ in range(10):
+        keys.append(np.array([[k0], [k1]], dtype=np.uint64))
+        k0, k1 = (k0 + int(_W0)) & _MASK64, (k1 + int(_W1)) & _MASK64
+    return tuple(keys)
 
 
-def _philox_into(w: np.ndarray, key, c0, c1, c2) -> tuple:
-    """:func:`philox` of the counters ``(c0, c1, c2, stream)`` under ``key`` (``(k0, k1,
-    stream)``; ``c0`` m numbers, ``c1`` and ``c2`` m numbers or one), computed in the
-    buffer ``w`` (uint64, 4 x m) in passes of :data:`_CHUNK` counters; returns its
-    four words (rows of ``w``).
+def _philox_rows(key, c0: np.ndarray, step: int, c2) -> np.ndarray:
+    """:func:`philox` of the counters ``(c0, step, c2, stream)`` (``c0`` n numbers,
+    ``c2`` one or n) under ``key`` (``(k0, k1, stream)``): 4 x n words.
 
-    The arithmetic of :func:`philox` with each operation written into an array it has
-    finished with (``out=``, no temporaries), and its two symmetric halves, (c0, c1)
-    with the product of c2 and (c2, c3) with that of c0, done together: the rows of
-    ``w`` hold ``(c0, c2)``, then ``(c1, c3)``, and as a round swaps the halves, odd
-    rounds hold them swapped: five numpy calls a round, not ten.
+    numpy has no 128-bit product: its high half is put together from four products of
+    32-bit halves. The rows of ``a`` hold ``(c0, c2)``, those of ``b`` ``(c1, c3)``, so
+    that a round computes both products in one pass.
     """
-    w[0], w[1], w[2], w[3] = c0, c2, c1, key[2]
-    m = w.shape[1]
-    product = np.empty((2, min(m, _CHUNK)), dtype=np.uint64)
-    rounds = _schedule(int(key[0]), int(key[1]))
-    s32, low = _CONSTANTS
-    for lo in range(0, m, _CHUNK):
-        a, b = w[:2, lo:lo + _CHUNK], w[2:, lo:lo + _CHUNK]
-        p = product[:, :a.shape[1]]
-        for multipliers, keys in rounds:
-            np.multiply(a, multipliers, p)
-            # The new (c0, c2), swapped: hi(p) ^ (c3, c1) ^ (k1, k0); (c1, c3) swapped: lo(p).
-            np.bitwise_xor(np.bitwise_xor(np.right_shift(p, s32, a), b[::-1], a), keys, a)
-            np.bitwise_and(p, low, b)
-    return w[0], w[2], w[1], w[3]
-
-
-def _halves(w: tuple, lane: np.ndarray) -> np.ndarray:
-    """The 64 bits of half ``lane`` (0 or 1 each) of the blocks ``w`` (four words)."""
-    hi = np.where(lane, w[2], w[0])
-    return np.bitwise_or(np.left_shift(hi, _S32, hi), np.where(lane, w[3], w[1]), hi)
-
-
-def _bits_of(key, step: int, site: int, attempt, elements: np.ndarray) -> np.ndarray:
-    """:func:`bits` of ``elements`` (uint64) at ``attempt`` (a number or one per
-    element), a block for each."""
-    c2 = ((np.uint64(site) << _S16) | np.asarray(attempt, dtype=np.uint64)) & _LOW
-    w = _philox_into(np.empty((4, elements.size), dtype=np.uint64), key, elements >> _ONE,
-                     np.uint64(step) & _LOW, c2)
-    return _halves(w, elements & _ONE)
+    a = np.empty((2, c0.size), dtype=np.uint64)
+    a[0], a[1] = c0, c2
+    b = np.empty_like(a)
+    b[0], b[1] = step, key[2]
+    for keys in _round_keys(int(key[0]), int(key[1])):
+        lo = a * _MULTIPLIERS
+        a_lo, a_hi = a & _LOW, a >> _S32
+        low_low = a_lo * _MUL_LO
+        mid = a_hi * _MUL_LO
+        mid += low_low >> _S32
+        mid2 = a_lo * _MUL_HI
+        mid2 += mid & _LOW
+        hi = a_hi * _MUL_HI
+        hi += mid >> _S32
+        hi += mid2 >> _S32
+        # (c0, c2) becomes (hi1 ^ c1 ^ k0, hi0 ^ c3 ^ k1), (c1, c3) becomes (lo1, lo0).
+        a = hi[::-1] ^ b
+        a ^= keys
+        b = lo[::-1]
+    return np.stack([a[0], b[0], a[1], b[1]])
 
 
 def _u64(value) -> np.ndarray:
     return np.asarray(value).astype(np.uint64)
 
 
-def _contiguous(elements: np.ndarray) -> int | None:
-    """The first element if ``elements`` are consecutive and increasing, else None."""
+def _contiguous(elements) -> int | None:
+    """The first element if ``elements`` (an array, or a ``range`` of step 1) are
+    consecutive and increasing, else None."""
+    if isinstance(elements, range):
+        return elements.start
     n = elements.size
     if n < 8 or int(elements[-1]) - int(elements[0]) != n - 1:
         return None
@@ -376,83 +430,148 @@ def _contiguous(elements: np.ndarray) -> int | None:
     return int(elements[0]) if np.all(elements[1:] > elements[:-1]) else None
 
 
-def uniforms(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
-    """Uniform numbers in [0, 1) for ``elements``, equal to :func:`uniform`'s.
+def _covering(e: np.ndarray, per_block: int) -> tuple[int, int] | None:
+    """The first block and the number of blocks of the range that covers the elements
+    ``e`` (``per_block`` of them to a block), if drawing it is cheaper than their
+    counters one by one."""
+    first, last = int(e.min()) // per_block, int(e.max()) // per_block
+    if last - first < _DENSE * e.size + _DENSE_EXTRA:
+        return first, last - first + 1
+    return None
+
+
+def _first_bits(key, step: int, site: int, elements) -> np.ndarray:
+    """The first 64 bits of each of ``elements`` (uint64): word ``e & 3`` of block
+    ``e >> 2``."""
+    c2 = site << 32
+    first = _contiguous(elements)
+    if first is not None:
+        skip = first & 3
+        return _c_words(key, first >> 2, step, c2, skip + len(elements))[skip:]
+    e = _u64(elements)
+    if e.size == 0:
+        return e
+    cover = _covering(e, 4)
+    if cover is not None:
+        return _c_words(key, cover[0], step, c2, 4 * cover[1])[e - np.uint64(4 * cover[0])]
+    w = _philox_rows(key, e >> _TWO, step, c2)
+    return w[(e & _THREE).astype(np.intp), np.arange(e.size)]
+
+
+def _halves(words: np.ndarray) -> np.ndarray:
+    """The 32-bit halves of 64-bit ``words``, the low one of each first."""
+    return words.astype("<u8", copy=False).view("<u4")
+
+
+def _first_words(key, step: int, site: int, elements) -> np.ndarray:
+    """The 32 bits of the first draws of normals ``elements`` (uint32): half ``e & 1``
+    of word ``(e >> 1) & 3`` of block ``e >> 3``."""
+    c2 = site << 32
+    first = _contiguous(elements)
+    if first is not None:
+        skip = first & 7
+        count = skip + len(elements)
+        return _halves(_c_words(key, first >> 3, step, c2, (count + 1) >> 1))[skip:count]
+    e = _u64(elements)
+    if e.size == 0:
+        return e.astype(np.uint32)
+    cover = _covering(e, 8)
+    if cover is not None:
+        words = _halves(_c_words(key, cover[0], step, c2, 4 * cover[1]))
+        return words[e - np.uint64(8 * cover[0])]
+    w = _philox_rows(key, e >> _THREE, step, c2)
+    chosen = w[((e >> _ONE) & _THREE).astype(np.intp), np.arange(e.size)]
+    return ((chosen >> ((e & _ONE) << np.uint64(5))) & _LOW).astype(np.uint32)
+
+
+def _attempt_blocks(key, step: int, site: int, elements, j: int) -> np.ndarray:
+    """The blocks ``(e, step, site << 32 | j, stream)`` of ``elements``, which hold
+    their attempts ``4 j - 3`` to ``4 j``: 4 x n words."""
+    c2 = site << 32 | j
+    first = _contiguous(elements)
+    if first is not None:
+        return _c_words(key, first, step, c2, 4 * len(elements)).reshape(-1, 4).T
+    e = _u64(elements)
+    if e.size <= _FEW:
+        return np.array([_c_words(key, int(k), step, c2, 4) for k in e],
+                        dtype=np.uint64).reshape(-1, 4).T
+    cover = _covering(e, 1)
+    if cover is not None:
+        words = _c_words(key, cover[0], step, c2, 4 * cover[1]).reshape(-1, 4)
+        return words[e - np.uint64(cover[0])].T
+    return _philox_rows(key, e, step, c2)
+
+
+def _attempt_bits(key, step: int, site: int, elements, first: int,
+                  count: int) -> np.ndarray:
+    """The 64 bits of attempts ``first .. first + count - 1`` of ``elements``, one row
+    per element."""
+    columns = []
+    attempt, end = first, first + count
+    if attempt == 0:
+        columns.append(_first_bits(key, step, site, elements)[:, None])
+        attempt = 1
+    while attempt < end:
+        j = (attempt + 3) >> 2
+        base = 4 * j - 3  # the attempt of the block's first word
+        stop = min(4, end - base)
+        columns.append(_attempt_blocks(key, step, site, elements, j)[attempt - base:stop].T)
+        attempt = base + stop
+    return np.concatenate(columns, axis=1) if len(columns) > 1 else \
+        np.ascontiguousarray(columns[0])
+
+
+def uniforms(key, step: int, site: int, elements) -> np.ndarray:
+    """Uniform numbers in [0, 1) for ``elements`` (an array, or a ``range`` of step 1),
+    equal to :func:`uniform`'s.
 
     ``key`` is ``(k0, k1, stream)``.
     """
-    elements = np.asarray(elements)
     first = _contiguous(elements)
     if first is None:
-        return _unit(_bits_of(key, step, site, 0, _u64(elements)))
-    # A range of elements (the common case): each block computed once, for two; the
-    # top 53 bits of the halves (w0, w1) and (w2, w3) are w0 << 21 | w1 >> 11, ...
-    lo, hi = first >> 1, (first + elements.size + 1) >> 1
-    out = np.empty((hi - lo, 2))
-    w = np.empty((4, min(hi - lo, _CHUNK)), dtype=np.uint64)
-    s11, s21 = _S11, np.uint64(21)
-    for b in range(lo, hi, _CHUNK):
-        m = min(_CHUNK, hi - b)
-        w0, w1, w2, w3 = _philox_into(w[:, :m], key, np.arange(b, b + m, dtype=np.uint64),
-                                      np.uint64(step) & _LOW, (np.uint64(site) << _S16) & _LOW)
-        np.multiply(np.bitwise_or(np.left_shift(w0, s21, w0), np.right_shift(w1, s11, w1), w0),
-                    _EPS53, out[b - lo:b - lo + m, 0])
-        np.multiply(np.bitwise_or(np.left_shift(w2, s21, w2), np.right_shift(w3, s11, w3), w2),
-                    _EPS53, out[b - lo:b - lo + m, 1])
-    return out.ravel()[first & 1:][:elements.size]
+        return _unit(_first_bits(key, step, site, elements))
+    # numpy's uniforms are (word >> 11) * 2**-53, as unit(): no conversion pass.
+    skip = first & 3
+    return _c_generator(key, first >> 2, step, site << 32).random(skip + len(elements))[skip:]
 
 
-def normals(key, step: int, site: int, elements: np.ndarray) -> np.ndarray:
-    """Standard normal numbers for ``elements``, equal to :func:`normal`'s."""
-    elements = np.asarray(elements)
+def normals(key, step: int, site: int, elements) -> np.ndarray:
+    """Standard normal numbers for ``elements`` (an array, or a ``range`` of step 1),
+    equal to :func:`normal`'s."""
     first = _contiguous(elements)
-    step_word, site_word = np.uint64(step) & _LOW, (np.uint64(site) << _S16) & _LOW
     if first is None:
         e = _u64(elements)
-        w = np.empty((4, e.size), dtype=np.uint64)
-        words = np.choose((e & _THREE).astype(np.intp),
-                          _philox_into(w, key, e >> _TWO, step_word, site_word))
+        words = _first_words(key, step, site, e)
         out = np.empty(e.size)
         todo = _fast_normals(words, out, _scratch(e.size))
         if todo.size:
             out[todo] = _normals_rejected(key, step, site, e[todo], words[todo])
         return out
-    # A range: each block computed once, for four elements. The words of a pass are
-    # (c0, c2; c1, c3) as _philox_into leaves them, element 4 j + 2 h + g of block j
-    # in [g, h, j], and the values go through a view of ``out`` in that order.
-    lo, hi = first >> 2, (first + elements.size + 3) >> 2
-    out = np.empty(4 * (hi - lo))
-    w = np.empty((4, min(hi - lo, _CHUNK)), dtype=np.uint64)
-    scratch = _scratch(w.size)
+    n = len(elements)
+    out = np.empty(n)
+    scratch = _scratch(min(n, _CHUNK))
     rejected, their_words = [], []
-    for b in range(lo, hi, _CHUNK):
-        m = min(_CHUNK, hi - b)
-        _philox_into(w[:, :m], key, np.arange(b, b + m, dtype=np.uint64), step_word,
-                     site_word)
-        words = w[:, :m].reshape(2, 2, m)
-        todo = _fast_normals(words, out[4 * (b - lo):4 * (b - lo + m)].reshape(m, 2, 2).T,
-                             scratch)
-        g, h, j = np.unravel_index(todo, words.shape)
-        rejected.append(4 * (b - lo + j) + 2 * h + g)
-        their_words.append(words[g, h, j])
+    for lo in range(0, n, _CHUNK):
+        words = _first_words(key, step, site, range(first + lo, first + min(n, lo + _CHUNK)))
+        todo = _fast_normals(words, out[lo:lo + words.size], scratch)
+        rejected.append(todo + lo)
+        their_words.append(words[todo])
     todo = np.concatenate(rejected)
     if todo.size:
-        out[todo] = _normals_rejected(key, step, site, (todo + 4 * lo).astype(np.uint64),
+        out[todo] = _normals_rejected(key, step, site, (todo + first).astype(np.uint64),
                                       np.concatenate(their_words))
-    return out[first & 3:][:elements.size]
+    return out
 
 
 def _fast_normals(words: np.ndarray, out: np.ndarray, scratch: tuple) -> np.ndarray:
     """The ziggurat's fast path (:func:`split`, then ``hz * wn[iz]``) of the 32-bit
-    ``words`` into ``out`` (of their shape); returns the flat indices of the rejected
-    ones. ``scratch`` is arrays of float64, int64, float64 and bool at least that large,
-    reused from pass to pass: the first write to a new large array costs more than the
-    arithmetic (the system maps its pages in)."""
-    hz, iz, table, rejected = (a.ravel()[:words.size].reshape(words.shape) for a in scratch)
-    signed = words.view(np.int64)
-    # hz as a float (exact): numpy would convert it for the product and the comparison.
-    np.subtract(signed, 2147483648.0, hz)
-    np.bitwise_and(signed, 127, iz)
+    ``words`` into ``out``; returns the indices of the rejected ones. ``scratch`` is
+    arrays of float64, int64, float64 and bool at least that large, reused from pass to
+    pass: the first write to a new large array costs more than the arithmetic (the
+    system maps its pages in)."""
+    hz, iz, table, rejected = (a[:words.size] for a in scratch)
+    np.subtract(words, 2147483648.0, hz)  # the signed hz, as a float (exact)
+    np.bitwise_and(words, 127, iz)
     np.take(_WN, iz, out=table, mode="clip")  # (iz is below 128: no check needed)
     np.multiply(hz, table, out)
     # |hz| >= kn[iz]: not |hz| < kn[iz] (kn is never nan)
@@ -465,35 +584,24 @@ def _scratch(n: int) -> tuple:
     return np.empty(n), np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=bool)
 
 
-# A Philox call costs about as much as 1500 blocks (its fifty numpy operations): the
-# bits of two rejection rounds are drawn together while that is cheaper than a second
-# call. One round settles 98.6% of the rejected elements, two 99.97%.
-_TWO_ROUNDS = 750
-
-
 def _normals_rejected(key, step, site, elements, words) -> np.ndarray:
-    """:func:`_normal_rejected` from attempt 1 for ``elements`` (uint64) whose first
-    ``words`` the fast path rejected, as masked vectors.
-
-    Every element not yet done takes round r (attempts 2r - 1 and 2r) with the others,
-    so the bits of a round (or two) of all of them come from one Philox call.
-    """
-    hz, iz = _split_np(words)
+    """:func:`_normal_rejected` from block 1 for ``elements`` (uint64) whose first
+    ``words`` the fast path rejected, as masked vectors: the elements not yet done take
+    their next block (two rounds) together."""
+    hz, iz = _split_np(words.astype(np.uint64))
     out = np.empty(elements.size)
     todo = np.arange(elements.size)
-    attempt = 1
+    j = 1
     while todo.size:
-        rounds = 2 if todo.size < _TWO_ROUNDS else 1
-        bits_of = _attempt_bits(key, step, site, elements[todo], attempt, 2 * rounds)
-        attempt += 2 * rounds
-        for r in range(rounds):
+        w = _attempt_blocks(key, step, site, elements[todo], j)
+        j += 1
+        for r in (0, 2):
             if not todo.size:
                 break
-            done, value, hz, iz = _rejection_rounds(hz, iz, bits_of[:, 2 * r],
-                                                    bits_of[:, 2 * r + 1])
+            done, value, hz, iz = _rejection_rounds(hz, iz, w[r], w[r + 1])
             out[todo[done]] = value[done]
             keep = ~done
-            todo, hz, iz, bits_of = todo[keep], hz[keep], iz[keep], bits_of[keep]
+            todo, hz, iz, w = todo[keep], hz[keep], iz[keep], w[:, keep]
     return out
 
 
@@ -566,27 +674,6 @@ def poissons(key, step: int, site: int, elements: np.ndarray, lam) -> np.ndarray
     return out
 
 
-def _attempt_bits(key, step: int, site: int, elements: np.ndarray, first: int,
-                  count: int) -> np.ndarray:
-    """The 64 bits of attempts ``first .. first + count - 1`` of ``elements`` (uint64),
-    one row per element, from one Philox call; consecutive elements two to a block."""
-    start = _contiguous(elements)
-    attempts = np.arange(first, first + count, dtype=np.uint64)
-    if start is None:
-        return _bits_of(key, step, site, np.tile(attempts, elements.size),
-                        np.repeat(elements, count)).reshape(-1, count)
-    lo, hi = start >> 1, (start + elements.size + 1) >> 1
-    w = _philox_into(np.empty((4, (hi - lo) * count), dtype=np.uint64), key,
-                     np.repeat(np.arange(lo, hi, dtype=np.uint64), count),
-                     np.uint64(step) & _LOW,
-                     np.tile(((np.uint64(site) << _S16) | attempts) & _LOW, hi - lo))
-    table = np.empty((hi - lo, 2, count), dtype=np.uint64)
-    for half in (0, 1):
-        hi_word, lo_word = w[2 * half].reshape(-1, count), w[2 * half + 1].reshape(-1, count)
-        np.bitwise_or(np.left_shift(hi_word, _S32, hi_word), lo_word, table[:, half])
-    return table.reshape(-1, count)[start & 1:][:elements.size]
-
-
 # Poisson numbers are drawn for slices of this many elements times attempts (the bits of
 # a slice's attempts stay in the cache, and a large group needs no huge table).
 _POISSON_SLICE = 1 << 16
@@ -594,8 +681,8 @@ _POISSON_SLICE = 1 << 16
 
 def _by_slices(draw, key, step, site, elements, lam, count):
     """``draw`` of slices of ``elements`` (and their ``lam``) of ``_POISSON_SLICE //
-    count`` elements (an even number: pairs share their blocks)."""
-    size = max(2, _POISSON_SLICE // count) & ~1
+    count`` elements."""
+    size = max(4, _POISSON_SLICE // count)
     if elements.size <= size:
         return draw(key, step, site, elements, lam, count)
     return np.concatenate([draw(key, step, site, elements[q:q + size], lam[q:q + size],
@@ -684,34 +771,38 @@ def draw_step(rng, t, dt):
 @cached
 @njit
 def _fill_bits_range(out, k0, k1, stream, step, site, lo):
-    """The 64 bits of the draws of elements ``lo .. lo + out.size - 1`` (``lo`` even),
-    two per Philox block (a loop LLVM vectorises)."""
-    c1 = np.uint64(step) & _LOW
-    c2 = (np.uint64(site) << _S16) & _LOW
-    first = lo >> 1
+    """The first 64 bits of elements ``lo .. lo + out.size - 1``, four per Philox block
+    (those before the first whole block and after the last by :func:`bits`)."""
+    step, site, zero = np.uint64(step), np.uint64(site), np.uint64(0)
     n = out.size
-    for b in range(n >> 1):
-        w0, w1, w2, w3 = philox(np.uint64(first + b), c1, c2, stream, k0, k1)
-        out[2 * b] = (w0 << _S32) | w1
-        out[2 * b + 1] = (w2 << _S32) | w3
-    if n & 1:
-        out[n - 1] = bits(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(0),
-                          np.uint64(lo + n - 1))
+    head = min(-lo & 3, n)
+    whole = (n - head) >> 2
+    first, c2 = (lo + head) >> 2, site << _S32
+    for b in range(whole):
+        w0, w1, w2, w3 = philox(np.uint64(first + b), step, c2, stream, k0, k1)
+        q = head + 4 * b
+        out[q] = w0
+        out[q + 1] = w1
+        out[q + 2] = w2
+        out[q + 3] = w3
+    for q in range(head):
+        out[q] = bits(k0, k1, stream, step, site, zero, np.uint64(lo + q))
+    for q in range(head + 4 * whole, n):
+        out[q] = bits(k0, k1, stream, step, site, zero, np.uint64(lo + q))
 
 
 @cached
 @njit
 def _fill_bits_at(out, k0, k1, stream, step, site, indices):
-    """The 64 bits of the draws of elements ``indices[:out.size]``: of a run of
-    consecutive elements (a threshold's, a subgroup's) as :func:`_fill_bits_range` does,
-    a block for two (after an odd first element), else a block each."""
-    step, site, zero = np.uint64(step), np.uint64(site), np.uint64(0)
+    """The first 64 bits of elements ``indices[:out.size]``: of a run of consecutive
+    elements (a threshold's, a subgroup's) as :func:`_fill_bits_range` does, else a
+    block each."""
     n = out.size
-    head = n
     if _consecutive(indices, n):
-        head = min(indices[0] & 1, n)
-        _fill_bits_range(out[head:], k0, k1, stream, step, site, indices[0] + head)
-    for q in range(head):
+        _fill_bits_range(out, k0, k1, stream, step, site, indices[0])
+        return
+    step, site, zero = np.uint64(step), np.uint64(site), np.uint64(0)
+    for q in range(n):
         out[q] = bits(k0, k1, stream, step, site, zero, np.uint64(indices[q]))
 
 
@@ -728,35 +819,41 @@ def _consecutive(indices, n):
 @cached
 @njit
 def _fill_words_range(out, k0, k1, stream, step, site, lo):
-    """The 32 bits of the first draws of normals ``lo .. lo + out.size - 1`` (``lo`` a
-    multiple of 4), four per block."""
-    c1 = np.uint64(step) & _LOW
-    c2 = (np.uint64(site) << _S16) & _LOW
-    first = lo >> 2
+    """The 32 bits of the first draws of normals ``lo .. lo + out.size - 1``, eight per
+    block (those before the first whole block and after the last by :func:`word`)."""
+    step, site = np.uint64(step), np.uint64(site)
     n = out.size
-    for b in range(n >> 2):
-        w0, w1, w2, w3 = philox(np.uint64(first + b), c1, c2, stream, k0, k1)
-        out[4 * b] = w0
-        out[4 * b + 1] = w1
-        out[4 * b + 2] = w2
-        out[4 * b + 3] = w3
-    for e in range(n & ~3, n):
-        out[e] = word(k0, k1, stream, np.uint64(step), np.uint64(site), np.uint64(lo + e))
+    head = min(-lo & 7, n)
+    whole = (n - head) >> 3
+    first, c2 = (lo + head) >> 3, site << _S32
+    for b in range(whole):
+        w0, w1, w2, w3 = philox(np.uint64(first + b), step, c2, stream, k0, k1)
+        q = head + 8 * b
+        out[q] = w0 & _LOW  # (the low half first)
+        out[q + 1] = w0 >> _S32
+        out[q + 2] = w1 & _LOW
+        out[q + 3] = w1 >> _S32
+        out[q + 4] = w2 & _LOW
+        out[q + 5] = w2 >> _S32
+        out[q + 6] = w3 & _LOW
+        out[q + 7] = w3 >> _S32
+    for q in range(head):
+        out[q] = word(k0, k1, stream, step, site, np.uint64(lo + q))
+    for q in range(head + 8 * whole, n):
+        out[q] = word(k0, k1, stream, step, site, np.uint64(lo + q))
 
 
 @cached
 @njit
 def _fill_words_at(out, k0, k1, stream, step, site, indices):
     """The 32 bits of the first draws of normals ``indices[:out.size]``: of a run of
-    consecutive elements as :func:`_fill_words_range` does (after the first elements up
-    to a multiple of 4), else a block each."""
-    step, site = np.uint64(step), np.uint64(site)
+    consecutive elements as :func:`_fill_words_range` does, else a block each."""
     n = out.size
-    head = n
     if _consecutive(indices, n):
-        head = min(-indices[0] & 3, n)
-        _fill_words_range(out[head:], k0, k1, stream, step, site, indices[0] + head)
-    for q in range(head):
+        _fill_words_range(out, k0, k1, stream, step, site, indices[0])
+        return
+    step, site = np.uint64(step), np.uint64(site)
+    for q in range(n):
         out[q] = word(k0, k1, stream, step, site, np.uint64(indices[q]))
 
 
@@ -828,7 +925,7 @@ def _note_rejected(flags, at):
 @cached
 @njit
 def _normals_into(out, k0, k1, stream, step, site, lo, indices):
-    """``out[q]`` = :func:`normal` of element ``lo + q`` (``lo`` a multiple of 4), or of
+    """``out[q]`` = :func:`normal` of element ``lo + q``, or of
     ``indices[q]`` when ``indices`` is not empty.
 
     In passes without a branch per element, which LLVM vectorises: the first words
@@ -857,29 +954,12 @@ def _normals_into(out, k0, k1, stream, step, site, lo, indices):
 @njit
 def _rejected_normals(out, at, w, k0, k1, stream, step, site, lo, indices):
     """The rejection steps of the normals ``out[q]``, ``q`` in ``at``, whose fast path
-    rejected their first word ``w[q]`` (elements as in :func:`_normals_into`).
-
-    The bits of the two attempts of their first round are drawn in a loop LLVM
-    vectorises (one by one, each waits for 20 dependent multiplications); the rare rest
-    (a tail, or a round that did not accept) by :func:`_normal_rejected`.
-    """
-    rejected = at.size
+    rejected their first word ``w[q]`` (elements as in :func:`_normals_into`)."""
     step, site = np.uint64(step), np.uint64(site)
-    elements = at + lo if indices.size == 0 else \
-        indices[at].astype(np.int64)  # (synapses' indices are int32)
-    b1 = np.empty(rejected, dtype=np.uint64)
-    b2 = np.empty(rejected, dtype=np.uint64)
-    for r in range(rejected):
-        b1[r] = bits(k0, k1, stream, step, site, _ONE, np.uint64(elements[r]))
-        b2[r] = bits(k0, k1, stream, step, site, _TWO, np.uint64(elements[r]))
-    for r in range(rejected):
-        q = at[r]
+    for q in at:
+        element = np.uint64(lo + q) if indices.size == 0 else np.uint64(indices[q])
         hz, iz = split(np.uint64(w[q]))
-        done, x, hz, iz = rejection_round(hz, iz, b1[r], b2[r])
-        if not done:
-            x = _normal_rejected(k0, k1, stream, step, site, np.uint64(elements[r]), hz,
-                                 iz, _THREE)
-        out[q] = x
+        out[q] = _normal_rejected(k0, k1, stream, step, site, element, hz, iz, _ONE)
 
 
 # A kernel draws its elements' numbers before its loop (``*_range``, ``*_at``) or, when
@@ -889,7 +969,7 @@ def _rejected_normals(out, at, w, k0, k1, stream, step, site, lo, indices):
 @cached
 @njit
 def uniforms_span(out, k0, k1, stream, step, site, lo, hi):
-    """``out[:hi-lo]`` = :func:`uniform` of elements ``lo .. hi-1`` (``lo`` even)."""
+    """``out[:hi-lo]`` = :func:`uniform` of elements ``lo .. hi-1``."""
     b = np.empty(hi - lo, dtype=np.uint64)
     _fill_bits_range(b, k0, k1, stream, step, site, lo)
     _to_uniforms(out, b)
@@ -907,8 +987,7 @@ def uniforms_span_at(out, k0, k1, stream, step, site, indices, lo, hi):
 @cached
 @njit
 def normals_span(out, k0, k1, stream, step, site, lo, hi):
-    """``out[:hi-lo]`` = :func:`normal` of elements ``lo .. hi-1`` (``lo`` a multiple
-    of 4)."""
+    """``out[:hi-lo]`` = :func:`normal` of elements ``lo .. hi-1``."""
     _normals_into(out[:hi - lo], k0, k1, stream, step, site, lo, _NO_INDICES)
 
 
@@ -953,4 +1032,3 @@ def normals_at(k0, k1, stream, step, site, indices, n):
     out = np.empty(n)
     normals_span_at(out, k0, k1, stream, step, site, indices, 0, n)
     return out
-

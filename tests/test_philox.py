@@ -14,20 +14,36 @@ KEY = (U(0x1234567), U(0x89ABCDEF), U(5))
 
 
 @pytest.mark.parametrize(("counter", "key", "expected"), [
-    # Salmon et al.'s known-answer vectors for Philox4x32-10 (Random123, kat_vectors).
-    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
-    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+    # Salmon et al.'s known-answer vectors for Philox4x64-10 (Random123, kat_vectors).
+    ((0, 0, 0, 0), (0, 0),
+     (0x16554D9ECA36314C, 0xDB20FE9D672D0FDC, 0xD7E772CEE186176B, 0x7E68B68AEC7BA23B)),
+    ((2**64 - 1,) * 4, (2**64 - 1,) * 2,
+     (0x87B092C3013FE90B, 0x438C3C67BE8D0224, 0x9CC7D7C69CD777B6, 0xA09CAEBF594F0BA0)),
 ])
-def test_philox4x32_10_known_answers(counter, key, expected):
+def test_philox4x64_10_known_answers(counter, key, expected):
     numba_out = philox.philox(*(U(c) for c in counter + key))
     assert tuple(int(w) for w in numba_out) == expected
-    # The numpy backend's in-place rounds, also over more counters than one pass takes.
-    n = philox._CHUNK + 3
-    numpy_out = philox._philox_into(np.empty((4, n), dtype=U), (*key, counter[3]),
-                                    np.full(n, U(counter[0])), U(counter[1]), U(counter[2]))
-    assert {tuple(int(w) for w in column) for column in zip(*numpy_out)} == {expected}
+    # The numpy backend's arithmetic on arrays, for several counters at once.
+    rows = philox._philox_rows((*key, counter[3]), np.full(3, U(counter[0])), counter[1],
+                               U(counter[2]))
+    assert {tuple(int(w) for w in column) for column in rows.T} == {expected}
+
+
+def test_numpy_c_philox_gives_the_blocks_of_consecutive_counters():
+    """numpy's own Philox (which the numpy backend asks for ranges of counters) and the
+    Numba and array arithmetic agree on random counters and keys, carries included."""
+    rng = np.random.default_rng(7)
+    for c0, c1, c2, c3, k0, k1 in rng.integers(0, 2**64, (20, 6), dtype=U, endpoint=False):
+        c0 = U(2**64 - 1) if c1 % 4 == 0 else c0  # the first word carries into the second
+        key = (k0, k1, c3)
+        c_words = philox._c_words(key, int(c0), int(c1), int(c2), 8).reshape(2, 4)
+        for b in range(2):
+            block, carry = divmod(int(c0) + b, 2**64)[::-1]
+            expected = philox.philox(U(block), U((int(c1) + carry) % 2**64), c2, c3, k0, k1)
+            assert tuple(int(w) for w in c_words[b]) == tuple(int(w) for w in expected)
+        rows = philox._philox_rows(key, np.array([c0], dtype=U), int(c1), c2)
+        assert tuple(int(w) for w in rows[:, 0]) == \
+            tuple(int(w) for w in philox.philox(c0, c1, c2, c3, k0, k1))
 
 
 @njit

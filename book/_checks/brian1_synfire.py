@@ -61,8 +61,10 @@ def ex_threshold(ns: dict) -> list[Check]:
     last = dict(zip(e["weights"], e["last"]))
     c.within("w = 3.5 mV: packet in group 9", last[3.5], high=14, source="dies out")
     c.within("w = 4.5 mV: packet in group 9", last[4.5], low=90, source="fills the group")
-    c.true("group 9's packet grows with w", np.all(np.diff(e["last"]) > 0),
-           value=", ".join(str(n) for n in e["last"]), source="more input per neuron")
+    # w = 4 mV lies near the critical weight: which state it ends in varies with the seed.
+    c.true("every packet of group 9 nearly gone (at most 14) or nearly complete "
+           "(at least 90)", all(n <= 14 or n >= 90 for n in e["last"]),
+           value=", ".join(str(n) for n in e["last"]), source="two stable states")
     return c.done()
 
 

@@ -380,7 +380,7 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
     if spec.mode == "threshold":
         cond_names = identifiers(spec.condition) & set(spec.arrays)
         lines += _numpy_loads(spec, cond_names, True)
-        lines.append("    _elem = np.arange(_n)")
+        lines.append("    _elem = range(_n)")
         lines.append(f"    _cond = np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
         lines.append("    _idx = _elem = np.flatnonzero(_cond)")
         lines.append("    _n = len(_idx)")
@@ -395,7 +395,8 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
         # Draws (rand(), poisson()) are one per synapse of the rows, not one per row.
         lines.append("    _n = len(_idx)")
     lines += _numpy_scalar_block(spec)
-    lines.append("    _elem = np.arange(_n)" if all_elements else "    _elem = _idx")
+    # (a range: the draws of consecutive elements need no array of them, nor a check)
+    lines.append("    _elem = range(_n)" if all_elements else "    _elem = _idx")
     indexed = sorted({spec.arrays[t].index for t in _written(spec)
                       if spec.arrays[t].index not in (None, "shared")})
     if indexed:
