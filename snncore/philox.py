@@ -769,15 +769,24 @@ def draw_step(rng, t, dt):
 
 
 @cached
+@njit(inline="always")
+def _whole_blocks(lo, n, per_block):
+    """Of the elements ``lo .. lo + n - 1`` (``per_block`` to a block): how many come
+    before the first whole block, how many whole blocks follow, and the first of
+    them."""
+    head = min(-lo & (per_block - 1), n)
+    return head, (n - head) // per_block, (lo + head) // per_block
+
+
+@cached
 @njit
 def _fill_bits_range(out, k0, k1, stream, step, site, lo):
     """The first 64 bits of elements ``lo .. lo + out.size - 1``, four per Philox block
     (those before the first whole block and after the last by :func:`bits`)."""
     step, site, zero = np.uint64(step), np.uint64(site), np.uint64(0)
     n = out.size
-    head = min(-lo & 3, n)
-    whole = (n - head) >> 2
-    first, c2 = (lo + head) >> 2, site << _S32
+    head, whole, first = _whole_blocks(lo, n, 4)
+    c2 = site << _S32
     for b in range(whole):
         w0, w1, w2, w3 = philox(np.uint64(first + b), step, c2, stream, k0, k1)
         q = head + 4 * b
@@ -823,9 +832,8 @@ def _fill_words_range(out, k0, k1, stream, step, site, lo):
     block (those before the first whole block and after the last by :func:`word`)."""
     step, site = np.uint64(step), np.uint64(site)
     n = out.size
-    head = min(-lo & 7, n)
-    whole = (n - head) >> 3
-    first, c2 = (lo + head) >> 3, site << _S32
+    head, whole, first = _whole_blocks(lo, n, 8)
+    c2 = site << _S32
     for b in range(whole):
         w0, w1, w2, w3 = philox(np.uint64(first + b), step, c2, stream, k0, k1)
         q = head + 8 * b
