@@ -330,9 +330,9 @@ def note_bad_mean(rng, lam, step):
 # not cover cheaply from _philox_rows.
 _CHUNK = 32768
 # A range of blocks is drawn through numpy's C Philox to pick scattered elements from it
-# when it holds at most this many blocks per element (plus _DENSE_EXTRA): a word costs
-# about 5 ns there, a counter of _philox_rows about 200 ns and a few hundred us a call.
-_DENSE, _DENSE_EXTRA = 8, 1024
+# when it holds at most this many blocks per element (plus _DENSE_EXTRA): a block costs
+# about 22 ns there, a counter of _philox_rows about 150 ns and a call about 200 us.
+_DENSE, _DENSE_EXTRA = 8, 8192
 # Counters this few are drawn one call each from numpy's C Philox (3 us a call).
 _FEW = 8
 

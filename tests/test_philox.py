@@ -89,17 +89,19 @@ def test_numba_and_numpy_give_the_same_normals_tails_included(normals):
 @pytest.mark.parametrize("start", [0, 1, 2, 3])
 def test_kernel_fills_give_the_same_numbers(normals, start):
     """The vectorised fills a Numba kernel draws before its loop (a range, a run of
-    consecutive elements from any start, scattered elements; normals with their batched
-    rejections, tails included) give numpy's numbers."""
+    consecutive elements from any start, scattered and far-apart elements; normals with
+    their batched rejections, tails included) give numpy's numbers."""
     k0, k1, stream = KEY
     n = 60_001
     run = ELEMENTS[start:start + n]
     scattered = np.sort(np.random.default_rng(start).choice(4 * n, n, replace=False))
     scattered = scattered.astype(np.int32)  # as synapses index their elements
-    for idx in (run, scattered):
-        np.testing.assert_array_equal(philox.uniforms_at(k0, k1, stream, 3, 1, idx, n),
+    # Far apart (numpy computes their counters itself, not from a range of them).
+    sparse = np.arange(start, 5000 * 1_000_003, 1_000_003)
+    for idx in (run, scattered, sparse):
+        np.testing.assert_array_equal(philox.uniforms_at(k0, k1, stream, 3, 1, idx, idx.size),
                                       philox.uniforms(KEY, 3, 1, idx))
-        np.testing.assert_array_equal(philox.normals_at(k0, k1, stream, 17, 2, idx, n),
+        np.testing.assert_array_equal(philox.normals_at(k0, k1, stream, 17, 2, idx, idx.size),
                                       philox.normals(KEY, 17, 2, idx))
     np.testing.assert_array_equal(philox.normals_at(k0, k1, stream, 17, 2, run, n),
                                   normals[start:start + n])
