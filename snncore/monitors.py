@@ -89,37 +89,43 @@ def _ensure_recording_fits(nbytes: int, what: str, way_out: str) -> None:
 
 
 class _Grown:
-    """A 2-D array that grows along its last axis, one column per recorded step."""
+    """A 2-D array of ``rows`` values per recorded step that grows by one step at a time.
+
+    Held step-major, ``(steps, rows)``: a step's values are written side by side. Held
+    the other way round, as it is shown, each recorded value of a step would be written
+    to a cache line (and a memory page) of its own: the Tsodyks network's 2000 recorded
+    synapses over 4200 steps spent about 30 ms more per run that way.
+    """
 
     def __init__(self, rows: int, dtype=np.float64):
-        self.data = np.zeros((rows, 0), dtype=dtype)
+        self.data = np.zeros((0, rows), dtype=dtype)
         self.count = 0
 
     def reserve(self, extra: int) -> None:
         need = self.count + extra
-        if need > self.data.shape[1]:
-            grown = np.zeros((self.data.shape[0], need), dtype=self.data.dtype)
-            grown[:, : self.count] = self.data[:, : self.count]
+        if need > self.data.shape[0]:
+            grown = np.zeros((need, self.data.shape[1]), dtype=self.data.dtype)
+            grown[: self.count] = self.data[: self.count]
             self.data = grown
 
     def snapshot(self) -> np.ndarray:
-        """A copy of the recorded columns (for store())."""
-        return self.data[:, : self.count].copy()
+        """A copy of the recorded values, ``(rows, steps)`` as shown (for store())."""
+        return self.data[: self.count].T.copy()
 
     def set_snapshot(self, columns: np.ndarray) -> None:
         """Hold exactly ``columns`` (from :meth:`snapshot`), for restore()."""
-        self.data = np.array(columns, dtype=self.data.dtype)
-        self.count = columns.shape[1]
+        self.data = np.array(np.asarray(columns).T, dtype=self.data.dtype, order="C")
+        self.count = self.data.shape[0]
 
     @property
     def values(self) -> np.ndarray:
-        """The recorded columns, read-only."""
-        return _readonly(self.data[:, : self.count])
+        """The recorded values, ``(rows, steps)``, read-only."""
+        return _readonly(self.data[: self.count].T)
 
     @property
     def first_row(self) -> np.ndarray:
-        """The recorded columns of the first row (times, rates), read-only."""
-        return _readonly(self.data[0, : self.count])
+        """The recorded values of the first row (times, rates), read-only."""
+        return _readonly(self.data[: self.count, 0])
 
 
 class StateMonitor:

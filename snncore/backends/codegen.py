@@ -47,7 +47,7 @@ class KernelSpec:
     Modes: ``'all'`` (every element ``0.._n-1``), ``'subset'`` (the elements listed in
     ``_indices``), ``'threshold'`` (collect the elements ``0.._n-1`` whose ``condition``
     holds into ``_spikes``, run ``statements`` on them, return the count), ``'record'`` (write
-    ``record[r]`` of each listed element into column ``_col`` of ``_buf_r``),
+    ``record[r]`` of each listed element into row ``_col`` of ``_buf_r``, one row a step),
     ``'evaluate'`` (numpy only: return the value of ``condition`` for every element),
     ``'rows'`` (``_indices`` lists rows of a CSR structure ``_ptr``/``_perm``; every
     element of those rows is processed: synaptic propagation), ``'summed'`` (zero
@@ -264,7 +264,7 @@ def _element_lines(spec: KernelSpec, count: str, indent: str) -> list[str]:
     elif spec.mode == "record":
         lines += _numba_body(spec, spec.statements, indent)
         for r, expr in enumerate(spec.record):
-            lines.append(f"{indent}_buf_{r}[_k, _col] = {render(expr, 'numba')}")
+            lines.append(f"{indent}_buf_{r}[_col, _k] = {render(expr, 'numba')}")
     elif spec.mode == "summed":
         lines += _numba_body(spec, spec.statements, indent)
         lines.append(f"{indent}_target[{spec.summed_index}[_idx]] += "
@@ -415,7 +415,7 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
         lines.append(f"    {target} = {render(expr, 'numpy')}")
     if spec.mode == "record":
         for r, expr in enumerate(spec.record):
-            lines.append(f"    _buf_{r}[:, _col] = {render(expr, 'numpy')}")
+            lines.append(f"    _buf_{r}[_col] = {render(expr, 'numpy')}")
     if spec.mode == "evaluate":
         lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
         return lines

@@ -91,7 +91,7 @@ def propagate_queued(op: PropagateQueued, loop) -> None:
 def record_state(op: RecordState, loop) -> None:
     col = loop.arg(np.array([op.times.count]), "col")
     loop.emit(loop.call(op.kernel, _col=f"{col}[0]"))
-    loop.emit(f"{loop.arg(op.times.data, 'times')}[0, {col}[0]] = _t")
+    loop.emit(f"{loop.arg(op.times.data, 'times')}[{col}[0], 0] = _t")
     loop.emit(f"{col}[0] += 1")
     column = loop.values[col]
 
@@ -131,9 +131,9 @@ def record_spikes(op: RecordSpikes, loop) -> None:
 
 def record_rate(op: RecordRate, loop) -> None:
     spikes, col = loop.spikes(op.events), loop.arg(np.array([op.rate.count]), "col")
-    loop.emit(f"{loop.arg(op.rate.data, 'rate')}[0, {col}[0]] = "
+    loop.emit(f"{loop.arg(op.rate.data, 'rate')}[{col}[0], 0] = "
               f"{spikes}.size * {loop.arg(op.scale, 'scale')}")
-    loop.emit(f"{loop.arg(op.times.data, 'times')}[0, {col}[0]] = _t")
+    loop.emit(f"{loop.arg(op.times.data, 'times')}[{col}[0], 0] = _t")
     loop.emit(f"{col}[0] += 1")
     column = loop.values[col]
 

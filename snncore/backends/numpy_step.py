@@ -153,7 +153,7 @@ def record_state(op: RecordState) -> Step:
         args[col_pos] = col
         args[t_pos] = t
         call(*args)
-        times.data[0, col] = t
+        times.data[col, 0] = t
         for grown in op.grown:
             grown.count += 1
 
@@ -181,8 +181,8 @@ def record_rate(op: RecordRate) -> Step:
 
     def run(step: int, t: float) -> None:
         col = rate.count
-        rate.data[0, col] = events.spikes.size * scale
-        times.data[0, col] = t
+        rate.data[col, 0] = events.spikes.size * scale
+        times.data[col, 0] = t
         rate.count += 1
         times.count += 1
 
