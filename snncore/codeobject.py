@@ -301,6 +301,7 @@ def bind(
             spec.index_arrays.sort()
         array_values[index_name] = owner.index_array(index_name)
         array_values["_target"] = summed[0]
+        array_values["_target_size"] = summed[0].size
     if rows is not None:
         array_values["_ptr"], array_values["_perm"] = rows
     # A Python function can only be called from vectorised code (numpy flavour).
@@ -387,6 +388,7 @@ def _refresh(bound: Bound, owner: Owner, resolver: Resolver, rows, summed) -> bo
             args[positions[var.ref.index]] = owner.index_array(var.ref.index)
     if summed is not None:
         args[positions["_target"]] = summed[0]
+        args[positions["_target_size"]] = summed[0].size
         args[positions[summed[1]]] = owner.index_array(summed[1])
     if rows is not None:
         args[positions["_ptr"]] = rows[0]

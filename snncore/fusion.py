@@ -39,7 +39,7 @@ from .memory import ensure_fits
 _HEADER = """\
 import numpy as np
 from numba import njit
-from snncore.backends.loop_compiler import LoopCompiler, call as _call, pointer as _pointer
+from snncore.backends.loop_compiler import LoopCompiler, call as _call, call_packed as _packed
 """
 
 
@@ -95,7 +95,10 @@ class FusedLoop:
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
         self._array_names: dict[object, str] = {}
-        self._kept: list[np.ndarray] = []  # the arrays passed as pointers
+        #: The kernels' constant arguments, as int64 words (see call); the loop's ``_w``.
+        self._words: list[int] = []
+        self._word_of: dict[object, int] = {}  # an array's id -> the word of its address
+        self._kept: list[np.ndarray] = []  # the arrays passed as addresses
         #: The lines of each segment of the step body; a Python operation between two.
         self._segments: list[list[str]] = [[]]
         #: The Python operations in order: name, ``run(step, t)``, every how many steps,
@@ -110,6 +113,7 @@ class FusedLoop:
         self._replaceable: list[str] = []
         self._views = 0
         self._counts: np.ndarray | None = None
+        self._packed: np.ndarray | None = None  # the words, as the loop receives them
         self.step = 0  # the next step to run (see advance)
         self.dt: float | None = None
         #: Seconds spent in each Python operation, when a run is profiled (else None).
@@ -149,35 +153,46 @@ class FusedLoop:
             self._array_names[id(value)] = name
         return name
 
-    def call(self, bound, **overrides: str) -> str:
-        """The call of ``bound``'s kernel; ``overrides`` give per-step arguments."""
-        kernel = bound.kernel
-        parts = [repr(f"{kernel.module_name}:kernel")]
-        for name in kernel.parameters:
-            pos = bound.positions[name]
-            if name == "t":
-                parts.append("_t")
-            elif name in overrides:
-                parts.append(overrides[name])
-            elif name in kernel.indexed and _POINTABLE.get(_dtype_of(bound.args[pos])):
-                parts.append(self._pointer(bound.args[pos]))
-            else:
-                parts.append(self.arg(bound.args[pos], "a"))
-        return f"_call({', '.join(parts)})"
+    def call(self, bound, **overrides: str | np.ndarray) -> str:
+        """The call of ``bound``'s kernel; ``overrides`` give per-step arguments (an
+        expression of the step body) or other values.
 
-    def _pointer(self, array: np.ndarray) -> str:
-        """A pointer to the data of ``array`` (kept alive by the loop), for a kernel that
-        only indexes it. An array argument costs the loop's compile several
+        Its numbers (int64, float64) and the addresses of the arrays it only indexes go
+        into the loop's words (:func:`~snncore.backends.loop_compiler.call_packed`), the
+        rest are arguments of the loop."""
+        kernel = bound.kernel
+        layout, extra = [], []
+        for name in kernel.parameters:
+            value = overrides.get(name, bound.args[bound.positions[name]])
+            if name == "t":
+                layout.append("x")
+                extra.append("_t")
+            elif isinstance(overrides.get(name), str):
+                layout.append("x")
+                extra.append(overrides[name])
+            elif name in kernel.indexed and _POINTABLE.get(_dtype_of(value)):
+                layout.append(f"{_POINTABLE[value.dtype]}*{self._address(value)}")
+            elif type(value) in _WORD_KINDS and -2**63 <= value < 2**63:
+                kind = _WORD_KINDS[type(value)]
+                self._words.append(int(np.array(value, dtype=kind).view(np.int64)))
+                layout.append(f"{kind[0]}{len(self._words) - 1}")
+            else:
+                layout.append("x")
+                extra.append(self.arg(value, "a"))
+        parts = [repr(f"{kernel.module_name}:kernel"), "_w", repr(" ".join(layout)), *extra]
+        return f"_packed({', '.join(parts)})"
+
+    def _address(self, array: np.ndarray) -> int:
+        """The word holding the address of ``array``'s data (kept alive by the loop),
+        for a kernel that only indexes it: an array argument costs a compile several
         milliseconds (its Python wrapper takes the array apart, its calls pass seven
-        fields), a pointer, an integer argument, far less; the loop's calls from Python
-        are quicker too."""
-        key = ("pointer", id(array))
-        name = self._array_names.get(key)
-        if name is None:
-            name = self._array_names[key] = f"p_{len(self.values)}"
-            self.values[name] = array.ctypes.data
+        fields), a pointer far less."""
+        k = self._word_of.get(id(array))
+        if k is None:
+            k = self._word_of[id(array)] = len(self._words)
+            self._words.append(array.ctypes.data)
             self._kept.append(array)
-        return f"_pointer({name}, {_POINTABLE[array.dtype]!r})"
+        return k
 
     def function(self, func) -> str:
         """The local name of an ``@njit`` function defined at the top level of a module
@@ -194,8 +209,17 @@ class FusedLoop:
         return entry[1], entry[2]
 
     def spike_count(self, base) -> str:
-        """Where the loop keeps the number of spikes of ``base`` in the current step."""
-        return f"_nspk[{self._source(base)[0]}]"
+        """The local name of the number of spikes of ``base`` in the current step (set
+        it with :meth:`set_spike_count`)."""
+        return f"_n{self._source(base)[0]}"
+
+    def set_spike_count(self, base, expr: str) -> None:
+        """Emit lines setting the number of spikes of ``base`` to ``expr``. (The loop
+        keeps it in a local, read from ``_nspk`` once per call: each read of an array
+        element is a statement for Numba to lower.)"""
+        slot = self._source(base)[0]
+        self.emit(f"_n{slot} = {expr}")
+        self.emit(f"_nspk[{slot}] = _n{slot}")
 
     def spike_array(self, base) -> str:
         """The array holding the spike indices of ``base``."""
@@ -210,13 +234,28 @@ class FusedLoop:
         slot, array = self._source(base)
         name = f"_s{self._views}"
         self._views += 1
-        self.emit(f"{name} = {array}[:_nspk[{slot}]]")
+        self.emit(f"{name} = {array}[:_n{slot}]")
         if base is not source:
             scratch = self.arg(np.zeros(max(len(source), 1), dtype=np.int64), "sub")
             self.emit(f"{name} = {self.function(_subgroup_spikes)}({name}, "
                       f"{self.arg(source.start, 'lo')}, {self.arg(source.stop, 'hi')}, "
                       f"{scratch})")
         return name
+
+    def on_spikes(self, bound, source) -> None:
+        """Emit the call of ``bound``'s kernel for the current spikes of ``source`` (as
+        its ``_n`` and ``_indices``), in a step with any. A kernel that only indexes
+        ``_indices`` gets the spike array of a group itself, no slice of it (a slice is
+        several statements for Numba to lower)."""
+        base = getattr(source, "parent", source)
+        if base is source and "_indices" in bound.kernel.indexed:
+            count = self.spike_count(base)
+            indices = self.values[self.spike_array(base)]
+        else:
+            indices = self.spikes(source)
+            count = f"{indices}.size"
+        self.emit(f"if {count}:")
+        self.emit("    " + self.call(bound, _n=count, _indices=indices))
 
     def buffer(self, rows_per_step: int, fields: dict[str, type], owner: str,
                way_out: str) -> GrowingBuffer:
@@ -269,13 +308,14 @@ class FusedLoop:
         the Python operation ``k - 1`` is to run first. With replaceable arguments, a
         tuple of their last arrays follows.
         """
-        args = ", ".join(["_step0", "_step1", "_seg", "_dt", "_nspk", *self.values])
+        args = ", ".join(["_step0", "_step1", "_seg", "_dt", "_nspk", "_w", *self.values])
         lines = [_HEADER]
         lines += sorted({f"import {module}" for module, _name in self._functions})
         replaced = "".join(f"{name}, " for name in self._replaceable)
         done = (lambda at: f"    return {at}, ({replaced})") if replaced else \
             (lambda at: f"    return {at}")
         first = []
+        counts = [f"    _n{slot} = _nspk[{slot}]" for _b, slot, _a in self._sources.values()]
         for check in self._checks:
             first += [check, done("_step, 0")]
         if self._undo_check:
@@ -292,7 +332,7 @@ class FusedLoop:
             body.append("_seg = 0")
         lines += ["", "", "@njit(error_model='numpy', nogil=True, no_cfunc_wrapper=True, "
                   "pipeline_class=LoopCompiler)",
-                  f"def loop({args}):",
+                  f"def loop({args}):", *counts,
                   "    for _step in range(_step0, _step1):",
                   "        _t = _step * _dt"]
         lines += [f"        {line}" for line in body]
@@ -308,12 +348,14 @@ class FusedLoop:
         self._counts = np.array([base._spike_buffer()[1] for base, _s, _a in
                                  sorted(self._sources.values(), key=lambda e: e[1])]
                                 or [0], dtype=np.int64)
+        self._packed = np.array(self._words or [0], dtype=np.int64)  # the loop's _w
         # An empty range compiles (or loads from the cache) now, not in the first step.
         self._call(0, 0, 0, 0.0)
 
     def _call(self, begin: int, end: int, segment: int, dt: float) -> tuple[int, int]:
         """One call of the compiled loop; the arrays it replaced go into :attr:`values`."""
-        out = self._loop(begin, end, segment, dt, self._counts, *self.values.values())
+        out = self._loop(begin, end, segment, dt, self._counts, self._packed.ctypes.data,
+                         *self.values.values())
         if not self._replaceable:
             return out
         step, segment, arrays = out
@@ -387,6 +429,9 @@ class FusedLoop:
         if not self._abandoned:
             self._hand_back()
 
+
+#: The types of numbers that go into the loop's words, and the dtype of their word.
+_WORD_KINDS = {int: "int64", np.int64: "int64", float: "float64", np.float64: "float64"}
 
 #: The dtypes of arrays that kernels may receive as pointers, and their Numba names.
 _POINTABLE = {np.dtype(np.float64): "float64", np.dtype(np.int64): "int64",

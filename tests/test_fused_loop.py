@@ -218,7 +218,7 @@ def test_the_loop_source_holds_no_parameter_values():
     name = loop.arg(0.123456, "w")
     loop.emit(f"_x = {name}")
     assert "0.123456" not in loop.source()
-    assert "def loop(_step0, _step1, _seg, _dt, _nspk, w_0):" in loop.source()
+    assert "def loop(_step0, _step1, _seg, _dt, _nspk, _w, w_0):" in loop.source()
 
 
 @pytest.mark.parametrize("values", [[], [3], [0, 1, 1, 4, 9], list(range(0, 40, 3))])

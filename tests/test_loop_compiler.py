@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from snncore import (
@@ -53,7 +54,7 @@ def test_kernels_are_called_not_compiled_into_the_loop(loops):
     net.run(50 * ms)
     assert M.num_spikes > 0
     (loop,) = loops
-    assert "_call('_snncore_kernel_" in loop.source()
+    assert "_packed('_snncore_kernel_" in loop.source()
     (result,) = loop._loop.overloads.values()
     ir = result.library.get_llvm_str()
     kernels = [module for name, module in list(sys.modules.items())
@@ -86,10 +87,36 @@ def test_state_arrays_reach_kernels_as_pointers(loops):
     net, M = _network(10 * ms)
     net.run(20 * ms)
     (loop,) = loops
-    # v and w (float64) and the synapses' postsynaptic indices (int32): only indexed.
-    assert "'float64')" in loop.source() and "'int32')" in loop.source()
-    assert all(isinstance(loop.values[name], int) for name in loop.values
-               if name.startswith("p_"))
+    # v and w (float64) and the synapses' postsynaptic indices (int32): only indexed,
+    # their addresses are words of the loop; so are the spikes the synapses receive.
+    source = loop.source()
+    assert "float64*" in source and "int32*" in source
+    assert not any(isinstance(value, np.ndarray) and value.dtype == np.float64
+                   for value in loop.values.values())
+    assert "if _n0:\n" in source and "_indices" not in source  # no slice of the spikes
+
+
+def test_kernel_constants_are_words_of_the_loop(loops):
+    tau = 10 * ms / 3  # no short decimal: its bits must reach the kernel unchanged
+    net, M = _network(tau)
+    net.run(20 * ms)
+    (loop,) = loops
+    assert not [name for name in loop.values if name.startswith("a_")]  # no arguments
+    words = loop._packed.view(np.float64)
+    assert tau in words.tolist()
+    start_scope()
+    G = NeuronGroup(1, "dv/dt = (1.5 - v)/tau : 1", threshold="v > 1", reset="v = 0",
+                    method="exact", namespace={"tau": tau})
+    Mn = SpikeMonitor(G)
+    set_backend("numpy")
+    Network(G, Mn).run(20 * ms)
+    set_backend("numba")
+    assert M.t[M.i == 0].tolist()[:1] == Mn.t[:].tolist()[:1]
+
+
+def test_the_packed_layout_reads_each_kind_of_word():
+    assert loop_compiler._layout("f0 x int64*3 i12 float64*4") == [
+        ("f", 0), ("x", -1), ("int64*", 3), ("i", 12), ("float64*", 4)]
 
 
 def test_only_arguments_read_by_one_index_are_pointable():

@@ -85,7 +85,7 @@ class KernelSpec:
         if self.mode == "rows":
             names += ["_ptr", "_perm"] if self.has_perm else ["_ptr"]
         if self.mode == "summed":
-            names.append("_target")
+            names += ["_target", "_target_size"]
         names += sorted({ref.array for ref in self.arrays.values()})
         names += sorted(set(self.index_arrays))
         names += self.externals
@@ -229,7 +229,8 @@ def _numba_lines(spec: KernelSpec, sites, parallel: bool) -> list[str]:
     if spec.mode == "threshold":
         lines.append("    _c = 0")
     if spec.mode == "summed":
-        lines.append("    for _q in range(_target.shape[0]):")
+        # Its size as a number: a kernel that only indexes _target gets its address.
+        lines.append("    for _q in range(_target_size):")
         lines.append("        _target[_q] = 0.0")
     if spec.mode == "rows":
         lines.append("    for _s in range(_n):")

@@ -48,13 +48,11 @@ def kernel_call(op: KernelCall, loop) -> None:
 
 
 def threshold(op: Threshold, loop) -> None:
-    loop.emit(f"{loop.spike_count(op.events)} = " + loop.call(op.kernel))
+    loop.set_spike_count(op.events, loop.call(op.kernel))
 
 
 def on_event(op: OnEvent, loop) -> None:
-    spikes = loop.spikes(op.events)
-    loop.emit(f"if {spikes}.size:")
-    loop.emit("    " + loop.call(op.kernel, _n=f"{spikes}.size", _indices=spikes))
+    loop.on_spikes(op.kernel, op.events)
 
 
 def propagate(op: Propagate, loop) -> None:
@@ -145,10 +143,9 @@ def record_rate(op: RecordRate, loop) -> None:
 
 def generate_spikes(op: GenerateSpikes, loop) -> None:
     step = "_step" if op.period is None else f"_step % {loop.arg(op.period, 'period')}"
-    loop.emit(f"{loop.spike_count(op.holder)} = "
-              f"{loop.function(loop_helpers._generated_spikes)}("
-              f"{loop.spike_array(op.holder)}, {loop.arg(op.ptr, 'ptr')}, "
-              f"{loop.arg(op.indices, 'gen')}, {step})")
+    loop.set_spike_count(op.holder, f"{loop.function(loop_helpers._generated_spikes)}("
+                         f"{loop.spike_array(op.holder)}, {loop.arg(op.ptr, 'ptr')}, "
+                         f"{loop.arg(op.indices, 'gen')}, {step})")
 
 
 def poisson_draws(op: PoissonDraws, loop) -> None:

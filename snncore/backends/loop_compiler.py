@@ -76,6 +76,30 @@ def _provider(module: str, name: str, argtypes: tuple, symbol: str):
     return functools.partial(_provide, module, name, argtypes, symbol)
 
 
+def _callee(where: str, argtypes: tuple):
+    """The compiled ``'module:name'`` for ``argtypes`` (compiled or loaded now) and the
+    function that makes its code known under the symbol the loop calls."""
+    module, name = where.split(":")
+    dispatcher = getattr(importlib.import_module(module), name)
+    dispatcher.compile(argtypes)
+    fndesc = dispatcher.overloads[argtypes].fndesc
+    provide = _provider(module, name, argtypes, fndesc.mangled_name)
+    provide()  # the loop is compiled by another engine: it finds the callee by symbol
+    return fndesc, provide
+
+
+def _emit_call(context, builder, fndesc, provide, values: list):
+    """The call of the callee ``fndesc`` with ``values`` (LLVM values)."""
+    # Run by Numba before this library is loaded from the disk cache.
+    context.active_code_library._reload_init.add(provide)
+    callee = context.declare_function(builder.module, fndesc)
+    status, value = context.call_conv.call_function(
+        builder, callee, fndesc.restype, fndesc.argtypes, values)
+    with cgutils.if_unlikely(builder, status.is_error):
+        context.call_conv.return_status_propagate(builder, status)
+    return impl_ret_new_ref(context, builder, fndesc.restype, value)
+
+
 @intrinsic(prefer_literal=True)
 def call(typingctx, where, *args):
     """``f(*args)`` for the ``@njit`` function ``f`` named by ``where``
@@ -85,42 +109,68 @@ def call(typingctx, where, *args):
     in the compiled code, which Numba cannot cache.)"""
     if not isinstance(where, types.StringLiteral):
         return None
-    module, name = where.literal_value.split(":")
-    dispatcher = getattr(importlib.import_module(module), name)
     argtypes = tuple(args)
-    dispatcher.compile(argtypes)
-    fndesc = dispatcher.overloads[argtypes].fndesc
-    provide = _provider(module, name, argtypes, fndesc.mangled_name)
-    provide()  # the loop is compiled by another engine: it finds the callee by symbol
+    fndesc, provide = _callee(where.literal_value, argtypes)
 
     def codegen(context, builder, signature, llargs):
-        # Run by Numba before this library is loaded from the disk cache.
-        context.active_code_library._reload_init.add(provide)
-        callee = context.declare_function(builder.module, fndesc)
-        status, value = context.call_conv.call_function(
-            builder, callee, fndesc.restype, fndesc.argtypes,
-            cgutils.unpack_tuple(builder, llargs[1]))
-        with cgutils.if_unlikely(builder, status.is_error):
-            context.call_conv.return_status_propagate(builder, status)
-        return impl_ret_new_ref(context, builder, fndesc.restype, value)
+        return _emit_call(context, builder, fndesc, provide,
+                          cgutils.unpack_tuple(builder, llargs[1]))
 
     return fndesc.restype(where, types.StarArgTuple(argtypes)), codegen
 
 
+#: The types of the words of :func:`call_packed`'s layout: a number, or a pointer.
+_WORDS = {"f": types.float64, "i": types.int64,
+          **{f"{name}*": types.CPointer(getattr(types, name))
+             for name in ("float64", "int64", "int32")}}
+
+
+def _layout(layout: str) -> list[tuple[str, int]]:
+    """``'f0 x float64*3'`` as ``[('f', 0), ('x', -1), ('float64*', 3)]``."""
+    out = []
+    for token in layout.split():
+        kind = token.rstrip("0123456789")
+        out.append((kind, int(token[len(kind):]) if kind != "x" else -1))
+    return out
+
+
 @intrinsic(prefer_literal=True)
-def pointer(typingctx, address, dtype):
-    """A pointer to the data of a one-dimensional array, from their ``address`` (an
-    integer) and ``dtype`` (a literal name: ``'float64'``, ``'int64'``, ``'int32'``), for
-    a kernel that only reads and writes its elements (see
-    :meth:`snncore.fusion.FusedLoop.call`)."""
-    if not isinstance(address, types.Integer) or not isinstance(dtype, types.StringLiteral):
+def call_packed(typingctx, where, words, layout, *args):
+    """:func:`call` of a kernel whose constant arguments are read from ``words`` (the
+    address of an int64 array, which the loop receives once). ``layout`` (a literal)
+    gives each argument in order: ``f<k>`` (word ``k`` holds a float64's bits),
+    ``i<k>`` (an int64), ``float64*<k>``, ``int64*<k>``, ``int32*<k>`` (an array's
+    address: a pointer to its data), ``x`` (the next of ``args``).
+
+    A loop's argument costs its compile far more than a word it reads: Numba types it,
+    its Python wrapper converts it, each use is a statement Numba lowers. The words
+    hold no value in the source, so a network with other parameter values reuses the
+    compiled loop."""
+    if not (isinstance(where, types.StringLiteral) and isinstance(layout, types.StringLiteral)
+            and isinstance(words, types.Integer)):
         return None
-    pointer_type = types.CPointer(getattr(types, dtype.literal_value))
+    slots = _layout(layout.literal_value)
+    extra = iter(args)
+    argtypes = tuple(next(extra) if kind == "x" else _WORDS[kind] for kind, _k in slots)
+    fndesc, provide = _callee(where.literal_value, argtypes)
 
     def codegen(context, builder, signature, llargs):
-        return builder.inttoptr(llargs[0], context.get_value_type(pointer_type))
+        data = builder.inttoptr(llargs[1], context.get_value_type(types.CPointer(types.int64)))
+        extra = iter(cgutils.unpack_tuple(builder, llargs[3]))
+        values = []
+        for (kind, k), ty in zip(slots, argtypes, strict=True):
+            if kind == "x":
+                values.append(next(extra))
+                continue
+            word = builder.load(builder.gep(data, [context.get_constant(types.intp, k)]))
+            if kind == "f":
+                word = builder.bitcast(word, context.get_value_type(ty))
+            elif kind != "i":
+                word = builder.inttoptr(word, context.get_value_type(ty))
+            values.append(word)
+        return _emit_call(context, builder, fndesc, provide, values)
 
-    return pointer_type(address, dtype), codegen
+    return fndesc.restype(where, words, layout, types.StarArgTuple(tuple(args))), codegen
 
 
 @register_pass(mutates_CFG=True, analysis_only=False)
