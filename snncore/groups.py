@@ -793,9 +793,10 @@ class NeuronGroup(Group):
         eqs = parse_equations(model)
         # 8 bytes per variable per neuron, and 16 for the spike and index buffers
         per_neuron = 8 * (_count_arrays(eqs) + 2 * (refractory not in (False, None))) + 16
-        ensure_fits(self.N * per_neuron, f"{self.where} of {self.N} neurons "
-                    f"({per_neuron} bytes per neuron)", "use fewer neurons (a smaller N), or "
-                    "fewer variables in the model")
+        if self.N * per_neuron > 1 << 24:  # the estimate itself costs a little: only when large
+            ensure_fits(self.N * per_neuron, f"{self.where} of {self.N} neurons "
+                        f"({per_neuron} bytes per neuron)", "use fewer neurons (a smaller N), "
+                        "or fewer variables in the model")
         self._add_equations(eqs)
         self._refractory = refractory
         self._refractory_expr = None

@@ -11,7 +11,6 @@ available and a way out.
 from __future__ import annotations
 
 import numpy as np
-import psutil
 
 from .errors import InsufficientMemoryError
 
@@ -22,6 +21,8 @@ SHARE = 0.8
 
 def available() -> int:
     """Bytes of memory available to new allocations (psutil's estimate)."""
+    import psutil  # here: importing it costs every process about 15 ms, few need it
+
     return int(psutil.virtual_memory().available)
 
 
