@@ -117,7 +117,9 @@ def _step_timers() -> dict:
 
 
 # ------------------------------------------------ the pre-Philox baseline (benchmark code)
-_KN, _WN, _FN, _R = philox._KN, philox._WN, philox._FN, philox._R
+# The old engine's ziggurat: Marsaglia & Tsang's 128 layers, for 32-bit draws.
+_R = 3.442619855899
+_KN, _WN, _FN = philox._ziggurat_tables(128, _R, 9.91256303526217e-3, 2.0**31)
 _S11, _S17, _S19, _S32, _S45 = (np.uint64(k) for k in (11, 17, 19, 32, 45))
 _STEPS = 2000  # 0.2 s at dt = 0.1 ms, as the engine's timers
 

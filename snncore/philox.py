@@ -18,7 +18,8 @@ and computes scattered counters with the same arithmetic on arrays
 (:func:`_philox_rows`). The rejection loops, which branch per element, exist twice: a
 scalar one for Numba (:func:`normal` with :func:`rejection_round`, :func:`poisson`) and
 a masked vector one for numpy (:func:`normals`, :func:`poissons`), taking their numbers
-from the same counters in the same order, so they return the same bits. Conversions to
+from the same counters in the same order, so they return the same bits; numpy runs the
+Python code of the scalar one for a few rejected normals (:func:`_in_python`). Conversions to
 float are written so that AVX2 vectorises them (from int32, exact), the same values as
 numpy's. Transcendental functions whose result becomes a returned value (the normal
 tail) are taken from the C library on both sides (``math.log`` per element in numpy),
@@ -26,10 +27,8 @@ those that only decide an acceptance test from numpy's vector functions.
 
 Counter layout (four 64-bit words ``(block, step, site << 32 | j, stream)``):
 
-- the first 64 bits of an element ``e`` (a uniform, a Poisson number's first attempt):
-  word ``e & 3`` of block ``e >> 2``, ``j = 0``;
-- the first draw of a normal needs only 32 bits: half ``e & 1`` (the low one first) of
-  word ``(e >> 1) & 3`` of block ``e >> 3``, ``j = 0`` (a site draws either kind);
+- the first 64 bits of an element ``e`` (a uniform, a normal's fast path, a Poisson
+  number's first attempt): word ``e & 3`` of block ``e >> 2``, ``j = 0``;
 - attempt ``a >= 1`` of element ``e``: word ``(a - 1) & 3`` of block ``e``,
   ``j = (a + 3) >> 2``: one block holds an element's next four attempts, two rounds of
   the normal's rejection steps.
@@ -42,6 +41,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from types import FunctionType
 
 import numpy as np
 from llvmlite import ir
@@ -55,8 +55,9 @@ _M0, _M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
 _W0, _W1 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B)
 _LOW = np.uint64(0xFFFFFFFF)
 _ONE, _TWO, _THREE, _S11, _S32 = (np.uint64(k) for k in (1, 2, 3, 11, 32))
-_127 = np.uint64(127)
-_HALF31 = np.int64(2147483648)
+_S12 = np.uint64(12)
+_HALF51 = np.int64(2**51)
+_LOW20 = np.uint64(2**20 - 1)
 _SIGN = np.uint64(0x80000000)
 _EPS53 = 1.0 / 9007199254740992.0
 _MASK64 = (1 << 64) - 1
@@ -112,16 +113,6 @@ def bits(k0, k1, stream, step, site, attempt, element):
     return _pick(w0, w1, w2, w3, (attempt - _ONE) & _THREE)
 
 
-@cached
-@njit(inline="always")
-def word(k0, k1, stream, step, site, element):
-    """The 32 random bits of a normal's first draw: eight elements share a block (a
-    normal's fast path needs 32 bits, and the block is the cost of a draw)."""
-    w0, w1, w2, w3 = philox(element >> _THREE, step, site << _S32, stream, k0, k1)
-    w = _pick(w0, w1, w2, w3, (element >> _ONE) & _THREE)
-    return (w >> (_S32 * (element & _ONE))) & _LOW
-
-
 def _unit(b):
     return (b >> _S11) * _EPS53
 
@@ -140,59 +131,42 @@ def unit(b):
     return (top * 2097152.0 + np.float64(np.int32((b & _LOW) >> _S11))) * _EPS53
 
 
-def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Tables of Marsaglia & Tsang's ziggurat for the standard normal (128 layers)."""
-    m1 = 2147483648.0
-    dn = tn = 3.442619855899
-    vn = 9.91256303526217e-3
-    kn, wn, fn = np.zeros(128), np.zeros(128), np.zeros(128)
-    q = vn / math.exp(-0.5 * dn * dn)
-    kn[0], kn[1] = (dn / q) * m1, 0.0
-    wn[0], wn[127] = q / m1, dn / m1
-    fn[0], fn[127] = 1.0, math.exp(-0.5 * dn * dn)
-    for i in range(126, 0, -1):
-        dn = math.sqrt(-2.0 * math.log(vn / dn + math.exp(-0.5 * dn * dn)))
-        kn[i + 1] = (dn / tn) * m1
+def _ziggurat_tables(layers: int, r: float, v: float,
+                     scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tables of Marsaglia & Tsang's ziggurat for the standard normal: ``layers`` layers
+    of area ``v`` each, the base one with the tail beyond ``r``, for ``|hz|`` up to
+    ``scale``. Returns ``(kn, wn, fn)``: the fast path takes ``hz * wn[iz]`` when
+    ``|hz| < kn[iz]``; ``fn`` is the density at the layers' edges."""
+    kn, wn, fn = np.zeros(layers), np.zeros(layers), np.zeros(layers)
+    dn = tn = r
+    q = v / math.exp(-0.5 * dn * dn)
+    kn[0], kn[1] = (dn / q) * scale, 0.0
+    wn[0], wn[-1] = q / scale, dn / scale
+    fn[0], fn[-1] = 1.0, math.exp(-0.5 * dn * dn)
+    for i in range(layers - 2, 0, -1):
+        dn = math.sqrt(-2.0 * math.log(v / dn + math.exp(-0.5 * dn * dn)))
+        kn[i + 1] = (dn / tn) * scale
         tn = dn
         fn[i] = math.exp(-0.5 * dn * dn)
-        wn[i] = dn / m1
+        wn[i] = dn / scale
     return kn, wn, fn
 
 
-_KN, _WN, _FN = _ziggurat_tables()
-_R = 3.442619855899
-
-
-def _squeeze_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Lines below and above ``exp(t)`` on the range of ``t = -x*x/2`` that the wedge
-    test of each layer ``iz`` >= 1 meets (``|hz|`` from ``kn[iz]`` to ``2**31``): ``exp``
-    is convex, so its tangent at the middle of the range lies below it and its chord
-    above. A test ``y < exp(t)`` whose ``y`` lies below the one or above the other is
-    decided without computing ``exp``. Each line is moved away from ``exp`` by 1e-12, far
-    more than the rounding of the tables, of the lines' evaluation and of any ``exp``
-    (a few units in 1e-16 of values below 1), so the decision is the one ``exp`` would
-    give. Returns ``(below0, below1, above0, above1)``: lines ``a0 + a1 * t``.
-    """
-    margin = 1e-12
-    with np.errstate(invalid="ignore", divide="ignore"):  # (layer 0 is the tail)
-        near = -0.5 * (_KN * _WN) ** 2 + 1e-9
-        far = -0.5 * (2.0**31 * _WN) ** 2 - 1e-9
-        mid = 0.5 * (near + far)
-        chord = (np.exp(near) - np.exp(far)) / (near - far)
-        below0, below1 = np.exp(mid) * (1.0 - mid) - margin, np.exp(mid)
-        above0, above1 = np.exp(far) - chord * far + margin, chord
-    return below0, below1, above0, above1
-
-
-_BELOW0, _BELOW1, _ABOVE0, _ABOVE1 = _squeeze_tables()
+# 4096 layers (r and v solved so that the top layer closes): the fast path takes 99.88%
+# of the draws, so that the numpy backend, whose cost is per call, rarely has rejection
+# steps to take (Marsaglia & Tsang's 128 layers reject 2.8%). A draw is 64 bits: the
+# layer from the low 12, the signed hz from the top 52.
+_LAYERS, _R, _V = 4096, 4.385945034871305, 0.0003061541032784638
+_KN, _WN, _FN = _ziggurat_tables(_LAYERS, _R, _V, 2.0**51)
+_LAYER = np.uint64(_LAYERS - 1)
 
 
 @cached
 @njit(inline="always")
 def split(w):
-    """The ziggurat's signed 32-bit ``hz`` and layer ``iz`` (its low seven bits, as in
-    Marsaglia & Tsang's RNOR) from 32 random bits."""
-    return np.int64(w) - _HALF31, np.int64(w & _127)
+    """The ziggurat's signed ``hz`` (the top 52 bits less 2**51) and layer ``iz`` (the
+    low 12 bits) of 64 random bits."""
+    return np.int64(w >> _S12) - _HALF51, np.int64(w & _LAYER)
 
 
 # ---------------------------------------------------------------- scalars (Numba)
@@ -210,12 +184,12 @@ def uniform(k0, k1, stream, step, site, element):
 def normal(k0, k1, stream, step, site, element):
     """One standard normal number by the ziggurat method.
 
-    The fast path (97.2% of draws: one block, a multiplication and a comparison) is
+    The fast path (99.88% of draws: one block, a multiplication and a comparison) is
     small enough for LLVM to inline into a kernel; the rejection steps are a separate
     function.
     """
     step, site, element = np.uint64(step), np.uint64(site), np.uint64(element)
-    hz, iz = split(word(k0, k1, stream, step, site, element))
+    hz, iz = split(bits(k0, k1, stream, step, site, np.uint64(0), element))
     if abs(hz) < _KN[iz]:
         return hz * _WN[iz]
     return _normal_rejected(k0, k1, stream, step, site, element, hz, iz, _ONE)
@@ -252,13 +226,9 @@ def rejection_round(hz, iz, b, c):
             return True, _R + x if hz > 0 else -_R - x, hz, iz
         return False, 0.0, hz, iz
     x = hz * _WN[iz]
-    y = _FN[iz] + unit(b) * (_FN[iz - 1] - _FN[iz])
-    t = -0.5 * x * x
-    # exp (10 ns) only where the lines of _squeeze_tables do not decide (a few percent).
-    if y < _BELOW0[iz] + _BELOW1[iz] * t or \
-            (y < _ABOVE0[iz] + _ABOVE1[iz] * t and y < math.exp(t)):
+    if _FN[iz] + unit(b) * (_FN[iz - 1] - _FN[iz]) < math.exp(-0.5 * x * x):
         return True, x, hz, iz
-    hz, iz = split(c >> _S32)
+    hz, iz = split(c)
     return abs(hz) < _KN[iz], hz * _WN[iz], hz, iz
 
 
@@ -344,29 +314,35 @@ class _CPhilox(threading.local):
     def __init__(self) -> None:
         self.bit_generator = np.random.Philox(key=0)
         self.generator = np.random.Generator(self.bit_generator)
-        self.state = self.bit_generator.state
+        # The state as numpy's setter reads it (from lists sooner than from arrays); no
+        # words of an earlier block left to use.
+        self.state = {"bit_generator": "Philox", "state": {"counter": [0] * 4, "key": [0] * 2},
+                      "buffer": [0] * 4, "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
 
 
 _C = _CPhilox()
 
 
-def _c_generator(key, block: int, step: int, c2: int) -> np.random.Generator:
-    """numpy's generator, set to give the words of the blocks ``(block, step, c2,
-    stream)``, ``(block + 1, step, c2, stream)``, ... in order, four a block."""
+def _c_philox(key, block: int, step: int, c2: int) -> _CPhilox:
+    """numpy's Philox (and its generator), set to give the words of the blocks
+    ``(block, step, c2, stream)``, ``(block + 1, step, c2, stream)``, ... in order, four
+    a block."""
     c = _C
     # numpy adds 1 to the counter before it computes a block.
-    counter = ((((int(key[2]) << 64 | c2) << 64 | step) << 64 | block) - 1) % (1 << 256)
-    c.state["state"]["counter"] = np.array(
-        [(counter >> shift) & _MASK64 for shift in (0, 64, 128, 192)], dtype=np.uint64)
-    c.state["state"]["key"] = np.array([int(key[0]), int(key[1])], dtype=np.uint64)
-    c.state["buffer_pos"] = 4  # (none of an earlier block left to use)
+    if block:
+        counter = [block - 1, step, c2, int(key[2])]
+    else:
+        whole = ((((int(key[2]) << 64 | c2) << 64 | step) << 64) - 1) % (1 << 256)
+        counter = [(whole >> shift) & _MASK64 for shift in (0, 64, 128, 192)]
+    c.state["state"]["counter"] = counter
+    c.state["state"]["key"] = [int(key[0]), int(key[1])]
     c.bit_generator.state = c.state
-    return c.generator
+    return c
 
 
 def _c_words(key, block: int, step: int, c2: int, count: int) -> np.ndarray:
-    """``count`` words from block ``block`` on (see :func:`_c_generator`)."""
-    return _c_generator(key, block, step, c2).integers(0, 1 << 64, count, dtype=np.uint64)
+    """``count`` words from block ``block`` on (see :func:`_c_philox`)."""
+    return _c_philox(key, block, step, c2).bit_generator.random_raw(count)
 
 
 _split_np = split.py_func
@@ -458,32 +434,6 @@ def _first_bits(key, step: int, site: int, elements) -> np.ndarray:
     return w[(e & _THREE).astype(np.intp), np.arange(e.size)]
 
 
-def _halves(words: np.ndarray) -> np.ndarray:
-    """The 32-bit halves of 64-bit ``words``, the low one of each first."""
-    return words.astype("<u8", copy=False).view("<u4")
-
-
-def _first_words(key, step: int, site: int, elements) -> np.ndarray:
-    """The 32 bits of the first draws of normals ``elements`` (uint32): half ``e & 1``
-    of word ``(e >> 1) & 3`` of block ``e >> 3``."""
-    c2 = site << 32
-    first = _contiguous(elements)
-    if first is not None:
-        skip = first & 7
-        count = skip + len(elements)
-        return _halves(_c_words(key, first >> 3, step, c2, (count + 1) >> 1))[skip:count]
-    e = _u64(elements)
-    if e.size == 0:
-        return e.astype(np.uint32)
-    cover = _covering(e, 8)
-    if cover is not None:
-        words = _halves(_c_words(key, cover[0], step, c2, 4 * cover[1]))
-        return words[e - np.uint64(8 * cover[0])]
-    w = _philox_rows(key, e >> _THREE, step, c2)
-    chosen = w[((e >> _ONE) & _THREE).astype(np.intp), np.arange(e.size)]
-    return ((chosen >> ((e & _ONE) << np.uint64(5))) & _LOW).astype(np.uint32)
-
-
 def _attempt_blocks(key, step: int, site: int, elements, j: int) -> np.ndarray:
     """The blocks ``(e, step, site << 32 | j, stream)`` of ``elements``, which hold
     their attempts ``4 j - 3`` to ``4 j``: 4 x n words."""
@@ -532,7 +482,8 @@ def uniforms(key, step: int, site: int, elements) -> np.ndarray:
         return _unit(_first_bits(key, step, site, elements))
     # numpy's uniforms are (word >> 11) * 2**-53, as unit(): no conversion pass.
     skip = first & 3
-    return _c_generator(key, first >> 2, step, site << 32).random(skip + len(elements))[skip:]
+    draws = _c_philox(key, first >> 2, step, site << 32).generator.random(skip + len(elements))
+    return draws[skip:]
 
 
 def normals(key, step: int, site: int, elements) -> np.ndarray:
@@ -541,7 +492,7 @@ def normals(key, step: int, site: int, elements) -> np.ndarray:
     first = _contiguous(elements)
     if first is None:
         e = _u64(elements)
-        words = _first_words(key, step, site, e)
+        words = _first_bits(key, step, site, e)
         out = np.empty(e.size)
         todo = _fast_normals(words, out, _scratch(e.size))
         if todo.size:
@@ -552,7 +503,7 @@ def normals(key, step: int, site: int, elements) -> np.ndarray:
     scratch = _scratch(min(n, _CHUNK))
     rejected, their_words = [], []
     for lo in range(0, n, _CHUNK):
-        words = _first_words(key, step, site, range(first + lo, first + min(n, lo + _CHUNK)))
+        words = _first_bits(key, step, site, range(first + lo, first + min(n, lo + _CHUNK)))
         todo = _fast_normals(words, out[lo:lo + words.size], scratch)
         rejected.append(todo + lo)
         their_words.append(words[todo])
@@ -564,15 +515,16 @@ def normals(key, step: int, site: int, elements) -> np.ndarray:
 
 
 def _fast_normals(words: np.ndarray, out: np.ndarray, scratch: tuple) -> np.ndarray:
-    """The ziggurat's fast path (:func:`split`, then ``hz * wn[iz]``) of the 32-bit
+    """The ziggurat's fast path (:func:`split`, then ``hz * wn[iz]``) of the 64-bit
     ``words`` into ``out``; returns the indices of the rejected ones. ``scratch`` is
-    arrays of float64, int64, float64 and bool at least that large, reused from pass to
-    pass: the first write to a new large array costs more than the arithmetic (the
-    system maps its pages in)."""
-    hz, iz, table, rejected = (a[:words.size] for a in scratch)
-    np.subtract(words, 2147483648.0, hz)  # the signed hz, as a float (exact)
-    np.bitwise_and(words, 127, iz)
-    np.take(_WN, iz, out=table, mode="clip")  # (iz is below 128: no check needed)
+    arrays of uint64, float64, int64, float64 and bool at least that large, reused from
+    pass to pass: the first write to a new large array costs more than the arithmetic
+    (the system maps its pages in)."""
+    top, hz, iz, table, rejected = (a[:words.size] for a in scratch)
+    np.right_shift(words, _S12, top)
+    np.subtract(top, 2.0**51, hz)  # the signed hz, as a float (exact: below 2**53)
+    np.bitwise_and(words, _LAYER, iz)
+    np.take(_WN, iz, out=table, mode="clip")  # (iz is a layer: no check needed)
     np.multiply(hz, table, out)
     # |hz| >= kn[iz]: not |hz| < kn[iz] (kn is never nan)
     np.take(_KN, iz, out=table, mode="clip")
@@ -581,14 +533,21 @@ def _fast_normals(words: np.ndarray, out: np.ndarray, scratch: tuple) -> np.ndar
 
 def _scratch(n: int) -> tuple:
     """The scratch arrays of :func:`_fast_normals` for ``n`` words."""
-    return np.empty(n), np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=bool)
+    return (np.empty(n, dtype=np.uint64), np.empty(n), np.empty(n, dtype=np.int64),
+            np.empty(n), np.empty(n, dtype=bool))
 
 
 def _normals_rejected(key, step, site, elements, words) -> np.ndarray:
     """:func:`_normal_rejected` from block 1 for ``elements`` (uint64) whose first
-    ``words`` the fast path rejected, as masked vectors: the elements not yet done take
-    their next block (two rounds) together."""
-    hz, iz = _split_np(words.astype(np.uint64))
+    ``words`` the fast path rejected: as masked vectors (the elements not yet done take
+    their next block, two rounds, together), or for a few elements by the Python code
+    of :func:`_normal_rejected` itself, which costs less than fifty numpy calls."""
+    hz, iz = _split_np(words)
+    if elements.size <= _FEW_REJECTED:
+        k0, k1, stream = key
+        step, site = np.uint64(step), np.uint64(site)
+        return np.array([_normal_rejected_py(k0, k1, stream, step, site, e, h, i, _ONE)
+                         for e, h, i in zip(elements, hz, iz)], dtype=float)
     out = np.empty(elements.size)
     todo = np.arange(elements.size)
     j = 1
@@ -605,6 +564,28 @@ def _normals_rejected(key, step, site, elements, words) -> np.ndarray:
     return out
 
 
+def _c_block(c0, c1, c2, c3, k0, k1) -> tuple:
+    """:func:`philox` of one counter, by numpy's C Philox."""
+    w = _c_words((k0, k1, c3), int(c0), int(c1), int(c2), 4)
+    return w[0], w[1], w[2], w[3]
+
+
+def _in_python(function, **helpers):
+    """The Python code of the Numba function ``function``, calling ``helpers`` (Python
+    functions giving the same numbers) instead of compiled ones: run by the numpy
+    backend, which compiles nothing."""
+    code = function.py_func
+    return FunctionType(code.__code__, {**code.__globals__, **helpers}, code.__name__)
+
+
+# Up to this many rejected normals go through the Python code of the rejection steps
+# (about 10 us each), more through the masked vectors (about 150 us a call).
+_FEW_REJECTED = 16
+_normal_rejected_py = _in_python(
+    _normal_rejected, philox=_c_block,
+    rejection_round=_in_python(rejection_round, unit=_unit, split=_split_np))
+
+
 # _FN[iz - 1] - _FN[iz] of the wedge test by layer; the tail (layer 0) has none: nan
 # fails the test.
 _DFN = np.r_[np.nan, _FN[:-1] - _FN[1:]]
@@ -614,12 +595,11 @@ def _rejection_rounds(hz, iz, b, c) -> tuple:
     """:func:`rejection_round` of arrays: ``(done, value, hz, iz)``.
 
     The wedge's steps are taken for every element (numpy's cost is per call), the tail's
-    (one element in fifty) for those in layer 0, whose wedge results are dropped.
+    for those in layer 0, whose wedge results are dropped.
     """
     x = hz * np.take(_WN, iz)
     ok = np.take(_FN, iz) + _unit(b) * np.take(_DFN, iz) < np.exp(-0.5 * x * x)
-    signed = (c >> _S32).view(np.int64)  # split(c >> 32)
-    nhz, niz = signed - _HALF31, signed & 127
+    nhz, niz = _split_np(c)
     again = ~ok
     tail = np.flatnonzero(iz == 0)
     again[tail] = False
@@ -827,46 +807,6 @@ def _consecutive(indices, n):
 
 @cached
 @njit
-def _fill_words_range(out, k0, k1, stream, step, site, lo):
-    """The 32 bits of the first draws of normals ``lo .. lo + out.size - 1``, eight per
-    block (those before the first whole block and after the last by :func:`word`)."""
-    step, site = np.uint64(step), np.uint64(site)
-    n = out.size
-    head, whole, first = _whole_blocks(lo, n, 8)
-    c2 = site << _S32
-    for b in range(whole):
-        w0, w1, w2, w3 = philox(np.uint64(first + b), step, c2, stream, k0, k1)
-        q = head + 8 * b
-        out[q] = w0 & _LOW  # (the low half first)
-        out[q + 1] = w0 >> _S32
-        out[q + 2] = w1 & _LOW
-        out[q + 3] = w1 >> _S32
-        out[q + 4] = w2 & _LOW
-        out[q + 5] = w2 >> _S32
-        out[q + 6] = w3 & _LOW
-        out[q + 7] = w3 >> _S32
-    for q in range(head):
-        out[q] = word(k0, k1, stream, step, site, np.uint64(lo + q))
-    for q in range(head + 8 * whole, n):
-        out[q] = word(k0, k1, stream, step, site, np.uint64(lo + q))
-
-
-@cached
-@njit
-def _fill_words_at(out, k0, k1, stream, step, site, indices):
-    """The 32 bits of the first draws of normals ``indices[:out.size]``: of a run of
-    consecutive elements as :func:`_fill_words_range` does, else a block each."""
-    n = out.size
-    if _consecutive(indices, n):
-        _fill_words_range(out, k0, k1, stream, step, site, indices[0])
-        return
-    step, site = np.uint64(step), np.uint64(site)
-    for q in range(n):
-        out[q] = word(k0, k1, stream, step, site, np.uint64(indices[q]))
-
-
-@cached
-@njit
 def _to_uniforms(out, b):
     for q in range(b.size):
         out[q] = unit(b[q])
@@ -875,15 +815,16 @@ def _to_uniforms(out, b):
 @cached
 @njit(inline="always")
 def fast_normal(w):
-    """The ziggurat's fast path for the 32 random bits ``w``: ``hz * wn[iz]`` of
+    """The ziggurat's fast path for the 64 random bits ``w``: ``hz * wn[iz]`` of
     :func:`split` and whether that is rejected.
 
-    ``hz`` is made as an int32 (``w ^ 2**31`` read as signed is ``w - 2**31``), which
-    converts to float in one instruction (int64 takes several without AVX-512): the same
-    value, sooner.
+    ``hz`` is made from two int32 (the top 32 bits less 2**31, times 2**20, plus the next
+    20), which convert to float in one instruction each (int64 takes several without
+    AVX-512): the same value, exact, sooner.
     """
-    hz = np.float64(np.int32(w ^ _SIGN))
-    iz = w & _127
+    hz = np.float64(np.int32((w >> _S32) ^ _SIGN)) * 1048576.0 + \
+        np.float64(np.int32((w >> _S12) & _LOW20))
+    iz = w & _LAYER
     return hz * _WN[iz], not abs(hz) < _KN[iz]
 
 
@@ -936,19 +877,17 @@ def _normals_into(out, k0, k1, stream, step, site, lo, indices):
     """``out[q]`` = :func:`normal` of element ``lo + q``, or of
     ``indices[q]`` when ``indices`` is not empty.
 
-    In passes without a branch per element, which LLVM vectorises: the first words
-    (:func:`_fill_words_range` or :func:`_fill_words_at`), the fast path of each
-    (:func:`_fast_paths`), the positions of the rejected (2.8%,
-    :func:`_note_rejected`); then the rejection steps of those
-    (:func:`_rejected_normals`). 12-15% faster (4000 normals) than noting the rejected
-    in the fast path's loop (which then does not vectorise) from words of 64 bits.
+    In passes without a branch per element: the first words (:func:`_fill_bits_range`
+    or :func:`_fill_bits_at`), the fast path of each (:func:`_fast_paths`, which LLVM
+    vectorises), the positions of the rejected (0.12%, :func:`_note_rejected`); then the
+    rejection steps of those (:func:`_rejected_normals`).
     """
     n = out.size
-    w = np.empty(n, dtype=np.uint32)  # (half the memory of 64 bits, loads 8 at a time)
+    w = np.empty(n, dtype=np.uint64)
     if indices.size == 0:
-        _fill_words_range(w, k0, k1, stream, step, site, lo)
+        _fill_bits_range(w, k0, k1, stream, step, site, lo)
     else:
-        _fill_words_at(w, k0, k1, stream, step, site, indices)
+        _fill_bits_at(w, k0, k1, stream, step, site, indices)
     flags = np.empty((n + 7) & ~7, dtype=np.uint8)
     flags[n:] = 0
     _fast_paths(out, flags[:n], w)
@@ -966,7 +905,7 @@ def _rejected_normals(out, at, w, k0, k1, stream, step, site, lo, indices):
     step, site = np.uint64(step), np.uint64(site)
     for q in at:
         element = np.uint64(lo + q) if indices.size == 0 else np.uint64(indices[q])
-        hz, iz = split(np.uint64(w[q]))
+        hz, iz = split(w[q])
         out[q] = _normal_rejected(k0, k1, stream, step, site, element, hz, iz, _ONE)
 
 

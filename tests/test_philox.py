@@ -5,7 +5,7 @@ Poisson numbers."""
 import numpy as np
 import pytest
 from numba import njit
-from scipy import stats
+from scipy import special, stats
 
 from snncore import philox
 
@@ -65,11 +65,13 @@ def _over_steps(k0, k1, stream, n):
 
 
 ELEMENTS = np.arange(300_000)
+# Enough normals for about 46 in the tail beyond r = 4.39 (P = 1.15e-5).
+MANY = np.arange(4_000_000)
 
 
 @pytest.fixture(scope="module")
 def normals():
-    return philox.normals(KEY, 17, 2, ELEMENTS)
+    return philox.normals(KEY, 17, 2, MANY)
 
 
 def test_numba_and_numpy_give_the_same_uniforms():
@@ -80,10 +82,26 @@ def test_numba_and_numpy_give_the_same_uniforms():
 
 
 def test_numba_and_numpy_give_the_same_normals_tails_included(normals):
-    scalar = _scalars(1, *KEY, 17, 2, ELEMENTS, np.zeros(0))
+    scalar = _scalars(1, *KEY, 17, 2, MANY, np.zeros(0))
     np.testing.assert_array_equal(normals, scalar)
-    # The rejection steps were taken: wedges and the tail beyond r = 3.44.
-    assert np.count_nonzero(np.abs(normals) > philox._R) > 50
+    # The rejection steps were taken: wedges (0.12% of draws) and the tail beyond r.
+    assert np.count_nonzero(np.abs(normals) > philox._R) > 20
+
+
+def test_a_few_rejected_normals_take_the_scalar_code_in_numpy_with_the_same_bits():
+    """A small group has a few rejected normals a step, which numpy takes through the
+    Python code of the Numba rejection steps: the same numbers as Numba's."""
+    elements = ELEMENTS[:3000]
+    rejected = 0
+    for step in range(60):
+        words = philox._first_bits(KEY, step, 4, elements)
+        few = philox._fast_normals(words, np.empty(elements.size),
+                                   philox._scratch(elements.size)).size
+        assert few <= philox._FEW_REJECTED
+        rejected += few
+        np.testing.assert_array_equal(philox.normals(KEY, step, 4, elements),
+                                      _scalars(1, *KEY, step, 4, elements, np.zeros(0)))
+    assert rejected > 100  # (3.6 a step expected)
 
 
 @pytest.mark.parametrize("start", [0, 1, 2, 3])
@@ -120,16 +138,35 @@ def test_numba_and_numpy_give_the_same_poisson_numbers():
     assert np.all(vector[:3] == 0)  # no mean, no events
 
 
-def test_squeeze_lines_bound_exp_on_each_layer_by_the_margin():
-    """The lines that decide most wedge tests without exp lie below and above exp by at
-    least 1e-12 (less rounding) over the t = -x*x/2 of every |hz| a layer's test meets;
-    otherwise a decision could differ from the numpy backend's, which computes exp."""
-    for iz in range(1, 128):
-        hz = np.linspace(philox._KN[iz], 2.0**31, 20_001)
-        t = -0.5 * (hz * philox._WN[iz]) ** 2
-        e = np.exp(t)
-        assert np.all(philox._BELOW0[iz] + philox._BELOW1[iz] * t <= e - 0.9e-12), iz
-        assert np.all(philox._ABOVE0[iz] + philox._ABOVE1[iz] * t >= e + 0.9e-12), iz
+@pytest.mark.parametrize(("layers", "r", "v"), [
+    (philox._LAYERS, philox._R, philox._V),
+    # Marsaglia & Tsang's (2000) published constants for 128 layers.
+    (128, 3.442619855899, 9.91256303526217e-3),
+])
+def test_ziggurat_layers_have_equal_areas_and_close_at_the_top(layers, r, v):
+    """Layer i >= 1 is the rectangle of width x_i from f(x_i) to f(x_(i-1)) (f(x_0) = 1);
+    every one, the top one included, has the area v of the base layer with its tail."""
+    kn, wn, fn = philox._ziggurat_tables(layers, r, v, 2.0**51)
+    x = wn * 2.0**51
+    heights = np.r_[1.0, fn[1:-1]] - fn[1:]
+    np.testing.assert_allclose(x[1:] * heights, v, rtol=1e-8)  # (the 128: 13 digits)
+    # The base: v / f(r) wide and f(r) high, for the rectangle to r and the tail beyond.
+    np.testing.assert_allclose(x[0] * fn[-1], v, rtol=1e-12)
+    tail = np.sqrt(np.pi / 2) * special.erfc(r / np.sqrt(2))
+    np.testing.assert_allclose(r * np.exp(-r * r / 2) + tail, v, rtol=1e-9)
+    assert np.isclose(x[-1], r)
+
+
+def test_the_fast_path_takes_the_fraction_the_tables_give(normals):
+    """A draw's fast path accepts |hz| < kn[iz] of a uniform |hz| up to 2**51: on average
+    mean(kn) / 2**51 (99.88% for 4096 layers); the rest take the rejection steps."""
+    expected = np.mean(philox._KN) / 2.0**51
+    assert 0.998 < expected < 0.9995
+    words = philox._first_bits(KEY, 17, 2, MANY)
+    out = np.empty(MANY.size)
+    rejected = philox._fast_normals(words, out, philox._scratch(MANY.size)).size
+    n = MANY.size
+    assert abs(rejected / n - (1 - expected)) < 4 * np.sqrt(expected * (1 - expected) / n)
 
 
 def test_a_draw_depends_on_every_part_of_its_counter():

@@ -302,10 +302,12 @@ def _blocked_lines(spec: KernelSpec, sites) -> list[str]:
                     "    return _c"]
 
 
-def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[str]:
+def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool,
+                 indices: set[str] = frozenset()) -> list[str]:
+    """Lines loading ``names`` and the index arrays they, and ``indices``, need."""
     lines = []
     used_ix = {spec.arrays[n].index for n in names
-               if spec.arrays[n].index not in (None, "shared")}
+               if spec.arrays[n].index not in (None, "shared")} | set(indices)
     for ix in sorted(used_ix):
         lines.append(f"    _j_{ix} = {ix}[_idx]" if not all_elements else f"    _j_{ix} = {ix}")
     if spec.element_index is not None:
@@ -314,6 +316,35 @@ def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool) -> list[
     for name in sorted(names):
         lines.append(f"    {name} = {_numpy_place(spec.arrays[name], all_elements, False)}")
     return lines
+
+
+def _accumulations(spec: KernelSpec) -> dict[str, tuple[str, ast.expr]]:
+    """The indexed targets that ``spec``'s statements only add to, ``x = x + e`` or
+    ``x = x - e``, where no statement reads a target apart from its own addition and
+    ``e`` reads none: target -> (ufunc name, ``e``). Empty unless every indexed target
+    is such."""
+    targets = {t for t in _written(spec) if spec.arrays[t].index not in (None, "shared")}
+    found: dict[str, tuple[str, ast.expr]] = {}
+    for target, expr in spec.statements:
+        if target not in targets:
+            if identifiers(expr) & targets:
+                return {}
+            continue
+        if target in found or not isinstance(expr, ast.BinOp):
+            return {}
+        own = isinstance(expr.left, ast.Name) and expr.left.id == target
+        if isinstance(expr.op, ast.Add) and own:
+            found[target] = ("add", expr.right)
+        elif isinstance(expr.op, ast.Add) and isinstance(expr.right, ast.Name) \
+                and expr.right.id == target:
+            found[target] = ("add", expr.left)  # (float addition commutes, bit for bit)
+        elif isinstance(expr.op, ast.Sub) and own:
+            found[target] = ("subtract", expr.right)
+        else:
+            return {}
+        if identifiers(found[target][1]) & targets:
+            return {}
+    return found if set(found) == targets and spec.condition is None else {}
 
 
 def _numpy_place(ref: ArrayRef, all_elements: bool, store: bool) -> str:
@@ -401,8 +432,29 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
     indexed = sorted({spec.arrays[t].index for t in _written(spec)
                       if spec.arrays[t].index not in (None, "shared")})
     if indexed:
-        # Several synapses may write one neuron: process rounds with distinct targets,
-        # so that every write accumulates as in a sequential loop.
+        # Several synapses may write one neuron. Additions of what no other synapse
+        # changes go through ufunc.at, which applies them one after another in order, as
+        # the Numba loop does (same bits); for float targets only (an integer's per-event
+        # rounding would be lost).
+        accumulated = _accumulations(spec)
+        if accumulated:
+            arrays = [spec.arrays[t].array for t in accumulated]
+            lines.append("    if " + " and ".join(f'{a}.dtype.kind == "f"' for a in arrays) + ":")
+            body = _numpy_loads(spec, _read(spec) - set(accumulated), all_elements,
+                                {spec.arrays[t].index for t in accumulated})
+            for target, expr in spec.statements:
+                if target in accumulated:
+                    ufunc, value = accumulated[target]
+                    ref = spec.arrays[target]
+                    body.append(f"    np.{ufunc}.at({ref.array}, _j_{ref.index}, "
+                                f"{render(value, 'numpy')})")
+                else:
+                    body.append(f"    {target} = {render(expr, 'numpy')}")
+            body += _numpy_stores(spec, [(t, e) for t, e in spec.statements
+                                         if t not in accumulated], all_elements)
+            lines += ["    " + line for line in body] + ["        return 0"]
+        # Otherwise rounds with distinct targets, so that every write accumulates as in a
+        # sequential loop.
         lines.append(f"    for _idx in _unique_rounds(_idx, {', '.join(indexed)}):")
         lines.append("        _n, _elem = len(_idx), _idx")
         body = _numpy_loads(spec, _read(spec), all_elements)
