@@ -1,4 +1,4 @@
-"""Cost of snncore's counter-based random numbers (Philox4x32-10), Numba and numpy.
+"""Cost of snncore's counter-based random numbers (Philox4x64-10), Numba and numpy.
 
     python benchmarks/random_draws.py [--rounds 9]
 
@@ -153,7 +153,7 @@ def _int32_draw(s0, s1, s2, s3):
 
 @njit
 def _randn4(s0, s1, s2, s3):
-    """A ziggurat normal (the same tables as the engine's) and the new state; the fast
+    """A ziggurat normal (the old engine's tables) and the new state; the fast
     path inlined into the kernel, the rejection steps a call."""
     hz, s0, s1, s2, s3 = _int32_draw(s0, s1, s2, s3)
     iz = hz & 127
