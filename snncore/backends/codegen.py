@@ -321,7 +321,7 @@ def _numpy_loads(spec: KernelSpec, names: set[str], all_elements: bool,
 def _accumulations(spec: KernelSpec) -> dict[str, tuple[str, ast.expr]]:
     """The indexed targets that ``spec``'s statements only add to, ``x = x + e`` or
     ``x = x - e``, where no statement reads a target apart from its own addition and
-    ``e`` reads none: target -> (ufunc name, ``e``). Empty unless every indexed target
+    ``e`` reads none: target -> (ufunc name, ``e``). Empty unless the one indexed target
     is such."""
     targets = {t for t in _written(spec) if spec.arrays[t].index not in (None, "shared")}
     found: dict[str, tuple[str, ast.expr]] = {}
@@ -344,7 +344,10 @@ def _accumulations(spec: KernelSpec) -> dict[str, tuple[str, ast.expr]]:
             return {}
         if identifiers(found[target][1]) & targets:
             return {}
-    return found if set(found) == targets and spec.condition is None else {}
+    # One target only: two (v_post and v_pre of one group) may be one array, whose
+    # additions the loop interleaves event by event.
+    return found if set(found) == targets and len(found) == 1 and spec.condition is None \
+        else {}
 
 
 def _numpy_place(ref: ArrayRef, all_elements: bool, store: bool) -> str:
