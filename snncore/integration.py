@@ -485,10 +485,12 @@ def _xi_names(system: System) -> list[tuple[str, ast.expr]]:
 
 
 def _noise_term(system: System, name: str, g: dict[str, ast.expr] | None = None) -> ast.expr:
-    terms = g if g is not None else system.g[name]
-    total: ast.expr = _num(0.0)
-    for xi, coef in terms.items():
-        total = _bin(total, ast.Add(), _bin(coef, ast.Mult(), _e(f"_dW_{xi}")))
+    """The sum of ``g * dW`` over the noise terms of ``name`` (there is at least one)."""
+    terms = [_bin(coef, ast.Mult(), _e(f"_dW_{xi}"))
+             for xi, coef in (g if g is not None else system.g[name]).items()]
+    total = terms[0]
+    for term in terms[1:]:
+        total = _bin(total, ast.Add(), term)
     return total
 
 

@@ -416,8 +416,8 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
         cond_names = identifiers(spec.condition) & set(spec.arrays)
         lines += _numpy_loads(spec, cond_names, True)
         lines.append("    _elem = range(_n)")
-        lines.append(f"    _cond = np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
-        lines.append("    _idx = _elem = np.flatnonzero(_cond)")
+        lines.append(f"    _cond = _each({render(spec.condition, 'numpy')}, _n)")
+        lines.append("    _idx = _elem = _cond.nonzero()[0]")
         lines.append("    _n = len(_idx)")
         lines.append("    _spikes[:_n] = _idx")
         for target, expr in spec.statements:
@@ -473,12 +473,12 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
         for r, expr in enumerate(spec.record):
             lines.append(f"    _buf_{r}[_col] = {render(expr, 'numpy')}")
     if spec.mode == "evaluate":
-        lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
+        lines.append(f"    return _each({render(spec.condition, 'numpy')}, _n)")
         return lines
     if spec.mode == "summed":
         # In synapse order, as the Numba loop adds them (np.add.at is slower).
-        lines.append(f"    _target[:] = np.bincount({spec.summed_index}, weights=np.broadcast_to("
-                     f"{render(spec.condition, 'numpy')}, (_n,)), minlength=_target.size)")
+        lines.append(f"    _target[:] = np.bincount({spec.summed_index}, weights=_each("
+                     f"{render(spec.condition, 'numpy')}, _n), minlength=_target.size)")
     lines += _numpy_stores(spec, spec.statements, all_elements)
     lines.append("    return 0")
     return lines

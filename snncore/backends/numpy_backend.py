@@ -19,7 +19,21 @@ from .codegen import KernelSpec, kernel_source
 
 
 def _int(x):
-    return np.trunc(np.asarray(x, dtype=float)).astype(np.int64)
+    x = np.asarray(x)
+    if x.dtype.kind == "f":
+        return np.trunc(x).astype(np.int64)
+    # Booleans and integers convert exactly: no pass through float (a third of the time
+    # of a threshold such as corrgroup's ``int(i >= 500)``).
+    return x.astype(np.int64)
+
+
+def _each(x, n: int) -> np.ndarray:
+    """``x`` (an expression's value) as ``n`` values, read-only: itself when it already
+    is an array of them (``np.broadcast_to`` costs about 5 us a call, as much as a
+    1000-neuron threshold's arithmetic)."""
+    if type(x) is np.ndarray and x.shape == (n,):
+        return x
+    return np.broadcast_to(x, (n,))
 
 
 def _uniforms(rng, step, site, elements):
@@ -89,7 +103,7 @@ def _unique_rounds(ids, *keys):
     return [ids[rank == r] for r in range(int(rank.max()) + 1)]
 
 
-_HELPERS = {"np": np, "_int": _int, "_exprel": _exprel, "_timestep": _timestep,
+_HELPERS = {"np": np, "_int": _int, "_each": _each, "_exprel": _exprel, "_timestep": _timestep,
             "_uniforms": _uniforms, "_normals": _normals, "_poissons": _poissons,
             "_draw_step": philox.draw_step.py_func, "_timed1": _timed1, "_timed2": _timed2,
             "_rows_to_ids": _rows_to_ids, "_unique_rounds": _unique_rounds}
