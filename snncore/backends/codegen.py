@@ -473,7 +473,8 @@ def _numpy_lines(spec: KernelSpec) -> list[str]:
         for r, expr in enumerate(spec.record):
             lines.append(f"    _buf_{r}[_col] = {render(expr, 'numpy')}")
     if spec.mode == "evaluate":
-        lines.append(f"    return _each({render(spec.condition, 'numpy')}, _n)")
+        # read-only, as a view the caller must not write through
+        lines.append(f"    return np.broadcast_to({render(spec.condition, 'numpy')}, (_n,))")
         return lines
     if spec.mode == "summed":
         # In synapse order, as the Numba loop adds them (np.add.at is slower).

@@ -28,9 +28,9 @@ def _int(x):
 
 
 def _each(x, n: int) -> np.ndarray:
-    """``x`` (an expression's value) as ``n`` values, read-only: itself when it already
-    is an array of them (``np.broadcast_to`` costs about 5 us a call, as much as a
-    1000-neuron threshold's arithmetic)."""
+    """``x`` (an expression's value) as ``n`` values, to be read only: itself when it
+    already is an array of them (``np.broadcast_to`` costs about 5 us a call, as much as
+    a 1000-neuron threshold's arithmetic)."""
     if type(x) is np.ndarray and x.shape == (n,):
         return x
     return np.broadcast_to(x, (n,))
