@@ -54,3 +54,28 @@ def test_failed_tool_is_recorded_not_fatal(tmp_path):
     res = run.run_child({"model": "no_such_model", "tool": "snncore-numpy", "quick": True,
                          "workdir": str(tmp_path)}, run.child_env(tmp_path / "c"), 60)
     assert res["ok"] is False and "KeyError" in res["error"]
+
+
+def test_targets_of_the_micro_benchmarks_are_checked_again(tmp_path):
+    """``--retarget`` checks the compile and slider targets on the numbers the extras
+    left in a results file, and rewrites its targets."""
+    data = {"results": {}, "extras": {
+        "compile_time.py": {"numbers": {"tsodyks2000": {"compile_s": 1.3},
+                                        "cuba": {"compile_s": 0.7}}},
+        "widget_latency.py": {"numbers": {
+            "tsodyks-2000:run_explorer": {"model_ms": 120.0, "target_ms": 150,
+                                          "compiled": 0},
+            "psp-forms:psp_explorer": {"model_ms": 30.0, "target_ms": 50, "compiled": 2}}}}}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data))
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--retarget",
+                           "--output", str(path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    verdicts = {t["target"]: t["met"] for t in json.loads(path.read_text())["targets"]
+                if "met" in t}
+    assert verdicts["tsodyks2000: a first run (empty cache) compiles for <= 1 s"] is False
+    assert verdicts["cuba: a first run (empty cache) compiles for <= 1 s"] is True
+    assert verdicts["slider tsodyks-2000:run_explorer: model re-run < 150 ms"] is True
+    assert verdicts["slider psp-forms:psp_explorer: model re-run < 50 ms"] is True
+    assert verdicts["slider psp-forms:psp_explorer: no compilation"] is False
