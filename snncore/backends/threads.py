@@ -29,10 +29,16 @@ of the book keep their serial kernels and their short compile.
 Waiting threads: Numba's OpenMP layer (libgomp) lets an idle thread spin 300,000 times
 before it sleeps, milliseconds on current CPUs. On a machine whose cores are busy with
 other processes, a thread that spins takes the core from the one it waits for, and a
-run on two threads was measured 10 to 100 times slower than on one. snncore sets
-``GOMP_SPINCOUNT=1000`` (tens of microseconds, longer than the serial work between two
-parallel kernels of a step) unless ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` is set
-already; libgomp reads it when Numba first starts its threads.
+run on two threads was measured 10 to 100 times slower than on one. A thread that
+sleeps at once costs as much the other way on a virtual machine, where waking a core
+takes about 160 us: COBAHH's loop ran 0.8 times as fast on two threads as on one with
+1000 spins. snncore sets ``GOMP_SPINCOUNT=10000`` (a few hundred microseconds, longer
+than the serial work between two parallel kernels of a step) unless ``OMP_WAIT_POLICY``
+or ``GOMP_SPINCOUNT`` is set already; libgomp reads it when Numba first starts its
+threads. Measured on the 2-core test machine (``benchmarks/threads_speed.py``):
+on two threads COBAHH's loop runs 1.6 times and the tuning curve's 1.5 times as fast as
+on one when the machine is otherwise idle, and about half as fast when a second such
+process runs at the same time (with 1000 spins: 0.8 and 1.2 times idle, 0.9 busy).
 
 How many threads: Numba's setting, i.e. ``numba.set_num_threads(k)`` (at most
 ``NUMBA_NUM_THREADS``, which defaults to the number of cores), unless the preference
@@ -52,7 +58,7 @@ from collections.abc import Iterator
 from ..expressions import RANDOM_FUNCTIONS
 
 if "OMP_WAIT_POLICY" not in os.environ:
-    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 #: Elements per parallel block: a multiple of 4, so that a block's random draws start on
 #: a Philox block (four normals or two uniforms per block), and large enough that a
@@ -64,31 +70,34 @@ BLOCK = 1024
 #: waiting for the last block: ``benchmarks/threads_speed.py``), and a parallel kernel
 #: compiles for about 0.8 s more (once per kernel cache). At 100 us two threads save
 #: about 45 us per call, which repays the compile time within about 20,000 steps. Below
-#: are the models whose kernels are cheap per step, where threads would save little and
-#: the first run would wait longer: CUBA's state update (about 20 us estimated, 4000
-#: neurons), Brunel-Hakim's (40 us, 5000 noisy neurons), the Tsodyks network's synapses
-#: (45 us, 16,000 synapses). Above: COBAHH's state update (650 us, 4000 HH neurons) and
-#: the tuning curve's state update and threshold (15 ms and 370 us, 410,000 neurons).
+#: are the kernels where threads would save little and the first run would wait longer:
+#: Brunel-Hakim's state update (20 us estimated, 5000 noisy neurons), and every kernel
+#: of arithmetic only (:data:`_CALL_NS`), such as CUBA's state update and every
+#: threshold of the book. Above: COBAHH's state update (720 us, 4000 HH neurons) and the
+#: tuning curve's (1.6 ms, 410,000 noisy neurons).
 MIN_WORK = 100_000.0
 
-#: Rough serial cost (ns) of one element: per expression node of its code (loops of
-#: arithmetic vectorise), per call of a transcendental function (exp, log, ...: 10-20 ns
-#: each, without vector versions), per random draw (a Philox block and its conversion).
-_NODE_NS, _CALL_NS, _DRAW_NS = 0.15, 12.0, 4.0
+#: Rough serial cost (ns) of one element: per call of a transcendental function (exp,
+#: log, ...: 10-20 ns each, without vector versions), per random draw (a Philox block and
+#: its conversion). Arithmetic alone does not count: its loops vectorise, and what they
+#: wait for is memory, which a second core does not make faster. Measured on the 2-core
+#: test machine: CUBA's state update over 256,000 neurons (about 1 ns a neuron, serial)
+#: took 2.3 times longer on two threads, the second core waking for each step (about
+#: 160 us) and taking the arrays' cache lines from the first, which then adds the
+#: synaptic events into them.
+_CALL_NS, _DRAW_NS = 12.0, 4.0
 _TRANSCENDENTAL = {"exp", "expm1", "exprel", "log", "log10", "log1p", "sin", "cos", "tan",
                    "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh",
                    "arccosh", "arctanh"}
 
 
 def work(exprs: list[ast.expr], elements: int) -> float:
-    """Estimated serial nanoseconds of one kernel call: ``elements`` times the cost of
-    evaluating ``exprs`` for one element."""
+    """Estimated serial nanoseconds of one kernel call that threads can share:
+    ``elements`` times the cost of the transcendental calls and random draws of ``exprs``
+    for one element (see :data:`_CALL_NS`)."""
     cost = 0.0
     for expr in exprs:
         for node in ast.walk(expr):
-            if not isinstance(node, ast.expr):
-                continue  # operators and contexts are parts of their expression
-            cost += _NODE_NS
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 name = node.func.id.lstrip("_")
                 cost += _DRAW_NS if name in RANDOM_FUNCTIONS else \
