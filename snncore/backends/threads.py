@@ -35,10 +35,11 @@ takes about 160 us: COBAHH's loop ran 0.8 times as fast on two threads as on one
 1000 spins. snncore sets ``GOMP_SPINCOUNT=10000`` (a few hundred microseconds, longer
 than the serial work between two parallel kernels of a step) unless ``OMP_WAIT_POLICY``
 or ``GOMP_SPINCOUNT`` is set already; libgomp reads it when Numba first starts its
-threads. Measured on the 2-core test machine (``benchmarks/threads_speed.py``):
-on two threads COBAHH's loop runs 1.6 times and the tuning curve's 1.5 times as fast as
-on one when the machine is otherwise idle, and about half as fast when a second such
-process runs at the same time (with 1000 spins: 0.8 and 1.2 times idle, 0.9 busy).
+threads. Measured on the 2-core test machine (``make bench``,
+``benchmarks/threads_speed.py``): on two threads COBAHH's loop runs 1.64 times and the
+tuning curve's 1.38 times as fast as on one when the machine is otherwise idle (COBAHH
+1.28 times with 1000 spins), and about half as fast when a second such process runs at
+the same time (0.9 times with 1000 spins).
 
 How many threads: Numba's setting, i.e. ``numba.set_num_threads(k)`` (at most
 ``NUMBA_NUM_THREADS``, which defaults to the number of cores), unless the preference
